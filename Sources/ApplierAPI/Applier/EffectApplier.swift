@@ -1,0 +1,27 @@
+/// A role that acts on the world (runs a command) rather than computing file contents.
+///
+/// It runs after the file changes that precede it in the patch are in place, under the queue's
+/// ``ShellPolicy``. A failed step (non-zero exit, time-out) fails the patch and the host rolls back
+/// every file the patch changed.
+public protocol EffectApplier: Sendable {
+    /// The role's name, aliases and summary.
+    var descriptor: RoleDescriptor { get }
+
+    /// Runs one step.
+    /// - Parameters:
+    ///   - operation: The operation, with its payload (a command string or an object).
+    ///   - context: The patch, workspace and policy.
+    /// - Returns: What happened, including a failing exit status.
+    /// - Throws: ``ApplyError`` when the step may not or cannot run at all
+    ///   (``Reason/shellDisabled``, ``Reason/shellNotAllowed``, ``Reason/invalidPatch``).
+    func run(_ operation: PatchOperation, context: EffectContext) async throws -> StepRecord
+
+    /// Checks, before any step of the patch runs or any file is written, that this step may run at all.
+    /// - Throws: ``ApplyError`` (``Reason/shellDisabled``, ``Reason/shellNotAllowed``, ``Reason/invalidPatch``).
+    func preflight(_ operation: PatchOperation, context: EffectContext) throws(ApplyError)
+}
+
+extension EffectApplier {
+    /// No check: every step may run.
+    public func preflight(_ operation: PatchOperation, context: EffectContext) throws(ApplyError) {}
+}

@@ -1,0 +1,163 @@
+import CPCRE2
+
+/// A PCRE2 pattern compiled in UTF mode and JIT-compiled, ready to substitute in any number of subjects.
+///
+/// The compiled code is immutable after construction and PCRE2 allows one code object to be used by
+/// many threads at once (each call makes its own match data and JIT stack), hence `@unchecked Sendable`.
+public final class CompiledPattern: @unchecked Sendable {
+    /// The pattern's source text.
+    public let pattern: String
+    /// The options it was compiled with.
+    public let options: PatternOptions
+    /// True when the JIT compiler accepted the pattern (it always should on supported CPUs).
+    public let isJITCompiled: Bool
+    private let code: OpaquePointer
+
+    /// The most backtracking steps one match attempt may take: PCRE2's own default, which is
+    /// generous for real code and stops a catastrophic pattern such as `(a+)+$` within milliseconds.
+    public static let matchLimit: UInt32 = 10_000_000
+    /// The most heap (KiB) the interpreter may use for backtracking, should the JIT be unavailable.
+    public static let heapLimitKiB: UInt32 = 64 * 1024
+    /// The largest JIT stack a match may grow.
+    public static let jitStackBytes = 8 << 20
+
+    /// Compiles and JIT-compiles a pattern.
+    /// - Throws: ``Reason/regexError`` with PCRE2's message and the offset of the error.
+    public init(_ pattern: String, options: PatternOptions = PatternOptions()) throws(ApplyError) {
+        var flags = UInt32(PCRE2_UTF)
+        if options.caseless { flags |= UInt32(PCRE2_CASELESS) }
+        if options.multiline { flags |= UInt32(PCRE2_MULTILINE) }
+        if options.dotAll { flags |= UInt32(PCRE2_DOTALL) }
+        if options.extended { flags |= UInt32(PCRE2_EXTENDED) }
+        if options.unicodeProperties { flags |= UInt32(PCRE2_UCP) }
+        var errorCode: Int32 = 0
+        var errorOffset = 0
+        let bytes = Array(pattern.utf8)
+        let compiled = Self.nonEmpty(bytes).withUnsafeBufferPointer { buffer in
+            pcre2_compile_8(buffer.baseAddress, bytes.count, flags, &errorCode, &errorOffset, nil)
+        }
+        guard let compiled else {
+            throw ApplyError(.regexError, "pattern does not compile at offset \(errorOffset): \(Self.message(for: errorCode))")
+        }
+        self.code = compiled
+        self.pattern = pattern
+        self.options = options
+        self.isJITCompiled = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
+    }
+
+    deinit { pcre2_code_free_8(code) }
+
+    /// The number of capture groups in the pattern.
+    public var captureCount: Int {
+        var count: UInt32 = 0
+        pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
+        return Int(count)
+    }
+
+    /// The names of the pattern's named groups.
+    public var groupNames: Set<String> {
+        var count: UInt32 = 0
+        var entrySize: UInt32 = 0
+        var table: UnsafePointer<UInt8>?
+        pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_NAMECOUNT), &count)
+        pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_NAMEENTRYSIZE), &entrySize)
+        pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_NAMETABLE), &table)
+        guard let table, count > 0 else { return [] }
+        var names: Set<String> = []
+        for entry in 0..<Int(count) {
+            // Each entry: two bytes of group number, then the NUL-terminated name.
+            let start = table + entry * Int(entrySize) + 2
+            names.insert(String(cString: start))
+        }
+        return names
+    }
+
+    /// Replaces every match in `subject`.
+    /// - Parameters:
+    ///   - subject: UTF-8 text.
+    ///   - replacement: The replacement in PCRE2 syntax (`$1`, `${name}`, `$$`).
+    ///   - extendedSyntax: Also interpret backslash escapes and `\U`, `\L`, `\u`, `\l`, `\E` case conversion.
+    /// - Throws: ``Reason/notUTF8`` for an invalid subject, ``Reason/regexLimit`` when a match hits a limit,
+    ///   ``Reason/invalidPatch`` for a replacement PCRE2 rejects (an unknown group, say).
+    public func substitute(in subject: [UInt8], replacement: [UInt8], extendedSyntax: Bool) throws(ApplyError) -> Substitution {
+        guard let context = pcre2_match_context_create_8(nil) else { throw ApplyError(.ioError, "out of memory") }
+        defer { pcre2_match_context_free_8(context) }
+        pcre2_set_match_limit_8(context, Self.matchLimit)
+        pcre2_set_heap_limit_8(context, Self.heapLimitKiB)
+        let stack = pcre2_jit_stack_create_8(32 * 1024, Self.jitStackBytes, nil)
+        defer { if let stack { pcre2_jit_stack_free_8(stack) } }
+        if let stack { pcre2_jit_stack_assign_8(context, nil, UnsafeMutableRawPointer(stack)) }
+
+        var options = UInt32(PCRE2_SUBSTITUTE_GLOBAL) | UInt32(PCRE2_SUBSTITUTE_OVERFLOW_LENGTH) | UInt32(PCRE2_SUBSTITUTE_UNSET_EMPTY)
+        if extendedSyntax { options |= UInt32(PCRE2_SUBSTITUTE_EXTENDED) }
+        // Room for moderate growth first; PCRE2 reports the exact size needed if that is not enough.
+        var capacity = subject.count + subject.count / 4 + 4096
+        for _ in 0..<2 {
+            var length = capacity
+            var result: Int32 = 0
+            let output = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                result = Self.nonEmpty(subject).withUnsafeBufferPointer { subjectBuffer in
+                    Self.nonEmpty(replacement).withUnsafeBufferPointer { replacementBuffer in
+                        pcre2_substitute_8(
+                            code,
+                            subjectBuffer.baseAddress,
+                            subject.count,
+                            0,
+                            options,
+                            nil,
+                            context,
+                            replacementBuffer.baseAddress,
+                            replacement.count,
+                            buffer.baseAddress,
+                            &length
+                        )
+                    }
+                }
+                initialized = result >= 0 ? length : 0
+            }
+            if result >= 0 { return Substitution(output: output, count: Int(result)) }
+            if result == PCRE2_ERROR_NOMEMORY && length > capacity {
+                capacity = length
+                continue
+            }
+            throw Self.matchError(result)
+        }
+        throw ApplyError(.ioError, "substitution output kept growing")
+    }
+
+    /// True when the pattern matches somewhere in `subject`.
+    /// - Throws: ``Reason/regexLimit`` or ``Reason/notUTF8`` as ``substitute(in:replacement:extendedSyntax:)`` does.
+    public func matches(_ subject: [UInt8]) throws(ApplyError) -> Bool {
+        guard let matchData = pcre2_match_data_create_from_pattern_8(code, nil) else { throw ApplyError(.ioError, "out of memory") }
+        defer { pcre2_match_data_free_8(matchData) }
+        let result = Self.nonEmpty(subject).withUnsafeBufferPointer { buffer in
+            pcre2_match_8(code, buffer.baseAddress, subject.count, 0, 0, matchData, nil)
+        }
+        if result >= 0 { return true }
+        if result == PCRE2_ERROR_NOMATCH { return false }
+        throw Self.matchError(result)
+    }
+
+    /// Maps a negative PCRE2 match or substitution status to a GhostRunner error.
+    static func matchError(_ code: Int32) -> ApplyError {
+        let text = message(for: code)
+        switch code {
+        case PCRE2_ERROR_MATCHLIMIT, PCRE2_ERROR_DEPTHLIMIT, PCRE2_ERROR_HEAPLIMIT, PCRE2_ERROR_JIT_STACKLIMIT:
+            return ApplyError(.regexLimit, "the pattern backtracks too much (\(text)); make it more specific")
+        case PCRE2_ERROR_UTF8_ERR21...PCRE2_ERROR_UTF8_ERR1:
+            return ApplyError(.notUTF8, "the target file is not valid UTF-8 (\(text))")
+        default:
+            return ApplyError(.invalidPatch, "replacement rejected by PCRE2: \(text)")
+        }
+    }
+
+    /// PCRE2's text for an error code.
+    static func message(for code: Int32) -> String {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let length = pcre2_get_error_message_8(code, &buffer, buffer.count)
+        return length > 0 ? String(decoding: buffer.prefix(Int(length)), as: UTF8.self) : "PCRE2 error \(code)"
+    }
+
+    /// PCRE2 10.42 rejects a NULL pointer even with length 0: give empty inputs one byte of storage.
+    private static func nonEmpty(_ bytes: [UInt8]) -> [UInt8] { bytes.isEmpty ? [0] : bytes }
+}

@@ -1,0 +1,16 @@
+public import ApplierAPI
+
+extension ApplierRegistry {
+    /// A registry holding every built-in role: `ui_patch`, `write`, `delete`, `chmod`, the three inserts and `shell`.
+    /// - Parameter cache: The pattern cache shared by the regex role and shell allow lists.
+    public static func builtIn(cache: PatternCache = PatternCache()) -> ApplierRegistry {
+        var registry = ApplierRegistry()
+        registry.register(RegexApplier(cache: cache))
+        registry.register(WriteApplier())
+        registry.register(DeleteApplier())
+        registry.register(ChmodApplier())
+        for placement in InsertApplier.Placement.allCases { registry.register(InsertApplier(placement)) }
+        registry.register(ShellApplier(cache: cache))
+        return registry
+    }
+}

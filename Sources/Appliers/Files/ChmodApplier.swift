@@ -1,0 +1,20 @@
+public import ApplierAPI
+
+/// `chmod`: sets the permission bits of an existing file.
+public struct ChmodApplier: ContentApplier {
+    /// `chmod`.
+    public let descriptor = RoleDescriptor(name: "chmod", summary: "set the file's permission bits: mode (\"0755\")")
+
+    /// A chmod applier.
+    public init() {}
+
+    /// Sets `mode`; the same mode already there is `unchanged`.
+    public func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
+        guard let mode = try operation.optionalMode() else {
+            throw ApplyError(.invalidPatch, "role 'chmod' needs a 'mode' such as \"0755\"")
+        }
+        let file = try TextChecks.existing(files, role: operation.role)
+        guard file.mode != mode else { return ContentResult(changes: []) }
+        return ContentResult(changes: [FileChange(path: files.targetPath ?? "", action: .setMode(mode))])
+    }
+}

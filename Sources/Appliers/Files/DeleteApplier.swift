@@ -1,0 +1,18 @@
+public import ApplierAPI
+
+/// `delete`: removes the file; a file that is already absent is `unchanged`.
+public struct DeleteApplier: ContentApplier {
+    /// `delete`.
+    public let descriptor = RoleDescriptor(name: "delete", summary: "remove the file (already absent: unchanged)")
+
+    /// A delete applier.
+    public init() {}
+
+    /// Deletes the target if it exists.
+    public func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
+        guard files.target != nil, let path = files.targetPath else {
+            return ContentResult(changes: [], details: ["note": "already absent"])
+        }
+        return ContentResult(changes: [FileChange(path: path, action: .delete)])
+    }
+}

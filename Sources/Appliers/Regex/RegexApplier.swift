@@ -1,0 +1,57 @@
+public import ApplierAPI
+
+/// `ui_patch` (alias `regex`): PCRE2 global substitution in one file.
+///
+/// Payload: `pattern`, `replacement`, optional `flags` (`i m s x u`), optional `count` (the exact number
+/// of matches expected), optional `extended` (force PCRE2's extended replacement syntax on or off).
+public struct RegexApplier: ContentApplier {
+    /// `ui_patch`, alias `regex`.
+    public let descriptor = RoleDescriptor(
+        name: "ui_patch",
+        aliases: ["regex"],
+        summary: "PCRE2 regex substitution in target_file: pattern, replacement ($1, ${name}, $$), flags imsxu, count"
+    )
+
+    private let cache: PatternCache
+
+    /// An applier compiling patterns through `cache` (share one cache per host).
+    public init(cache: PatternCache = PatternCache()) { self.cache = cache }
+
+    /// Substitutes every match; see the type's documentation for the payload.
+    public func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
+        let pattern = try operation.requiredString("pattern")
+        guard !pattern.isEmpty else { throw ApplyError(.invalidPatch, "'pattern' is empty: it would match everywhere") }
+        let replacementText = try operation.requiredString("replacement")
+        let options = try PatternOptions(flags: operation.optionalString("flags") ?? "")
+        let expectedCount = try operation.optionalInt("count")
+        let path = files.targetPath ?? ""
+        let file = try TextChecks.existing(files, role: operation.role)
+        try TextChecks.requireText(file, path: path)
+
+        let compiled = try cache.pattern(pattern, options: options)
+        let replacement = Replacement(
+            replacementText,
+            extended: try operation.optionalBool("extended"),
+            groupCount: compiled.captureCount,
+            groupNames: compiled.groupNames
+        )
+        let result = try compiled.substitute(in: file.bytes, replacement: replacement.pcre2Bytes, extendedSyntax: replacement.extended)
+
+        if let expectedCount, expectedCount != result.count {
+            throw ApplyError(.countMismatch, "expected \(expectedCount) match(es) of the pattern in \(path), found \(result.count); nothing written")
+        }
+        if result.count == 0 {
+            if let literal = replacement.literalBytes, !literal.isEmpty, file.bytes.firstRange(of: literal) != nil {
+                return ContentResult(changes: [], details: ["matches": 0, "note": "already_applied"])
+            }
+            throw ApplyError(.noMatch, "the pattern matches nowhere in \(path)")
+        }
+        if result.output == file.bytes {
+            return ContentResult(changes: [], details: ["matches": .number(Double(result.count)), "note": "replacement equals the matched text"])
+        }
+        return ContentResult(
+            changes: [FileChange(path: path, action: .write(result.output, mode: nil))],
+            details: ["matches": .number(Double(result.count))]
+        )
+    }
+}

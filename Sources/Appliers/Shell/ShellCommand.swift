@@ -1,0 +1,68 @@
+public import ApplierAPI
+
+/// A shell step's payload: a command line, or `{run | argv, cwd, timeout_s, env, idempotent}`.
+public struct ShellCommand: Sendable, Hashable {
+    /// What to execute: `["/bin/sh", "-c", line]` for a command line, else the argv as given.
+    public var argv: [String]
+    /// The command as shown in receipts and matched against the allow list.
+    public var display: String
+    /// Working directory relative to the workspace (`nil`: the workspace itself).
+    public var cwd: String?
+    /// The step's own time limit, if shorter than the policy's.
+    public var timeout: Duration?
+    /// Extra environment variables for this step.
+    public var environment: [String: String]
+    /// True when running the step twice is harmless (a crash mid-step may then re-run it).
+    public var idempotent: Bool
+
+    /// Parses a payload.
+    /// - Throws: ``Reason/invalidPatch`` naming the wrong field.
+    public init(payload: JSONValue) throws(ApplyError) {
+        cwd = nil
+        timeout = nil
+        environment = [:]
+        idempotent = false
+        switch payload {
+        case .string(let line):
+            guard line.contains(where: { !$0.isWhitespace }) else { throw ApplyError(.invalidPatch, "shell command is empty") }
+            argv = ["/bin/sh", "-c", line]
+            display = line
+        case .object(let members):
+            if let line = members["run"]?.stringValue {
+                argv = ["/bin/sh", "-c", line]
+                display = line
+            } else if let list = members["argv"]?.arrayValue {
+                let strings = list.compactMap(\.stringValue)
+                guard !strings.isEmpty, strings.count == list.count else {
+                    throw ApplyError(.invalidPatch, "shell 'argv' must be a non-empty array of strings")
+                }
+                argv = strings
+                display = strings.joined(separator: " ")
+            } else {
+                throw ApplyError(.invalidPatch, "shell step needs 'run' (a command line) or 'argv' (an array of strings)")
+            }
+            if let value = members["cwd"], value != .null {
+                guard let text = value.stringValue else { throw ApplyError(.invalidPatch, "shell 'cwd' must be a string") }
+                let components = text.split(separator: "/")
+                guard !text.hasPrefix("/"), !components.contains("..") else {
+                    throw ApplyError(.pathOutsideWorkspace, "shell 'cwd' \(text) must be a folder inside the workspace")
+                }
+                cwd = text
+            }
+            if let value = members["timeout_s"], value != .null {
+                guard let seconds = value.doubleValue, seconds > 0 else { throw ApplyError(.invalidPatch, "shell 'timeout_s' must be a positive number") }
+                timeout = .milliseconds(Int64(seconds * 1000))
+            }
+            if let value = members["env"], value != .null {
+                guard let object = value.objectValue else { throw ApplyError(.invalidPatch, "shell 'env' must be an object of strings") }
+                for (key, entry) in object {
+                    guard let text = entry.stringValue else { throw ApplyError(.invalidPatch, "shell env '\(key)' must be a string") }
+                    environment[key] = text
+                }
+            }
+            idempotent = members["idempotent"]?.boolValue ?? false
+        default:
+            throw ApplyError(.invalidPatch, "a shell step is a command string or an object, not \(payload.typeName)")
+        }
+    }
+}

@@ -1,0 +1,121 @@
+public import ApplierAPI
+import Foundation
+
+extension Workspace {
+    /// Reads a file through ``resolve(_:createFolders:followFinalSymlink:)``.
+    /// - Returns: The canonical relative path and the content, `nil` content when the file does not exist.
+    /// - Throws: ``Reason/pathOutsideWorkspace``, ``Reason/limitExceeded`` over `maxBytes`, ``Reason/ioError``.
+    public func read(_ path: String, maxBytes: Int = PatchLimits.default.maxFileBytes) throws(ApplyError) -> (relative: String, content: FileContent?) {
+        guard let resolved = try resolve(path, createFolders: false) else {
+            return (try components(of: path).joined(separator: "/"), nil)
+        }
+        let fd = openat(resolved.parent, resolved.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return (resolved.relative, nil) }
+            if errno == ELOOP { throw outside(path, "it changed into a symlink while it was opened") }
+            throw ApplyError.system("cannot open \(resolved.relative)")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw ApplyError.system("cannot inspect \(resolved.relative)") }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw ApplyError(.ioError, "\(resolved.relative) is not a regular file") }
+        let size = Int(info.st_size)
+        guard size <= maxBytes else {
+            throw ApplyError(.limitExceeded, "\(resolved.relative) is \(size) bytes; the file size limit is \(maxBytes)")
+        }
+        let bytes = try Self.readAll(fd, expected: size, name: resolved.relative)
+        return (resolved.relative, FileContent(bytes: bytes, mode: UInt16(info.st_mode & 0o7777)))
+    }
+
+    /// Replaces (or creates) a file atomically: a temp file in the same folder, written, given its mode,
+    /// fsynced, renamed over the target, then the folder fsynced. Readers see the old bytes or the new, never a mix.
+    /// - Returns: Folders created on the way, outermost first.
+    @discardableResult
+    public func writeAtomically(_ path: String, bytes: [UInt8], mode: UInt16) throws(ApplyError) -> [String] {
+        guard let resolved = try resolve(path, createFolders: true) else { throw ApplyError(.ioError, "cannot create the folders of \(path)") }
+        let temp = ".\(resolved.name.prefix(100)).ghost-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let fd = openat(resolved.parent, temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
+        guard fd >= 0 else { throw ApplyError.system("cannot create a temp file beside \(resolved.relative)") }
+        var done = false
+        defer {
+            if !done { unlinkat(resolved.parent, temp, 0) }
+        }
+        do {
+            defer { close(fd) }
+            try Self.writeAll(fd, bytes, name: resolved.relative)
+            guard fchmod(fd, mode_t(mode)) == 0 else { throw ApplyError.system("cannot set the mode of \(resolved.relative)") }
+            // An fsync error means the data may not be on disk: never trust it, never retry it.
+            guard fsync(fd) == 0 else { throw ApplyError.system("fsync of \(resolved.relative) failed") }
+        }
+        guard renameat(resolved.parent, temp, resolved.parent, resolved.name) == 0 else {
+            throw ApplyError.system("cannot move the new \(resolved.relative) into place")
+        }
+        done = true
+        guard fsync(resolved.parent) == 0 else { throw ApplyError.system("fsync of the folder of \(resolved.relative) failed") }
+        return resolved.createdFolders
+    }
+
+    /// Removes a file (a symlink itself, never its target) and fsyncs its folder; a missing file is fine.
+    public func remove(_ path: String) throws(ApplyError) {
+        guard let resolved = try resolve(path, createFolders: false, followFinalSymlink: false) else { return }
+        var info = stat()
+        if fstatat(resolved.parent, resolved.name, &info, AT_SYMLINK_NOFOLLOW) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            throw ApplyError(.ioError, "\(resolved.relative) is a folder; 'delete' removes files only")
+        }
+        guard unlinkat(resolved.parent, resolved.name, 0) == 0 || errno == ENOENT else {
+            throw ApplyError.system("cannot delete \(resolved.relative)")
+        }
+        guard fsync(resolved.parent) == 0 else { throw ApplyError.system("fsync of the folder of \(resolved.relative) failed") }
+    }
+
+    /// Sets a file's permission bits (through an `O_NOFOLLOW` descriptor, never a symlink's target outside).
+    public func setMode(_ path: String, mode: UInt16) throws(ApplyError) {
+        guard let resolved = try resolve(path, createFolders: false) else { throw ApplyError(.fileNotFound, "\(path) does not exist") }
+        let fd = openat(resolved.parent, resolved.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw ApplyError.system("cannot open \(resolved.relative)") }
+        defer { close(fd) }
+        guard fchmod(fd, mode_t(mode)) == 0 else { throw ApplyError.system("cannot set the mode of \(resolved.relative)") }
+        guard fsync(fd) == 0 else { throw ApplyError.system("fsync of \(resolved.relative) failed") }
+    }
+
+    /// Removes folders this workspace created (innermost first) if they are empty; used by rollback.
+    func removeEmptyFolders(_ folders: [String]) {
+        for folder in folders.reversed() {
+            guard let resolved = try? resolve(folder, createFolders: false, followFinalSymlink: false) else { continue }
+            unlinkat(resolved.parent, resolved.name, AT_REMOVEDIR)
+        }
+    }
+
+    /// Reads to end of file; one `read` of the expected size in the usual case.
+    static func readAll(_ fd: Int32, expected: Int, name: String) throws(ApplyError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = expected + 1
+        while true {
+            var readError: Int32 = 0
+            let piece = [UInt8](unsafeUninitializedCapacity: chunk) { raw, count in
+                let result = Foundation.read(fd, raw.baseAddress, chunk)
+                if result < 0 { readError = errno }
+                count = max(result, 0)
+            }
+            if readError == EINTR { continue }
+            guard readError == 0 else { throw ApplyError.system("cannot read \(name)", errno: readError) }
+            if piece.isEmpty { return bytes }
+            if bytes.isEmpty { bytes = piece } else { bytes.append(contentsOf: piece) }
+            chunk = 64 * 1024
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], name: String) throws(ApplyError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBufferPointer { buffer in
+                Foundation.write(fd, buffer.baseAddress! + offset, min(bytes.count - offset, 1 << 30))
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw ApplyError.system("cannot write \(name)")
+            }
+            offset += written
+        }
+    }
+}

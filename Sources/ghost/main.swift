@@ -1,0 +1,5 @@
+import Appliers
+import ApplierAPI
+import GhostCLI
+
+await GhostCommand.main(registry: .builtIn())
