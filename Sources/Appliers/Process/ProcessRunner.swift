@@ -112,6 +112,10 @@ public struct ProcessRunner: Sendable {
                         }
                     }
                     group.cancelAll()
+                    // The timer may have fired just before the pipes closed: its event is still queued.
+                    while let event = try await group.next() {
+                        if case .timedOut = event { timedOut = true }
+                    }
                     // Both pipes closed: reap anything the command left behind in its group.
                     try? execution.send(signal: .kill, toProcessGroup: true)
                     return Captured(stdout: stdout, stderr: stderr, timedOut: timedOut)

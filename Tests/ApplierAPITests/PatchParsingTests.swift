@@ -1,0 +1,98 @@
+import ApplierAPI
+import Foundation
+import Testing
+
+func realWorldFixture(_ name: String) throws -> [UInt8] {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return [UInt8](try Data(contentsOf: root.appendingPathComponent("Fixtures/real-world/\(name)")))
+}
+
+@Suite struct PatchParsingTests {
+    @Test func v1EnvelopeIsOneOperation() throws {
+        let patch = try Patch.parse(json: try realWorldFixture("v1-dummy-ui-patch.json"))
+        #expect(patch.id == "test-patch")
+        #expect(patch.shape == .single)
+        #expect(patch.operations.count == 1)
+        #expect(patch.operations[0].role == "ui_patch")
+        #expect(patch.operations[0].target == "tmp_test_target.tsx")
+        #expect(patch.operations[0].payload["replacement"] == "<Text>✅ PATCHED</Text>")
+    }
+
+    @Test func v1WithMutationsIsABlockWithItsShellPhases() throws {
+        let patch = try Patch.parse(json: try realWorldFixture("v1-mutations-in-patch.json"))
+        #expect(patch.shape == .block)
+        #expect(patch.operations.map(\.role) == ["upsert", "shell", "shell"])
+        #expect(patch.operations.map(\.phase) == [.mutation, .postBuild, .postBuild])
+        #expect(patch.operations[0].target == "/tmp/test-patch-result.json")
+    }
+
+    @Test func v2HardenedBlockOrdersPhases() throws {
+        let patch = try Patch.parse(json: try realWorldFixture("v2-hardened-upsert-shell.json"))
+        #expect(patch.id == "patch-v3.3.19(P11.12.06)_cyops-queue-pickup_fix+unified-executor")
+        #expect(patch.operations.filter { $0.phase == .mutation }.count == 4)
+        #expect(patch.operations.map(\.phase) == [.mutation, .mutation, .mutation, .mutation, .postBuild, .postBuild, .postBuild, .postBuild, .validate])
+        #expect(patch.extraFields["showInUI"] == .bool(true))
+        #expect(patch.extraFields["mutations"] == nil)
+    }
+
+    @Test func v1ShellStringKeepsPhaseOrder() throws {
+        let patch = try Patch.parse(json: try realWorldFixture("v1-shell-string-patch.json"))
+        #expect(patch.role == "ghost-system")
+        let phases = patch.operations.map(\.phase)
+        #expect(phases.first == .preValidation)
+        #expect(phases.firstIndex(of: .mutation)! > phases.lastIndex(of: .preValidation)!)
+        #expect(phases.last == .postBuild || phases.last == .validate)
+        #expect(patch.operations.first { $0.phase == .mutation }?.payload.stringValue?.hasPrefix("echo") == true)
+    }
+
+    @Test func everyRealWorldPatchParses() throws {
+        for name in ["v1-dummy-ui-patch.json", "v1-mutations-in-patch.json", "v1-shell-string-patch.json",
+                     "v2-hardened-upsert-shell.json", "v2-router-blockid.json", "v2-simple-mutations.json"] {
+            #expect(throws: Never.self) { try Patch.parse(json: try realWorldFixture(name)) }
+        }
+    }
+
+    @Test func insertMutationsBecomeInsertRoles() throws {
+        let patch = try Patch.parse(#"{"blockId": "b", "mutations": [{"path": "a", "contents": "x", "insertAfter": "y"}, {"op": "delete", "path": "b"}]}"#)
+        #expect(patch.operations.map(\.role) == ["insertAfter", "delete"])
+    }
+
+    @Test(arguments: [
+        (#"[1]"#, "JSON object"),
+        (#"{"role": "ui_patch"}"#, "missing 'id'"),
+        (#"{"id": "a b", "role": "x"}"#, "letters, digits"),
+        (#"{"id": 5, "role": "x"}"#, "'id' must be a string"),
+        (#"{"id": "ok"}"#, "missing 'role'"),
+        (#"{"id": "ok", "mutations": {}}"#, "'mutations' must be an array"),
+        (#"{"id": "ok", "mutations": [{"contents": "x"}]}"#, "has no 'path'"),
+        (#"{"id": "ok", "role": "x", "validate": {"shell": "ls"}}"#, "'validate.shell' must be an array"),
+    ])
+    func rejectsInvalidEnvelopes(json: String, fragment: String) {
+        do {
+            _ = try Patch.parse(json)
+            Issue.record("expected \(json) to be rejected")
+        } catch {
+            #expect(error.reason == .invalidPatch)
+            #expect(error.message.contains(fragment), "\(error.message)")
+        }
+    }
+
+    @Test func notJSONIsInvalidJSON() {
+        #expect(throws: ApplyError(.invalidJSON, "not JSON: line 1, column 1: invalid literal, expected 'null'")) {
+            try Patch.parse(json: Array("nope".utf8))
+        }
+    }
+
+    @Test func limitsOperationsAndSize() {
+        let limits = PatchLimits(maxPatchBytes: 100, maxOperations: 2)
+        let three = #"{"id": "x", "mutations": [{"path": "a", "contents": ""}, {"path": "b", "contents": ""}, {"path": "c", "contents": ""}]}"#
+        #expect(throws: ApplyError.self) { try Patch.parse(json: Array(three.utf8), limits: limits) }
+        do {
+            _ = try Patch.parse(json: Array(three.utf8), limits: PatchLimits(maxOperations: 2))
+        } catch { #expect(error.reason == .limitExceeded) }
+    }
+}
+
+extension Patch {
+    static func parse(_ text: String) throws(ApplyError) -> Patch { try parse(json: Array(text.utf8)) }
+}

@@ -1,0 +1,87 @@
+import ApplierAPI
+import Appliers
+import Testing
+
+@Suite struct RegexApplierTests {
+    let regex = RegexApplier()
+
+    @Test func replacesEveryMatchAndCountsThem() async throws {
+        let result = try await apply(regex, ["pattern": "<Text>.*?</Text>", "replacement": "<Text>Done</Text>"], to: "<Text>a</Text><Text>b</Text>")
+        #expect(writtenText(result) == "<Text>Done</Text><Text>Done</Text>")
+        #expect(result.details["matches"] == 2)
+    }
+
+    @Test func leavesCRLFAndBytesOutsideTheMatchUntouched() async throws {
+        let result = try await apply(regex, ["pattern": "beta", "replacement": "BETA"], to: "alpha\r\nbeta\r\ngamma\r\n")
+        #expect(writtenText(result) == "alpha\r\nBETA\r\ngamma\r\n")
+    }
+
+    @Test func countMustMatchExactly() async {
+        let reason = await failureReason {
+            _ = try await apply(regex, ["pattern": "a", "replacement": "b", "count": 1], to: "aaa")
+        }
+        #expect(reason == .countMismatch)
+        #expect((try? await apply(regex, ["pattern": "a", "replacement": "b", "count": 3], to: "aaa")).flatMap(writtenText) == "bbb")
+    }
+
+    @Test func noMatchFails() async {
+        #expect(await failureReason { _ = try await apply(regex, ["pattern": "zzz", "replacement": "y$1"], to: "abc") } == .noMatch)
+    }
+
+    @Test func alreadyAppliedIsUnchanged() async throws {
+        let result = try await apply(regex, ["pattern": "old title", "replacement": "new title"], to: "<h1>new title</h1>")
+        #expect(result.changes.isEmpty)
+        #expect(result.details["note"] == "already_applied")
+    }
+
+    @Test func emptyFileHasNoMatch() async {
+        #expect(await failureReason { _ = try await apply(regex, ["pattern": "a", "replacement": "b"], to: "") } == .noMatch)
+    }
+
+    @Test func missingFileBinaryAndNonUTF8Fail() async {
+        #expect(await failureReason { _ = try await apply(regex, ["pattern": "a", "replacement": "b"], to: nil) } == .fileNotFound)
+        #expect(await failureReason { _ = try await apply(regex, ["pattern": "a", "replacement": "b"], to: "a\u{0}b") } == .binaryFile)
+        let notUTF8 = await failureReason {
+            let operation = PatchOperation(role: "ui_patch", target: "f", payload: ["pattern": "a", "replacement": "b"])
+            let patch = Patch(id: "t", role: "ui_patch", shape: .single, targetFile: "f", description: nil, envelope: [:], operations: [operation])
+            _ = try await regex.apply(
+                operation,
+                files: FileSet(files: ["f": FileContent(bytes: [0x61, 0xFF, 0xFE])], targetPath: "f"),
+                context: ApplyContext(patch: patch, workspace: "/w")
+            )
+        }
+        #expect(notUTF8 == .notUTF8)
+    }
+
+    @Test func brokenRegexAndBadPayload() async {
+        #expect(await failureReason { _ = try await apply(regex, ["pattern": "(", "replacement": "b"], to: "a") } == .regexError)
+        #expect(await failureReason { _ = try await apply(regex, ["pattern": "a"], to: "a") } == .invalidPatch)
+        #expect(await failureReason { _ = try await apply(regex, ["pattern": "", "replacement": "x"], to: "a") } == .invalidPatch)
+        #expect(await failureReason { _ = try await apply(regex, "just a string", to: "a") } == .invalidPatch)
+        #expect(await failureReason { _ = try await apply(regex, ["pattern": "a", "replacement": "b", "flags": "z"], to: "a") } == .invalidPatch)
+    }
+
+    @Test func catastrophicPatternFailsWithRegexLimit() async {
+        let line = String(repeating: "a", count: 10_000) + "!"
+        #expect(await failureReason { _ = try await apply(regex, ["pattern": "(a+)+$", "replacement": "x"], to: line) } == .regexLimit)
+    }
+
+    @Test func javascriptWholeMatchAndTemplateLiteralsSurvive() async throws {
+        let whole = try await apply(regex, ["pattern": "foo", "replacement": "[$&]"], to: "foo")
+        #expect(writtenText(whole) == "[foo]")
+        let template = try await apply(regex, ["pattern": "label", "replacement": "`${count} items` $name"], to: "label")
+        #expect(writtenText(template) == "`${count} items` $name")
+    }
+
+    @Test func backslashesAreLiteralUnlessCaseConversionIsUsed() async throws {
+        let code = try await apply(regex, ["pattern": "X", "replacement": #"console.log("a\nb")"#], to: "X")
+        #expect(writtenText(code) == #"console.log("a\nb")"#)
+        let upper = try await apply(regex, ["pattern": "(\\w+)", "replacement": "\\U$1"], to: "shout")
+        #expect(writtenText(upper) == "SHOUT")
+    }
+
+    @Test func unicodeReplacement() async throws {
+        let result = try await apply(regex, ["pattern": "<Text>This text will be patched.</Text>", "replacement": "<Text>✅ PATCHED</Text>"], to: "<Text>This text will be patched.</Text>")
+        #expect(writtenText(result) == "<Text>✅ PATCHED</Text>")
+    }
+}

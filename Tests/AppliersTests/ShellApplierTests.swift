@@ -1,0 +1,69 @@
+import ApplierAPI
+import Appliers
+import Foundation
+import Testing
+
+@Suite struct ShellApplierTests {
+    let shell = ShellApplier()
+
+    func context(_ policy: ShellPolicy, workspace: String = NSTemporaryDirectory()) -> EffectContext {
+        EffectContext(patch: Patch(id: "t", role: "shell", shape: .single, targetFile: nil, description: nil, envelope: [:], operations: []), workspace: workspace, policy: policy)
+    }
+
+    @Test func offByDefaultAndNothingRuns() async throws {
+        let marker = NSTemporaryDirectory() + "ghost-shell-off-\(UUID().uuidString)"
+        let operation = PatchOperation(role: "shell", payload: .string("touch \(marker)"))
+        #expect(await failureReason { _ = try await shell.run(operation, context: context(.disabled)) } == .shellDisabled)
+        #expect(!FileManager.default.fileExists(atPath: marker))
+    }
+
+    @Test func runsInTheWorkspaceWithAScrubbedEnvironment() async throws {
+        setenv("GHOST_TEST_SECRET", "leak", 1)
+        let folder = NSTemporaryDirectory() + "ghost-shell-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let operation = PatchOperation(role: "shell", payload: ["run": "pwd; echo \"[$GHOST_TEST_SECRET][$EXTRA]\"; echo oops >&2; exit 3", "env": ["EXTRA": "yes"]])
+        let step = try await shell.run(operation, context: context(ShellPolicy(enabled: true), workspace: folder))
+        #expect(step.exitCode == 3)
+        #expect(!step.succeeded)
+        #expect(step.stdoutTail.contains(folder.split(separator: "/").last!))
+        #expect(step.stdoutTail.contains("[][yes]"))
+        #expect(step.stderrTail == "oops\n")
+    }
+
+    @Test func timeoutKillsTheWholeProcessGroup() async throws {
+        let marker = NSTemporaryDirectory() + "ghost-shell-child-\(UUID().uuidString)"
+        // The child would create the marker after 2 s; killing the group must stop it.
+        let operation = PatchOperation(role: "shell", payload: ["run": .string("(sleep 2; touch \(marker)) & sleep 30"), "timeout_s": 0.5])
+        let clock = ContinuousClock()
+        let started = clock.now
+        let step = try await shell.run(operation, context: context(ShellPolicy(enabled: true)))
+        #expect(step.timedOut)
+        #expect(clock.now - started < .seconds(10))
+        try await Task.sleep(for: .seconds(2.5))
+        #expect(!FileManager.default.fileExists(atPath: marker))
+    }
+
+    @Test func outputIsBoundedToItsTail() async throws {
+        let operation = PatchOperation(role: "shell", payload: .string("seq 1 100000"))
+        let step = try await shell.run(operation, context: context(ShellPolicy(enabled: true, outputTailBytes: 64)))
+        #expect(step.succeeded)
+        #expect(step.truncated)
+        #expect(step.stdoutTail.utf8.count == 64)
+        #expect(step.stdoutTail.hasSuffix("99999\n100000\n"))
+    }
+
+    @Test func allowListRefusesOtherCommandsBeforeRunning() async {
+        let policy = ShellPolicy(enabled: true, allow: ["^npm (test|run build)$"])
+        let refused = PatchOperation(role: "shell", payload: .string("rm -rf /"))
+        #expect(await failureReason { try shell.preflight(refused, context: context(policy)) } == .shellNotAllowed)
+        let allowed = PatchOperation(role: "shell", payload: .string("npm test"))
+        #expect(await failureReason { try shell.preflight(allowed, context: context(policy)) } == nil)
+    }
+
+    @Test func argvFormAndBadPayloads() async throws {
+        let step = try await shell.run(PatchOperation(role: "shell", payload: ["argv": ["printf", "%s-%s", "a b", "c"]]), context: context(ShellPolicy(enabled: true)))
+        #expect(step.stdoutTail == "a b-c")
+        #expect(await failureReason { _ = try await shell.run(PatchOperation(role: "shell", payload: 5), context: context(ShellPolicy(enabled: true))) } == .invalidPatch)
+        #expect(await failureReason { _ = try await shell.run(PatchOperation(role: "shell", payload: ["run": "ls", "cwd": "../x"]), context: context(ShellPolicy(enabled: true))) } == .pathOutsideWorkspace)
+    }
+}
