@@ -67,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GhostCLITests",
-            dependencies: ["GhostCLI", "Host", "ApplierAPI"],
+            dependencies: ["ghost", "GhostCLI", "Host", "ApplierAPI"],
             swiftSettings: strictSettings
         ),
     ]

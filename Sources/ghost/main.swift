@@ -1,5 +1,5 @@
-import Appliers
 import ApplierAPI
+import Appliers
 import GhostCLI
 
 await GhostCommand.main(registry: .builtIn())

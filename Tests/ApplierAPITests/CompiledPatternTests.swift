@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 @Suite struct CompiledPatternTests {
-    func substitute(_ pattern: String, _ replacement: String, in subject: String, flags: String = "", extended: Bool = false) throws -> (String, Int) {
+    func substitute(_ pattern: String, _ replacement: String, in subject: String, flags: String = "", extended: Bool = false) throws -> (String, Int)
+    {
         let compiled = try CompiledPattern(pattern, options: try PatternOptions(flags: flags))
         let result = try compiled.substitute(in: Array(subject.utf8), replacement: Array(replacement.utf8), extendedSyntax: extended)
         return (String(decoding: result.output, as: UTF8.self), result.count)

@@ -30,7 +30,9 @@ func realWorldFixture(_ name: String) throws -> [UInt8] {
         let patch = try Patch.parse(json: try realWorldFixture("v2-hardened-upsert-shell.json"))
         #expect(patch.id == "patch-v3.3.19(P11.12.06)_cyops-queue-pickup_fix+unified-executor")
         #expect(patch.operations.filter { $0.phase == .mutation }.count == 4)
-        #expect(patch.operations.map(\.phase) == [.mutation, .mutation, .mutation, .mutation, .postBuild, .postBuild, .postBuild, .postBuild, .validate])
+        #expect(
+            patch.operations.map(\.phase) == [.mutation, .mutation, .mutation, .mutation, .postBuild, .postBuild, .postBuild, .postBuild, .validate]
+        )
         #expect(patch.extraFields["showInUI"] == .bool(true))
         #expect(patch.extraFields["mutations"] == nil)
     }
@@ -46,14 +48,18 @@ func realWorldFixture(_ name: String) throws -> [UInt8] {
     }
 
     @Test func everyRealWorldPatchParses() throws {
-        for name in ["v1-dummy-ui-patch.json", "v1-mutations-in-patch.json", "v1-shell-string-patch.json",
-                     "v2-hardened-upsert-shell.json", "v2-router-blockid.json", "v2-simple-mutations.json"] {
+        for name in [
+            "v1-dummy-ui-patch.json", "v1-mutations-in-patch.json", "v1-shell-string-patch.json",
+            "v2-hardened-upsert-shell.json", "v2-router-blockid.json", "v2-simple-mutations.json",
+        ] {
             #expect(throws: Never.self) { try Patch.parse(json: try realWorldFixture(name)) }
         }
     }
 
     @Test func insertMutationsBecomeInsertRoles() throws {
-        let patch = try Patch.parse(#"{"blockId": "b", "mutations": [{"path": "a", "contents": "x", "insertAfter": "y"}, {"op": "delete", "path": "b"}]}"#)
+        let patch = try Patch.parse(
+            #"{"blockId": "b", "mutations": [{"path": "a", "contents": "x", "insertAfter": "y"}, {"op": "delete", "path": "b"}]}"#
+        )
         #expect(patch.operations.map(\.role) == ["insertAfter", "delete"])
     }
 

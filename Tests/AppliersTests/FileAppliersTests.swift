@@ -61,7 +61,9 @@ import Testing
         #expect(registry.entry(for: "command_patch")?.descriptor.name == "shell")
         struct Custom: ContentApplier {
             let descriptor = RoleDescriptor(name: "write", summary: "custom", origin: "test")
-            func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult { ContentResult(changes: []) }
+            func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
+                ContentResult(changes: [])
+            }
         }
         registry.register(Custom())
         #expect(registry.entry(for: "write")?.descriptor.origin == "test")

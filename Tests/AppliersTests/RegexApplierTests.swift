@@ -81,7 +81,11 @@ import Testing
     }
 
     @Test func unicodeReplacement() async throws {
-        let result = try await apply(regex, ["pattern": "<Text>This text will be patched.</Text>", "replacement": "<Text>✅ PATCHED</Text>"], to: "<Text>This text will be patched.</Text>")
+        let result = try await apply(
+            regex,
+            ["pattern": "<Text>This text will be patched.</Text>", "replacement": "<Text>✅ PATCHED</Text>"],
+            to: "<Text>This text will be patched.</Text>"
+        )
         #expect(writtenText(result) == "<Text>✅ PATCHED</Text>")
     }
 }

@@ -7,7 +7,11 @@ import Testing
     let shell = ShellApplier()
 
     func context(_ policy: ShellPolicy, workspace: String = NSTemporaryDirectory()) -> EffectContext {
-        EffectContext(patch: Patch(id: "t", role: "shell", shape: .single, targetFile: nil, description: nil, envelope: [:], operations: []), workspace: workspace, policy: policy)
+        EffectContext(
+            patch: Patch(id: "t", role: "shell", shape: .single, targetFile: nil, description: nil, envelope: [:], operations: []),
+            workspace: workspace,
+            policy: policy
+        )
     }
 
     @Test func offByDefaultAndNothingRuns() async throws {
@@ -21,7 +25,10 @@ import Testing
         setenv("GHOST_TEST_SECRET", "leak", 1)
         let folder = NSTemporaryDirectory() + "ghost-shell-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let operation = PatchOperation(role: "shell", payload: ["run": "pwd; echo \"[$GHOST_TEST_SECRET][$EXTRA]\"; echo oops >&2; exit 3", "env": ["EXTRA": "yes"]])
+        let operation = PatchOperation(
+            role: "shell",
+            payload: ["run": "pwd; echo \"[$GHOST_TEST_SECRET][$EXTRA]\"; echo oops >&2; exit 3", "env": ["EXTRA": "yes"]]
+        )
         let step = try await shell.run(operation, context: context(ShellPolicy(enabled: true), workspace: folder))
         #expect(step.exitCode == 3)
         #expect(!step.succeeded)
@@ -61,9 +68,22 @@ import Testing
     }
 
     @Test func argvFormAndBadPayloads() async throws {
-        let step = try await shell.run(PatchOperation(role: "shell", payload: ["argv": ["printf", "%s-%s", "a b", "c"]]), context: context(ShellPolicy(enabled: true)))
+        let step = try await shell.run(
+            PatchOperation(role: "shell", payload: ["argv": ["printf", "%s-%s", "a b", "c"]]),
+            context: context(ShellPolicy(enabled: true))
+        )
         #expect(step.stdoutTail == "a b-c")
-        #expect(await failureReason { _ = try await shell.run(PatchOperation(role: "shell", payload: 5), context: context(ShellPolicy(enabled: true))) } == .invalidPatch)
-        #expect(await failureReason { _ = try await shell.run(PatchOperation(role: "shell", payload: ["run": "ls", "cwd": "../x"]), context: context(ShellPolicy(enabled: true))) } == .pathOutsideWorkspace)
+        #expect(
+            await failureReason { _ = try await shell.run(PatchOperation(role: "shell", payload: 5), context: context(ShellPolicy(enabled: true))) }
+                == .invalidPatch
+        )
+        #expect(
+            await failureReason {
+                _ = try await shell.run(
+                    PatchOperation(role: "shell", payload: ["run": "ls", "cwd": "../x"]),
+                    context: context(ShellPolicy(enabled: true))
+                )
+            } == .pathOutsideWorkspace
+        )
     }
 }

@@ -12,7 +12,11 @@ func apply(
     let operation = PatchOperation(role: role ?? applier.descriptor.name, target: "f.txt", payload: payload)
     let file: FileContent? = content.map { FileContent(bytes: Array($0.utf8), mode: mode) }
     let patch = Patch(id: "t", role: operation.role, shape: .single, targetFile: "f.txt", description: nil, envelope: [:], operations: [operation])
-    return try await applier.apply(operation, files: FileSet(files: ["f.txt": file], targetPath: "f.txt"), context: ApplyContext(patch: patch, workspace: "/w"))
+    return try await applier.apply(
+        operation,
+        files: FileSet(files: ["f.txt": file], targetPath: "f.txt"),
+        context: ApplyContext(patch: patch, workspace: "/w")
+    )
 }
 
 /// The bytes a single `.write` change asks for, as text.

@@ -7,7 +7,10 @@ import Testing
     @Test func appliesARegexPatchWithHashesAndDiff() async throws {
         let root = try makeTempFolder()
         try writeFile(root + "/src/App.tsx", "<Text>old</Text>\n", mode: 0o600)
-        let receipt = try await runPatch(#"{"id": "p1", "role": "ui_patch", "target_file": "src/App.tsx", "patch": {"pattern": "old", "replacement": "new"}, "ticket": 7}"#, in: root)
+        let receipt = try await runPatch(
+            #"{"id": "p1", "role": "ui_patch", "target_file": "src/App.tsx", "patch": {"pattern": "old", "replacement": "new"}, "ticket": 7}"#,
+            in: root
+        )
         #expect(receipt.status == .applied)
         #expect(readText(root + "/src/App.tsx") == "<Text>new</Text>\n")
         #expect(mode(root + "/src/App.tsx") == 0o600)
@@ -20,7 +23,11 @@ import Testing
     @Test func checkWritesNothingButReportsTheDiff() async throws {
         let root = try makeTempFolder()
         try writeFile(root + "/a.txt", "one\n")
-        let receipt = try await runPatch(#"{"id": "c", "mutations": [{"path": "a.txt", "contents": "two\n"}, {"path": "new/b.txt", "contents": "b"}]}"#, in: root, options: RunOptions(checkOnly: true))
+        let receipt = try await runPatch(
+            #"{"id": "c", "mutations": [{"path": "a.txt", "contents": "two\n"}, {"path": "new/b.txt", "contents": "b"}]}"#,
+            in: root,
+            options: RunOptions(checkOnly: true)
+        )
         #expect(receipt.status == .applied)
         #expect(receipt.checkOnly)
         #expect(receipt.diff.contains("-one\n+two"))
@@ -34,13 +41,13 @@ import Testing
         try writeFile(root + "/keep.txt", "original", mode: 0o640)
         try writeFile(root + "/gone.txt", "still here")
         let patch = #"""
-        {"blockId": "v", "mutations": [
-            {"path": "keep.txt", "contents": "changed", "mode": "0755"},
-            {"path": "deep/new/file.txt", "contents": "created"},
-            {"op": "delete", "path": "gone.txt"}],
-         "postMutationBuild": {"shell": ["test -f deep/new/file.txt && ! test -e gone.txt"]},
-         "validate": {"shell": ["grep -q changed keep.txt", "exit 4"]}}
-        """#
+            {"blockId": "v", "mutations": [
+                {"path": "keep.txt", "contents": "changed", "mode": "0755"},
+                {"path": "deep/new/file.txt", "contents": "created"},
+                {"op": "delete", "path": "gone.txt"}],
+             "postMutationBuild": {"shell": ["test -f deep/new/file.txt && ! test -e gone.txt"]},
+             "validate": {"shell": ["grep -q changed keep.txt", "exit 4"]}}
+            """#
         let receipt = try await runPatch(patch, in: root, options: shellAllowed)
         #expect(receipt.status == .failed)
         #expect(receipt.reason == .commandFailed)
@@ -66,7 +73,10 @@ import Testing
 
     @Test func shellIsOffByDefaultAndNothingIsWritten() async throws {
         let root = try makeTempFolder()
-        let receipt = try await runPatch(#"{"blockId": "b", "mutations": [{"path": "a.txt", "contents": "x"}], "validate": {"shell": ["true"]}}"#, in: root)
+        let receipt = try await runPatch(
+            #"{"blockId": "b", "mutations": [{"path": "a.txt", "contents": "x"}], "validate": {"shell": ["true"]}}"#,
+            in: root
+        )
         #expect(receipt.reason == .shellDisabled)
         #expect(listing(root).isEmpty)
     }
@@ -74,7 +84,11 @@ import Testing
     @Test func shellTimeoutFailsThePatchAndRollsBack() async throws {
         let root = try makeTempFolder()
         let options = RunOptions(shellPolicy: ShellPolicy(enabled: true, timeout: .milliseconds(300)))
-        let receipt = try await runPatch(#"{"blockId": "t", "mutations": [{"path": "a.txt", "contents": "x"}], "validate": {"shell": ["sleep 20"]}}"#, in: root, options: options)
+        let receipt = try await runPatch(
+            #"{"blockId": "t", "mutations": [{"path": "a.txt", "contents": "x"}], "validate": {"shell": ["sleep 20"]}}"#,
+            in: root,
+            options: options
+        )
         #expect(receipt.reason == .timeout)
         #expect(receipt.steps.first?.timedOut == true)
         #expect(listing(root).isEmpty)
@@ -83,7 +97,10 @@ import Testing
     @Test func traversalAndAbsolutePathsFailWithNothingWritten() async throws {
         let root = try makeTempFolder()
         for target in ["../x.txt", "/etc/ghost-test.txt"] {
-            let receipt = try await runPatch(#"{"blockId": "t", "mutations": [{"path": "ok.txt", "contents": "x"}, {"path": "\#(target)", "contents": "x"}]}"#, in: root)
+            let receipt = try await runPatch(
+                #"{"blockId": "t", "mutations": [{"path": "ok.txt", "contents": "x"}, {"path": "\#(target)", "contents": "x"}]}"#,
+                in: root
+            )
             #expect(receipt.reason == .pathOutsideWorkspace)
         }
         #expect(listing(root).isEmpty)
@@ -99,11 +116,11 @@ import Testing
     @Test func laterOperationsSeeEarlierOnesInTheSamePatch() async throws {
         let root = try makeTempFolder()
         let patch = #"""
-        {"blockId": "seq", "mutations": [
-            {"path": "a.txt", "contents": "hello\n"},
-            {"path": "./a.txt", "insertAfter": "hello\n", "contents": "world\n"},
-            {"op": "chmod", "path": "a.txt", "mode": "0700"}]}
-        """#
+            {"blockId": "seq", "mutations": [
+                {"path": "a.txt", "contents": "hello\n"},
+                {"path": "./a.txt", "insertAfter": "hello\n", "contents": "world\n"},
+                {"op": "chmod", "path": "a.txt", "mode": "0700"}]}
+            """#
         let receipt = try await runPatch(patch, in: root)
         #expect(receipt.status == .applied)
         #expect(readText(root + "/a.txt") == "hello\nworld\n")

@@ -59,7 +59,9 @@ import Testing
         #expect(receipt.steps.last?.stderrTail.contains("Syntax error") == true)
         #expect(receipt.steps.last?.exitCode == 2)
         let phases = receipt.steps.map(\.phase)
-        #expect(phases == [.preValidation, .preValidation, .preValidation, .preValidation, .mutation, .postBuild, .postBuild, .postBuild, .postBuild])
+        #expect(
+            phases == [.preValidation, .preValidation, .preValidation, .preValidation, .mutation, .postBuild, .postBuild, .postBuild, .postBuild]
+        )
         #expect(receipt.steps.first?.stdoutTail.contains("Pre-commit") == true)
         #expect(receipt.steps[4].command.hasPrefix("echo 'GPT interface test completed successfully"))
         #expect(receipt.steps[4].exitCode == 0)

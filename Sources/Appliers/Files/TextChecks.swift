@@ -1,10 +1,13 @@
 import ApplierAPI
+import Foundation
 
 /// Checks shared by roles that edit text.
 enum TextChecks {
     /// Fails with ``Reason/binaryFile`` when the bytes hold a NUL, which no text file does.
     static func requireText(_ file: FileContent, path: String) throws(ApplyError) {
-        if file.bytes.contains(0) {
+        // memchr is vectorised: this check runs over every byte of files of any size.
+        let hasNUL = file.bytes.withUnsafeBytes { raw in raw.baseAddress.map { memchr($0, 0, raw.count) != nil } ?? false }
+        if hasNUL {
             throw ApplyError(.binaryFile, "\(path) holds binary data (a NUL byte); role edits text only, use 'write' with base64")
         }
     }

@@ -50,7 +50,9 @@ public struct ShellCommand: Sendable, Hashable {
                 cwd = text
             }
             if let value = members["timeout_s"], value != .null {
-                guard let seconds = value.doubleValue, seconds > 0 else { throw ApplyError(.invalidPatch, "shell 'timeout_s' must be a positive number") }
+                guard let seconds = value.doubleValue, seconds > 0 else {
+                    throw ApplyError(.invalidPatch, "shell 'timeout_s' must be a positive number")
+                }
                 timeout = .milliseconds(Int64(seconds * 1000))
             }
             if let value = members["env"], value != .null {

@@ -1,6 +1,6 @@
 public import ApplierAPI
-public import ArgumentParser
 import Appliers
+public import ArgumentParser
 import Foundation
 
 /// The `ghost` command line. A custom host runs it with its own roles through ``GhostCommand/main(registry:)``.

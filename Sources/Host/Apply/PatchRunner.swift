@@ -24,7 +24,14 @@ public struct PatchRunner: Sendable {
     public func run(_ patch: Patch, in workspace: Workspace, options: RunOptions, receivedAt: Date = Date()) async -> Receipt {
         let clock = ContinuousClock()
         let started = clock.now
-        var receipt = Receipt(id: patch.id, role: patch.roleLabel, queue: options.queue, source: options.source, status: .applied, receivedAt: receivedAt)
+        var receipt = Receipt(
+            id: patch.id,
+            role: patch.roleLabel,
+            queue: options.queue,
+            source: options.source,
+            status: .applied,
+            receivedAt: receivedAt
+        )
         receipt.extra = patch.extraFields
         receipt.checkOnly = options.checkOnly
         let transaction = Transaction(workspace: workspace, maxFileBytes: options.limits.maxFileBytes)
@@ -43,7 +50,16 @@ public struct PatchRunner: Sendable {
                     receipt.operations.append(try await applyContent(applier, operation, patch: patch, transaction: transaction, options: options))
                 case .effect(let applier):
                     guard !options.checkOnly else {
-                        receipt.steps.append(StepRecord(phase: operation.phase, command: operation.payload.stringValue ?? operation.payload.serialized, exitCode: nil, durationMs: 0, stdoutTail: "", stderrTail: "skipped: --check runs no step"))
+                        receipt.steps.append(
+                            StepRecord(
+                                phase: operation.phase,
+                                command: operation.payload.stringValue ?? operation.payload.serialized,
+                                exitCode: nil,
+                                durationMs: 0,
+                                stdoutTail: "",
+                                stderrTail: "skipped: --check runs no step"
+                            )
+                        )
                         continue
                     }
                     try transaction.flush()
@@ -71,7 +87,7 @@ public struct PatchRunner: Sendable {
             }
         }
         if receipt.status != .failed || options.checkOnly {
-            record(transaction, into: &receipt, options: options, keepDiff: receipt.status != .failed)
+            await record(transaction, into: &receipt, options: options, keepDiff: receipt.status != .failed)
             if receipt.status != .failed && !ranSteps && !receipt.files.contains(where: \.changed) { receipt.status = .unchanged }
         }
         receipt.finishedAt = Date()
@@ -111,14 +127,26 @@ public struct PatchRunner: Sendable {
         return .object(details)
     }
 
-    private func record(_ transaction: Transaction, into receipt: inout Receipt, options: RunOptions, keepDiff: Bool) {
+    private func record(_ transaction: Transaction, into receipt: inout Receipt, options: RunOptions, keepDiff: Bool) async {
         var diff = ""
-        for relative in transaction.order {
-            guard let entry = transaction.entries[relative] else { continue }
+        let entries = transaction.order.compactMap { relative in transaction.entries[relative].map { (relative, $0) } }
+        // Before and after hashes of every file, computed side by side: on a large file they cost as much as the regex.
+        let hashes = await withTaskGroup(of: (Int, Bool, String).self) { group in
+            for (index, (_, entry)) in entries.enumerated() {
+                if let original = entry.original?.bytes { group.addTask { (index, false, Digest.sha256(original)) } }
+                if let staged = entry.staged?.bytes { group.addTask { (index, true, Digest.sha256(staged)) } }
+            }
+            var byFile = [(before: String?, after: String?)](repeating: (nil, nil), count: entries.count)
+            for await (index, isAfter, hash) in group {
+                if isAfter { byFile[index].after = hash } else { byFile[index].before = hash }
+            }
+            return byFile
+        }
+        for (index, (relative, entry)) in entries.enumerated() {
             let record = FileRecord(
                 path: relative,
-                beforeSHA256: entry.original.map { Digest.sha256($0.bytes) },
-                afterSHA256: entry.staged.map { Digest.sha256($0.bytes) },
+                beforeSHA256: hashes[index].before,
+                afterSHA256: hashes[index].after,
                 modeBefore: entry.original?.mode,
                 modeAfter: entry.staged?.mode
             )
@@ -142,7 +170,14 @@ public struct PatchRunner: Sendable {
     public static func rejected(document: JSONValue?, error: any Error, options: RunOptions, receivedAt: Date = Date()) -> Receipt {
         let failure = error as? ApplyError ?? ApplyError(.invalidPatch, "\(error)")
         let id = (document?["id"] ?? document?["blockId"])?.stringValue
-        var receipt = Receipt(id: id, role: document?["role"]?.stringValue, queue: options.queue, source: options.source, status: .failed, receivedAt: receivedAt)
+        var receipt = Receipt(
+            id: id,
+            role: document?["role"]?.stringValue,
+            queue: options.queue,
+            source: options.source,
+            status: .failed,
+            receivedAt: receivedAt
+        )
         receipt.reason = failure.reason
         receipt.message = failure.message
         receipt.finishedAt = Date()

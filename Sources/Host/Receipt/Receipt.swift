@@ -89,13 +89,17 @@ public struct Receipt: Sendable {
         return .object(object)
     }
 
-    /// One line for people: status, id, role and what changed or why it failed.
+    /// One line for people: status, id, role and what changed or why it failed; under `--check`, then the diff.
     public var text: String {
         var line = "\(status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(id ?? "-") (\(role ?? "?"))"
         let changed = files.filter(\.changed).map(\.path)
         if !changed.isEmpty { line += " " + changed.joined(separator: ", ") }
         if let reason { line += " [\(reason.rawValue)]" }
         if let message { line += ": \(message)" }
+        if checkOnly {
+            line += " (check: nothing written)"
+            if !diff.isEmpty { line += "\n" + diff }
+        }
         return line
     }
 

@@ -5,7 +5,8 @@ extension Workspace {
     /// Reads a file through ``resolve(_:createFolders:followFinalSymlink:)``.
     /// - Returns: The canonical relative path and the content, `nil` content when the file does not exist.
     /// - Throws: ``Reason/pathOutsideWorkspace``, ``Reason/limitExceeded`` over `maxBytes`, ``Reason/ioError``.
-    public func read(_ path: String, maxBytes: Int = PatchLimits.default.maxFileBytes) throws(ApplyError) -> (relative: String, content: FileContent?) {
+    public func read(_ path: String, maxBytes: Int = PatchLimits.default.maxFileBytes) throws(ApplyError) -> (relative: String, content: FileContent?)
+    {
         guard let resolved = try resolve(path, createFolders: false) else {
             return (try components(of: path).joined(separator: "/"), nil)
         }

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Regex throughput over a 64 MB file, whole process to exit, side by side in one run:
+#   ghost apply (release)  vs  the C limit (one JIT pcre2_substitute + the same I/O),  perl -pi,  NSRegularExpression;
+# and one small patch through `ghost apply`, process start to exit.
+# Usage: Benchmarks/regex-throughput.sh [MEGABYTES] [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MB=${1:-64}
+RUNS=${2:-5}
+# Work files live on tmpfs by default so the figures measure the tools, not the disk's fsync latency
+# (every tool runs in the same place); BENCH_DIR=/some/disk/folder measures on a disk instead.
+OUT=${BENCH_DIR:-$( [ -d /dev/shm ] && echo /dev/shm/ghost-bench || echo Benchmarks/out )}
+mkdir -p "$OUT/work"
+command -v hyperfine >/dev/null || { echo "hyperfine is needed: apt-get install hyperfine"; exit 2; }
+
+echo "== building (release)"
+# The static Swift standard library halves process start-up (no dynamic Foundation/ICU loading).
+swift build -c release --product ghost --static-swift-stdlib --scratch-path .build-release >/dev/null
+GHOST=$(swift build -c release --static-swift-stdlib --scratch-path .build-release --show-bin-path)/ghost
+(cd Benchmarks/NSRegexBaseline && swift build -c release >/dev/null)
+NSREGEX=$(cd Benchmarks/NSRegexBaseline && swift build -c release --show-bin-path)/nsregex-baseline
+cc -O2 -o "$OUT/pcre2-limit" Benchmarks/c-limit/pcre2_limit.c $(pkg-config --cflags --libs libpcre2-8)
+
+echo "== generating a ${MB} MB TSX-like file"
+python3 - "$OUT/input.tsx" "$MB" <<'PY'
+import sys
+path, mb = sys.argv[1], int(sys.argv[2])
+line = '      <Text style={styles.label}>Item {n} ✅ ready</Text>\n'
+with open(path, 'w', encoding='utf-8') as f:
+    size, n = 0, 0
+    while size < mb * 1024 * 1024:
+        s = line.replace('{n}', str(n)); f.write(s); size += len(s.encode()); n += 1
+PY
+BYTES=$(stat -c %s "$OUT/input.tsx")
+PATTERN='<Text style=\{styles\.label\}>(.*?)</Text>'
+cat > "$OUT/patch.json" <<JSON
+{"id": "bench", "role": "ui_patch", "target_file": "target.tsx",
+ "patch": {"pattern": "<Text style=\\\\{styles\\\\.label\\\\}>(.*?)</Text>", "replacement": "<Label>\$1</Label>"}}
+JSON
+
+echo "== ${RUNS} runs each (the file is restored before every run, untimed)"
+hyperfine --style basic --runs "$RUNS" --warmup 1 --prepare "cp $OUT/input.tsx $OUT/work/target.tsx" \
+    --export-json "$OUT/throughput.json" \
+    -n c-limit "$OUT/pcre2-limit $OUT/work/target.tsx '$PATTERN' '<Label>\$1</Label>'" \
+    -n ghost "$GHOST apply --workspace $OUT/work $OUT/patch.json" \
+    -n perl "perl -pi -e 's/<Text style=\\{styles\\.label\\}>(.*?)<\\/Text>/<Label>\$1<\\/Label>/g' $OUT/work/target.tsx" \
+    -n NSRegularExpression "$NSREGEX $OUT/work/target.tsx '$PATTERN' '<Label>\$1<\\/Label>'" >/dev/null
+
+# Check that every tool produced the same bytes as ghost.
+cp "$OUT/input.tsx" "$OUT/work/target.tsx"; "$GHOST" apply --workspace "$OUT/work" "$OUT/patch.json" >/dev/null; sha256sum < "$OUT/work/target.tsx" > "$OUT/ghost.sha"
+cp "$OUT/input.tsx" "$OUT/work/target.tsx"; "$OUT/pcre2-limit" "$OUT/work/target.tsx" "$PATTERN" '<Label>$1</Label>' >/dev/null
+cmp -s <(sha256sum < "$OUT/work/target.tsx") "$OUT/ghost.sha" || { echo "c-limit output differs from ghost's"; exit 1; }
+
+echo "== one small patch, process start to exit"
+printf '<Text>old</Text>\n' > "$OUT/small.orig"
+cat > "$OUT/small.json" <<'JSON'
+{"id": "small", "role": "ui_patch", "target_file": "small.tsx", "patch": {"pattern": "old", "replacement": "new"}}
+JSON
+hyperfine --style basic --runs 100 --warmup 5 --prepare "cp $OUT/small.orig $OUT/work/small.tsx" \
+    --export-json "$OUT/small.json.out" -n "ghost apply (small patch)" "$GHOST apply --workspace $OUT/work $OUT/small.json" >/dev/null
+
+python3 - "$OUT/throughput.json" "$OUT/small.json.out" "$BYTES" <<'PY'
+import json, sys
+runs = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+mb = int(sys.argv[3]) / 1e6
+limit = runs["c-limit"]["median"]
+print(f"\nregex throughput, {mb:.0f} MB file, median of {len(runs['ghost']['times'])} runs (whole process):")
+print(f"{'tool':<22}{'seconds':>9}{'MB/s':>9}{'vs C limit':>12}{'ghost is':>11}")
+for name in ["c-limit", "ghost", "perl", "NSRegularExpression"]:
+    t = runs[name]["median"]
+    print(f"{name:<22}{t:>9.3f}{mb/t:>9.1f}{limit/t:>11.2f}x{t/runs['ghost']['median']:>10.2f}x")
+small = json.load(open(sys.argv[2]))["results"][0]
+print(f"\nsmall patch through ghost apply: median {small['median']*1000:.1f} ms, max {small['max']*1000:.1f} ms ({len(small['times'])} runs)")
+PY

@@ -1,0 +1,63 @@
+import ApplierAPI
+import Foundation
+
+/// Runs the real `ghost` binary built beside the tests.
+struct GhostProcess {
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        /// Each stdout line parsed as a JSON receipt.
+        var receipts: [JSONValue] {
+            stdout.split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
+        }
+    }
+
+    static var binary: String {
+        if let explicit = ProcessInfo.processInfo.environment["GHOST_BIN"] { return explicit }
+        let besideTests = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("ghost").path
+        if FileManager.default.isExecutableFile(atPath: besideTests) { return besideTests }
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ghost").path
+        if FileManager.default.isExecutableFile(atPath: runner) { return runner }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/ghost").path
+    }
+
+    static func run(_ arguments: [String], stdin: String? = nil, in directory: String? = nil) async throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let input = Pipe()
+        let output = Pipe()
+        let error = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        input.fileHandleForWriting.write(Data((stdin ?? "").utf8))
+        try input.fileHandleForWriting.close()
+        // Read both pipes to the end before waiting, so a large receipt cannot block the child.
+        let errorData = Task.detached { error.fileHandleForReading.readDataToEndOfFile() }
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let errData = await errorData.value
+        return Output(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self)
+        )
+    }
+}
+
+func makeTempFolder() throws -> String {
+    let path = NSTemporaryDirectory() + "ghost-cli-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func fixturePath(_ name: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/real-world/\(name)").path
+}
