@@ -17,14 +17,10 @@ import Testing
     }
 
     @Test func reportsLineAndColumn() {
-        #expect(throws: JSONParseError.self) { try JSONParser.parse("{\n  \"a\": 1\n  \"b\": 2\n}") }
-        do {
-            _ = try JSONParser.parse("{\n  \"a\": 1\n  \"b\": 2\n}")
-        } catch {
-            #expect(error.line == 3)
-            #expect(error.column == 3)
-            #expect(error.description.contains("expected ',' or '}'"))
-        }
+        let error = #expect(throws: JSONParseError.self) { try JSONParser.parse("{\n  \"a\": 1\n  \"b\": 2\n}") }
+        #expect(error?.line == 3)
+        #expect(error?.column == 3)
+        #expect(error?.description.contains("expected ',' or '}'") == true)
     }
 
     @Test(arguments: ["", "{", "[1,]", "{\"a\" 1}", "tru", "01", "1.", "\"\\x\"", "\"a\nb\"", "[1] [2]", "\"\\ud800\"", "NaN"])

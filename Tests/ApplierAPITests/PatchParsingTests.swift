@@ -90,12 +90,14 @@ func realWorldFixture(_ name: String) throws -> [UInt8] {
     }
 
     @Test func limitsOperationsAndSize() {
-        let limits = PatchLimits(maxPatchBytes: 100, maxOperations: 2)
         let three = #"{"id": "x", "mutations": [{"path": "a", "contents": ""}, {"path": "b", "contents": ""}, {"path": "c", "contents": ""}]}"#
-        #expect(throws: ApplyError.self) { try Patch.parse(json: Array(three.utf8), limits: limits) }
-        do {
-            _ = try Patch.parse(json: Array(three.utf8), limits: PatchLimits(maxOperations: 2))
-        } catch { #expect(error.reason == .limitExceeded) }
+        let tooBig = #expect(throws: ApplyError.self) { try Patch.parse(json: Array(three.utf8), limits: PatchLimits(maxPatchBytes: 100)) }
+        #expect(tooBig?.reason == .limitExceeded)
+        #expect(tooBig?.message.contains("the limit is 100") == true)
+        let tooMany = #expect(throws: ApplyError.self) { try Patch.parse(json: Array(three.utf8), limits: PatchLimits(maxOperations: 2)) }
+        #expect(tooMany?.reason == .limitExceeded)
+        #expect(tooMany?.message.contains("3 operations; the limit is 2") == true)
+        #expect(throws: Never.self) { try Patch.parse(json: Array(three.utf8), limits: PatchLimits(maxOperations: 3)) }
     }
 }
 
