@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "ghost", targets: ["ghost"]),
         .library(name: "ApplierAPI", targets: ["ApplierAPI"]),
         .library(name: "Appliers", targets: ["Appliers"]),
+        .library(name: "Transport", targets: ["Transport"]),
         .library(name: "Host", targets: ["Host"]),
         .library(name: "GhostCLI", targets: ["GhostCLI"]),
     ],
@@ -22,6 +23,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0", traits: []),
     ],
     targets: [
         .systemLibrary(
@@ -39,11 +48,34 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Transport",
+            dependencies: [
+                "ApplierAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Host",
             dependencies: [
                 "ApplierAPI",
                 "Appliers",
+                "Transport",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -51,9 +83,12 @@ let package = Package(
             name: "GhostCLI",
             dependencies: [
                 "Host",
+                "Transport",
                 "ApplierAPI",
                 "Appliers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -63,6 +98,11 @@ let package = Package(
         .testTarget(
             name: "HostTests",
             dependencies: ["Host", "Appliers", "ApplierAPI"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: ["Transport", "ApplierAPI"],
             swiftSettings: strictSettings
         ),
         .testTarget(

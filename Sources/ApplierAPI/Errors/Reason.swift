@@ -57,4 +57,12 @@ public struct Reason: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let interrupted = Reason("interrupted")
     /// The file on disk is neither the before nor the after state recorded in the journal.
     public static let conflict = Reason("conflict")
+    /// A delivery named a queue the host does not have.
+    public static let unknownQueue = Reason("unknown_queue")
+    /// No patch with that id is known.
+    public static let notFound = Reason("not_found")
+    /// Credentials were missing or wrong.
+    public static let unauthorized = Reason("unauthorized")
+    /// The host is shutting down and takes no new patches.
+    public static let unavailable = Reason("unavailable")
 }

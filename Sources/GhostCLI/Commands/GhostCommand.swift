@@ -16,9 +16,11 @@ public struct GhostCommand: AsyncParsableCommand {
 
             Try:  ghost apply --check patch.json      (shows the diff, writes nothing)
                   ghost apply patch.json              (applies it, prints a JSON receipt)
+                  ghost serve                         (HTTP on 127.0.0.1:5051 and the ./patches inbox)
+                  ghost submit patch.json             (send a patch to the running host)
                   ghost roles                         (every role and its payload)
             """,
-        subcommands: [ApplyCommand.self, RolesCommand.self]
+        subcommands: [ApplyCommand.self, ServeCommand.self, SubmitCommand.self, StatusCommand.self, RolesCommand.self]
     )
 
     /// The registry commands use: the built-in roles unless a custom host supplied its own.

@@ -43,6 +43,9 @@ public struct Receipt: Sendable {
     public var checkOnly = false
     /// The patch's unknown top-level fields, echoed.
     public var extra: [String: JSONValue] = [:]
+    /// The SHA-256 of the patch's canonical JSON (sorted keys): a queue's ledger tells a duplicate (same id,
+    /// same hash) from an `id_conflict` with it.
+    public var contentSHA256: String?
     /// When the patch was received.
     public var receivedAt: Date
     /// When it finished.
@@ -85,6 +88,7 @@ public struct Receipt: Sendable {
         if let message { object["message"] = .string(message) }
         if let diffNote { object["diff_note"] = .string(diffNote) }
         if checkOnly { object["check"] = .bool(true) }
+        if let contentSHA256 { object["content_sha256"] = .string(contentSHA256) }
         if !extra.isEmpty { object["extra"] = .object(extra) }
         return .object(object)
     }

@@ -1,0 +1,212 @@
+import ApplierAPI
+import Foundation
+import Transport
+import Yams
+
+/// Reads `ghost.yml` into a ``GhostConfig``, refusing unknown keys and bad values with the key's path.
+enum ConfigParser {
+    static func parse(yaml: String, baseDirectory: URL, environment: [String: String]) throws(ConfigError) -> GhostConfig {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ConfigError("", "not valid YAML: \(error)")
+        }
+        guard let root else { return GhostConfig.embeddedDefault(in: baseDirectory) }
+        let document = try Entry(node: root, path: "").mapping(allowed: ["http", "default_queue", "queues", "roles"])
+
+        var http = HTTPSettings()
+        if let node = document["http"] {
+            let fields = try node.mapping(allowed: ["host", "port", "token", "token_env", "hmac_secret", "hmac_secret_env", "max_body_bytes"])
+            if let host = fields["host"] { http.host = try host.string() }
+            if let port = fields["port"] { http.port = try port.int(in: 0...65535) }
+            http.token = try secret(fields, "token", environment: environment)
+            http.hmacSecret = try secret(fields, "hmac_secret", environment: environment)
+            if let limit = fields["max_body_bytes"] { http.maxBodyBytes = try limit.int(in: 1...(1 << 30)) }
+            if !http.isLoopback && !http.requiresAuthentication {
+                throw (fields["host"] ?? node).error(
+                    "refusing to listen on \(http.host) (beyond loopback) with no token or hmac_secret configured"
+                )
+            }
+        }
+
+        var queues: [QueueConfig] = []
+        if let node = document["queues"] {
+            let entries = try node.orderedMapping()
+            guard !entries.isEmpty else { throw node.error("name at least one queue") }
+            for (name, value) in entries {
+                guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+                    throw value.error("a queue name uses only letters, digits, '_' and '-'")
+                }
+                queues.append(try queue(name, value, baseDirectory: baseDirectory))
+            }
+        } else {
+            queues = GhostConfig.embeddedDefault(in: baseDirectory).queues
+        }
+        try checkDistinct(queues, document["queues"])
+
+        let defaultQueue: String
+        if let node = document["default_queue"] {
+            defaultQueue = try node.string()
+            guard queues.contains(where: { $0.name == defaultQueue }) else {
+                throw node.error("no queue is named '\(defaultQueue)' (queues: \(queues.map(\.name).joined(separator: ", ")))")
+            }
+        } else if queues.count == 1 {
+            defaultQueue = queues[0].name
+        } else if queues.contains(where: { $0.name == "default" }) {
+            defaultQueue = "default"
+        } else {
+            throw ConfigError("default_queue", "required when there are several queues")
+        }
+
+        var roles: [ExecRoleConfig] = []
+        if let node = document["roles"] {
+            for (name, value) in try node.orderedMapping() {
+                let fields = try value.mapping(allowed: ["exec", "timeout_s"])
+                guard let exec = fields["exec"] else { throw value.error("missing 'exec' (the plugin's argv)") }
+                var argv: [String] = []
+                for item in try exec.sequence() { argv.append(try item.string()) }
+                guard let program = argv.first, !program.isEmpty else { throw exec.error("name the program to run") }
+                var resolved = argv
+                if program.contains("/") && !program.hasPrefix("/") {
+                    resolved[0] = baseDirectory.appendingPathComponent(program).standardizedFileURL.path
+                }
+                let timeout = try fields["timeout_s"].map { node throws(ConfigError) in try node.seconds() } ?? .seconds(30)
+                roles.append(ExecRoleConfig(name: name, argv: resolved, timeout: timeout))
+            }
+        }
+        return GhostConfig(http: http, defaultQueue: defaultQueue, queues: queues, roles: roles, origin: "")
+    }
+
+    private static func queue(_ name: String, _ node: Entry, baseDirectory: URL) throws(ConfigError) -> QueueConfig {
+        let fields = try node.mapping(allowed: ["dir", "workspace", "aliases", "shell"])
+        guard let dir = fields["dir"] else { throw node.error("missing 'dir' (the queue's inbox folder)") }
+        let directory = try dir.path(relativeTo: baseDirectory)
+        let workspace = try fields["workspace"].map { node throws(ConfigError) in try node.path(relativeTo: baseDirectory) } ?? baseDirectory
+        var aliases: [String] = []
+        for item in try fields["aliases"]?.sequence() ?? [] {
+            let alias = try item.string()
+            guard alias.hasPrefix("/") else { throw item.error("an alias is an absolute path prefix") }
+            aliases.append(alias)
+        }
+        let shell = try fields["shell"].map { node throws(ConfigError) in try shellPolicy(node) } ?? .disabled
+        return QueueConfig(name: name, directory: directory, workspace: workspace, aliases: aliases, shell: shell)
+    }
+
+    private static func shellPolicy(_ node: Entry) throws(ConfigError) -> ShellPolicy {
+        if let enabled = node.node.bool { return ShellPolicy(enabled: enabled) }
+        let fields = try node.mapping(allowed: ["allow", "timeout_s", "env"])
+        var policy = ShellPolicy(enabled: true)
+        if let allow = fields["allow"] {
+            for item in try allow.sequence() {
+                let pattern = try item.string()
+                do throws(ApplyError) {
+                    _ = try CompiledPattern(pattern)
+                } catch {
+                    throw item.error("not a valid PCRE2 pattern: \(error.message)")
+                }
+                policy.allow.append(pattern)
+            }
+        }
+        if let timeout = fields["timeout_s"] { policy.timeout = try timeout.seconds() }
+        if let env = fields["env"] {
+            for (key, value) in try env.orderedMapping() { policy.environment[key] = try value.string() }
+        }
+        return policy
+    }
+
+    /// `token` or `token_env` (the name of an environment variable holding it), not both.
+    private static func secret(_ fields: [String: Entry], _ key: String, environment: [String: String]) throws(ConfigError) -> String? {
+        if let direct = fields[key] {
+            if fields[key + "_env"] != nil { throw direct.error("give \(key) or \(key)_env, not both") }
+            let value = try direct.string()
+            guard !value.isEmpty else { throw direct.error("must not be empty") }
+            return value
+        }
+        guard let variable = fields[key + "_env"] else { return nil }
+        let name = try variable.string()
+        guard let value = environment[name], !value.isEmpty else { throw variable.error("environment variable \(name) is not set") }
+        return value
+    }
+
+    /// Two queues sharing a folder or a workspace would apply patches to the same files from two executors.
+    private static func checkDistinct(_ queues: [QueueConfig], _ node: Entry?) throws(ConfigError) {
+        for (index, queue) in queues.enumerated() {
+            for other in queues[..<index] {
+                if queue.directory.path == other.directory.path {
+                    throw ConfigError("queues.\(queue.name).dir", "the same folder as queue \(other.name)", line: node?.line)
+                }
+                if queue.workspace.path == other.workspace.path {
+                    throw ConfigError(
+                        "queues.\(queue.name).workspace",
+                        "the same workspace as queue \(other.name); two queues must not write to one workspace",
+                        line: node?.line
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// A YAML node with its key path, so every error can say where it is.
+private struct Entry {
+    let node: Node
+    let path: String
+
+    var line: Int? { node.mark.map { $0.line } }
+
+    func error(_ message: String) -> ConfigError { ConfigError(path, message, line: line) }
+
+    func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func orderedMapping() throws(ConfigError) -> [(String, Entry)] {
+        guard let mapping = node.mapping else { throw error("expected a mapping of keys to values") }
+        var result: [(String, Entry)] = []
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string else { throw error("keys must be plain strings") }
+            result.append((name, Entry(node: value, path: child(name))))
+        }
+        return result
+    }
+
+    func mapping(allowed: Set<String>) throws(ConfigError) -> [String: Entry] {
+        var result: [String: Entry] = [:]
+        for (key, value) in try orderedMapping() {
+            guard allowed.contains(key) else {
+                throw ConfigError(value.path, "unknown key; expected one of: \(allowed.sorted().joined(separator: ", "))", line: value.line)
+            }
+            result[key] = value
+        }
+        return result
+    }
+
+    func sequence() throws(ConfigError) -> [Entry] {
+        guard let sequence = node.sequence else { throw error("expected a list") }
+        return sequence.enumerated().map { Entry(node: $1, path: "\(path)[\($0)]") }
+    }
+
+    func string() throws(ConfigError) -> String {
+        guard let scalar = node.scalar else { throw error("expected a string") }
+        return scalar.string
+    }
+
+    func int(in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard let value = node.int else { throw error("expected a whole number") }
+        guard range.contains(value) else { throw error("must be between \(range.lowerBound) and \(range.upperBound)") }
+        return value
+    }
+
+    func seconds() throws(ConfigError) -> Duration {
+        guard let value = node.float, value > 0, value <= 86_400 else { throw error("expected a number of seconds above 0") }
+        return .milliseconds(Int64(value * 1000))
+    }
+
+    func path(relativeTo base: URL) throws(ConfigError) -> URL {
+        var text = try string()
+        guard !text.isEmpty else { throw error("must not be empty") }
+        if text == "~" || text.hasPrefix("~/") {
+            text = FileManager.default.homeDirectoryForCurrentUser.path + text.dropFirst()
+        }
+        return URL(fileURLWithPath: text, relativeTo: base).standardizedFileURL
+    }
+}

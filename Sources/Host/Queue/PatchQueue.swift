@@ -1,0 +1,437 @@
+import ApplierAPI
+import Foundation
+import Logging
+import NIOPosix
+import ServiceLifecycle
+import Transport
+
+/// One queue: its spool, its ledger of ids, and its executor, which applies patches in arrival order, one
+/// at a time. Queues run side by side; each owns its workspace.
+///
+/// A delivery is parsed and checked before it is queued (so bad input is refused at once, with a reason),
+/// reserved in the ledger (which decides duplicate and `id_conflict`), written durably, and only then
+/// acknowledged. The executor takes patches in reservation order and never runs one before it is durable.
+actor PatchQueue {
+    let config: QueueConfig
+    let spool: Spool
+    private let workspace: Workspace
+    private let runner: PatchRunner
+    private let metrics: HostMetrics
+    private let logger: Logger
+    private let io: NIOThreadPool
+    private let limits: PatchLimits
+
+    private enum State {
+        /// The first delivery of this id is being written; others with the id wait for its outcome.
+        case reserving([CheckedContinuation<Void, Never>])
+        case queued(PendingPatch)
+        case applying(PendingPatch)
+        case finished(receipt: URL, status: String)
+    }
+
+    private struct LedgerEntry {
+        var contentHash: String
+        var state: State
+    }
+
+    private var ledger: [String: LedgerEntry] = [:]
+    private var nextSequence: UInt64 = 1
+    /// Reserved sequences in arrival order; the executor takes the first once it is in `ready`.
+    private var order: [UInt64] = []
+    private var orderStart = 0
+    private var ready: [UInt64: PendingPatch] = [:]
+    private var receiptWaiters: [String: [UUID: CheckedContinuation<JSONValue?, Never>]] = [:]
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+    private var closed = false
+    private var inHand: String?
+    private var recent: [JSONValue] = []
+    private var tallies: [String: Int] = [:]
+
+    init(config: QueueConfig, runner: PatchRunner, metrics: HostMetrics, logger: Logger, io: NIOThreadPool, limits: PatchLimits) throws(ApplyError) {
+        self.config = config
+        self.spool = Spool(directory: config.directory)
+        self.runner = runner
+        self.metrics = metrics
+        self.logger = logger
+        self.io = io
+        self.limits = limits
+        do {
+            try FileManager.default.createDirectory(at: config.workspace, withIntermediateDirectories: true)
+        } catch {
+            throw ApplyError(.ioError, "cannot create workspace \(config.workspace.path): \(error.localizedDescription)")
+        }
+        self.workspace = try Workspace(root: config.workspace.path, aliases: config.aliases)
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    var name: String { config.name }
+
+    // MARK: Start
+
+    /// Rebuilds the ledger from the receipts and the pending folder, so ids stay known across restarts.
+    func recover() throws(ApplyError) {
+        try spool.prepare()
+        for url in spool.receiptFiles() {
+            guard let receipt = try? JSONParser.parse(spool.read(url)),
+                let id = receipt["id"]?.stringValue,
+                let hash = receipt["content_sha256"]?.stringValue
+            else { continue }
+            let status = receipt["status"]?.stringValue ?? "failed"
+            if let existing = ledger[id], case .finished(_, let existingStatus) = existing.state, existingStatus != "duplicate" { continue }
+            ledger[id] = LedgerEntry(contentHash: hash, state: .finished(receipt: url, status: status))
+        }
+        for fileName in spool.pendingFileNames() {
+            guard let (sequence, source, name) = PendingPatch.parseFileName(fileName) else { continue }
+            let url = spool.pending.appendingPathComponent(fileName)
+            let body: [UInt8]
+            let document: JSONValue
+            let patch: Patch
+            do {
+                body = try spool.read(url)
+                document = try JSONParser.parse(body)
+                patch = try Patch.parse(document, limits: limits)
+            } catch {
+                logger.error("unreadable pending patch moved to .failed", metadata: ["file": "\(fileName)", "error": "\(error)"])
+                let receipt = PatchRunner.rejected(document: nil, error: error, options: runOptions(source: source))
+                _ = try? spool.finish(url, name: name, receipt: Self.bytes(receipt.json), into: .failed)
+                continue
+            }
+            let hash = Digest.sha256(Array(document.serialized.utf8))
+            if let existing = ledger[patch.id], existing.contentHash == hash {
+                // Finished before a crash took away the pending file's removal.
+                try? spool.remove(url)
+                continue
+            }
+            let received = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date
+            let pending = PendingPatch(
+                sequence: sequence,
+                source: source,
+                name: name,
+                id: patch.id,
+                contentHash: hash,
+                receivedAt: received ?? Date()
+            )
+            ledger[patch.id] = LedgerEntry(contentHash: hash, state: .queued(pending))
+            order.append(sequence)
+            ready[sequence] = pending
+            nextSequence = max(nextSequence, sequence + 1)
+        }
+        metrics.depth(queue: name, depth)
+    }
+
+    private var depth: Int { order.count - orderStart }
+
+    // MARK: Intake
+
+    /// Takes a delivery: checks it, reserves its id, writes it durably, then acknowledges.
+    nonisolated func take(_ delivery: Delivery) async throws(ApplyError) -> Acceptance {
+        if let rejection = delivery.rejection { throw await refuse(delivery, document: nil, rejection) }
+        let document: JSONValue
+        let patch: Patch
+        do throws(JSONParseError) {
+            document = try JSONParser.parse(delivery.body)
+        } catch {
+            throw await refuse(delivery, document: nil, ApplyError(.invalidJSON, "the body is not JSON: \(error)"))
+        }
+        do throws(ApplyError) {
+            patch = try Patch.parse(document, limits: limits)
+        } catch {
+            throw await refuse(delivery, document: document, error)
+        }
+        let hash = Digest.sha256(Array(document.serialized.utf8))
+        let name =
+            delivery.inboxFile.map { SpoolName.normalized($0.lastPathComponent) }
+            ?? SpoolName.forDelivery(id: patch.id, at: delivery.receivedAt)
+        let reservation: Reservation
+        do throws(ApplyError) {
+            reservation = try await reserve(
+                id: patch.id,
+                hash: hash,
+                source: delivery.source.rawValue,
+                name: name,
+                receivedAt: delivery.receivedAt
+            )
+        } catch {
+            throw await refuse(delivery, document: document, error)
+        }
+        switch reservation {
+        case .duplicate(let first, let receipt):
+            metrics.duplicate(queue: config.name, role: patch.roleLabel)
+            if let inboxFile = delivery.inboxFile { try await recordDuplicate(inboxFile, name: name, patch: patch, hash: hash, first: first) }
+            return Acceptance(patchID: patch.id, queue: config.name, state: .duplicate, filepath: first, receipt: receipt)
+        case .fresh(let pending):
+            let spool = self.spool
+            let url: URL
+            do {
+                url = try await io.runIfActive {
+                    let url = try spool.writePending(pending, body: delivery.body)
+                    if let inboxFile = delivery.inboxFile { try spool.remove(inboxFile) }
+                    return url
+                }
+            } catch {
+                await abandon(pending)
+                throw (error as? ApplyError) ?? ApplyError(.ioError, "\(error)")
+            }
+            await commit(pending)
+            metrics.received(queue: config.name, source: delivery.source.rawValue)
+            return Acceptance(patchID: patch.id, queue: config.name, state: .queued, filepath: url.path)
+        }
+    }
+
+    private enum Reservation {
+        case fresh(PendingPatch)
+        case duplicate(firstPath: String, receipt: JSONValue?)
+    }
+
+    private func reserve(id: String, hash: String, source: String, name: String, receivedAt: Date) async throws(ApplyError) -> Reservation {
+        while let entry = ledger[id] {
+            guard entry.contentHash == hash else {
+                throw ApplyError(.idConflict, "id '\(id)' was already used in queue \(config.name) for a patch with other content")
+            }
+            switch entry.state {
+            case .reserving:
+                await withCheckedContinuation { continuation in
+                    if case .reserving(var waiting) = ledger[id]?.state {
+                        waiting.append(continuation)
+                        ledger[id]?.state = .reserving(waiting)
+                    } else {
+                        continuation.resume()
+                    }
+                }
+            case .queued(let pending), .applying(let pending):
+                return .duplicate(firstPath: spool.pending.appendingPathComponent(pending.fileName).path, receipt: nil)
+            case .finished(let receiptURL, _):
+                let receipt = try? JSONParser.parse(spool.read(receiptURL))
+                let patchPath = receiptURL.deletingLastPathComponent().appendingPathComponent(
+                    String(receiptURL.lastPathComponent.dropLast(".receipt.json".count)) + ".json"
+                )
+                return .duplicate(firstPath: patchPath.path, receipt: receipt)
+            }
+        }
+        guard !closed else { throw ApplyError(.unavailable, "queue \(config.name) is shutting down") }
+        let pending = PendingPatch(
+            sequence: nextSequence,
+            source: source,
+            name: name,
+            id: id,
+            contentHash: hash,
+            receivedAt: receivedAt
+        )
+        nextSequence += 1
+        ledger[id] = LedgerEntry(contentHash: hash, state: .reserving([]))
+        order.append(pending.sequence)
+        return .fresh(pending)
+    }
+
+    private func commit(_ pending: PendingPatch) {
+        let waiting = reservationWaiters(pending.id)
+        ledger[pending.id]?.state = .queued(pending)
+        ready[pending.sequence] = pending
+        for continuation in waiting { continuation.resume() }
+        metrics.depth(queue: config.name, depth)
+        wake.yield()
+    }
+
+    private func abandon(_ pending: PendingPatch) {
+        let waiting = reservationWaiters(pending.id)
+        ledger[pending.id] = nil
+        if let index = order[orderStart...].firstIndex(of: pending.sequence) { order.remove(at: index) }
+        for continuation in waiting { continuation.resume() }
+        wake.yield()
+    }
+
+    private func reservationWaiters(_ id: String) -> [CheckedContinuation<Void, Never>] {
+        if case .reserving(let waiting) = ledger[id]?.state { return waiting }
+        return []
+    }
+
+    /// Records a delivery that is not queued. An inbox file is moved to `.failed/` with a receipt, since it
+    /// cannot stay in the inbox; other transports just answer with the error.
+    private nonisolated func refuse(_ delivery: Delivery, document: JSONValue?, _ error: ApplyError) async -> ApplyError {
+        guard let inboxFile = delivery.inboxFile else { return error }
+        var receipt = PatchRunner.rejected(
+            document: document,
+            error: error,
+            options: runOptions(source: delivery.source.rawValue),
+            receivedAt: delivery.receivedAt
+        )
+        if let document { receipt.contentSHA256 = Digest.sha256(Array(document.serialized.utf8)) }
+        if error.reason == .idConflict { receipt.contentSHA256 = nil }
+        let spool = self.spool
+        let bytes = Self.bytes(receipt.json)
+        do {
+            _ = try await io.runIfActive {
+                try spool.finish(inboxFile, name: SpoolName.normalized(inboxFile.lastPathComponent), receipt: bytes, into: .failed)
+            }
+        } catch {
+            logger.error("cannot move a refused inbox file to .failed", metadata: ["file": "\(inboxFile.path)", "error": "\(error)"])
+            return ApplyError(.ioError, "\(error)")
+        }
+        metrics.finished(queue: config.name, role: receipt.role ?? "unknown", failedWith: error.reason.rawValue, duration: nil)
+        await remember(receipt)
+        return error
+    }
+
+    private nonisolated func recordDuplicate(_ inboxFile: URL, name: String, patch: Patch, hash: String, first: String) async throws(ApplyError) {
+        var receipt = Receipt(id: patch.id, role: patch.roleLabel, queue: config.name, source: "inbox", status: .duplicate, receivedAt: Date())
+        receipt.message = "same id and content as \(first); not applied again"
+        receipt.finishedAt = Date()
+        let spool = self.spool
+        let bytes = Self.bytes(receipt.json)
+        do {
+            _ = try await io.runIfActive { try spool.finish(inboxFile, name: name, receipt: bytes, into: .completed) }
+        } catch {
+            throw (error as? ApplyError) ?? ApplyError(.ioError, "\(error)")
+        }
+        await remember(receipt)
+    }
+
+    // MARK: Executor
+
+    /// Applies queued patches in order until the host shuts down; the patch in hand is always finished.
+    func runExecutor(health: HealthBoard, component: String) async {
+        await health.set(component, .up)
+        for await _ in wakeups.cancelOnGracefulShutdown() {
+            while let pending = takeNext() {
+                let receipt = await apply(pending)
+                finished(pending, receipt: receipt)
+                if Task.isShuttingDownGracefully { break }
+            }
+            if Task.isShuttingDownGracefully { break }
+        }
+        closed = true
+        for (_, waiting) in receiptWaiters { for continuation in waiting.values { continuation.resume(returning: nil) } }
+        receiptWaiters = [:]
+    }
+
+    /// Starts the executor on patches recovered from the spool.
+    func kick() { wake.yield() }
+
+    private func takeNext() -> PendingPatch? {
+        guard orderStart < order.count, let pending = ready.removeValue(forKey: order[orderStart]) else { return nil }
+        orderStart += 1
+        if orderStart > 1024 && orderStart * 2 > order.count {
+            order.removeFirst(orderStart)
+            orderStart = 0
+        }
+        ledger[pending.id]?.state = .applying(pending)
+        inHand = pending.id
+        metrics.depth(queue: config.name, depth)
+        return pending
+    }
+
+    /// Runs one patch and files it with its receipt. Runs off the actor: intake goes on meanwhile.
+    private nonisolated func apply(_ pending: PendingPatch) async -> (json: JSONValue, url: URL?) {
+        let url = spool.pending.appendingPathComponent(pending.fileName)
+        let options = runOptions(source: pending.source)
+        var receipt: Receipt
+        do {
+            let patch = try Patch.parse(json: try spool.read(url), limits: limits)
+            receipt = await runner.run(patch, in: workspace, options: options, receivedAt: pending.receivedAt)
+        } catch {
+            receipt = PatchRunner.rejected(document: nil, error: error, options: options, receivedAt: pending.receivedAt)
+            receipt.id = pending.id
+        }
+        receipt.contentSHA256 = pending.contentHash
+        let json = receipt.json
+        metrics.finished(
+            queue: config.name,
+            role: receipt.role ?? "unknown",
+            failedWith: receipt.status == .failed ? (receipt.reason?.rawValue ?? "unknown") : nil,
+            duration: .milliseconds(Int64(receipt.durationMs)) + .microseconds(Int64(receipt.durationMs * 1000) % 1000)
+        )
+        do {
+            let placed = try spool.finish(url, name: pending.name, receipt: Self.bytes(json), into: receipt.status == .failed ? .failed : .completed)
+            return (json, placed.receipt)
+        } catch {
+            logger.critical("applied patch could not be filed", metadata: ["id": "\(pending.id)", "error": "\(error)"])
+            return (json, nil)
+        }
+    }
+
+    private func finished(_ pending: PendingPatch, receipt: (json: JSONValue, url: URL?)) {
+        let status = receipt.json["status"]?.stringValue ?? "failed"
+        if let url = receipt.url {
+            ledger[pending.id]?.state = .finished(receipt: url, status: status)
+        }
+        inHand = nil
+        rememberSummary(receipt.json)
+        for continuation in (receiptWaiters.removeValue(forKey: pending.id) ?? [:]).values {
+            continuation.resume(returning: receipt.json)
+        }
+    }
+
+    private func remember(_ receipt: Receipt) { rememberSummary(receipt.json) }
+
+    private func rememberSummary(_ json: JSONValue) {
+        let status = json["status"]?.stringValue ?? "failed"
+        tallies[status, default: 0] += 1
+        var summary: [String: JSONValue] = [:]
+        for key in ["id", "role", "source", "status", "reason", "message", "finished_at"] {
+            if let value = json[key] { summary[key] = value }
+        }
+        recent.append(.object(summary))
+        if recent.count > 10 { recent.removeFirst(recent.count - 10) }
+    }
+
+    // MARK: Results
+
+    /// The receipt once the patch has finished, waiting at most `timeout`.
+    func waitForReceipt(id: String, timeout: Duration) async -> JSONValue? {
+        guard let entry = ledger[id] else { return nil }
+        if case .finished(let url, _) = entry.state { return try? JSONParser.parse(spool.read(url)) }
+        if closed { return nil }
+        let token = UUID()
+        let expiry = Task {
+            try? await Task.sleep(for: timeout)
+            self.expire(id: id, token: token)
+        }
+        defer { expiry.cancel() }
+        return await withCheckedContinuation { continuation in
+            receiptWaiters[id, default: [:]][token] = continuation
+        }
+    }
+
+    private func expire(id: String, token: UUID) {
+        receiptWaiters[id]?.removeValue(forKey: token)?.resume(returning: nil)
+        if receiptWaiters[id]?.isEmpty == true { receiptWaiters[id] = nil }
+    }
+
+    /// The receipt of a finished patch, or its state; `nil` when the id is unknown here.
+    func lookup(id: String) -> JSONValue? {
+        guard let entry = ledger[id] else { return nil }
+        let state: String
+        switch entry.state {
+        case .finished(let url, _):
+            if let receipt = try? JSONParser.parse(spool.read(url)) { return receipt }
+            state = "finished"
+        case .reserving, .queued: state = "queued"
+        case .applying: state = "applying"
+        }
+        return ["id": .string(id), "queue": .string(config.name), "status": .string(state)]
+    }
+
+    /// Depth, the patch in hand, counts and the last results.
+    func status() -> JSONValue {
+        var object: [String: JSONValue] = [
+            "dir": .string(config.directory.path),
+            "workspace": .string(config.workspace.path),
+            "depth": .number(Double(depth)),
+            "in_hand": inHand.map(JSONValue.string) ?? .null,
+            "recent": .array(recent),
+        ]
+        object["counts"] = .object(tallies.mapValues { .number(Double($0)) })
+        return .object(object)
+    }
+
+    private nonisolated func runOptions(source: String) -> RunOptions {
+        RunOptions(shellPolicy: config.shell, queue: config.name, source: source, limits: limits)
+    }
+
+    static func bytes(_ json: JSONValue) -> [UInt8] {
+        var bytes = Array(json.serialized.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
+    }
+}

@@ -1,0 +1,134 @@
+public import ApplierAPI
+import Foundation
+public import Logging
+import NIOPosix
+import ServiceLifecycle
+public import Transport
+import UnixSignals
+
+/// `ghost serve`: every queue's executor, every inbox, the HTTP API and optionally stdin, in one process.
+///
+/// All transports enqueue through ``submit(_:)``, so they share one durability path and one ledger per
+/// queue. SIGTERM and SIGINT finish the patch in hand, stop taking deliveries, and return.
+public struct GhostHost: PatchIntake {
+    /// The configuration the host runs.
+    public let config: GhostConfig
+    /// Every component's state.
+    public let health = HealthBoard()
+    private let queues: [String: PatchQueue]
+    private let metrics = HostMetrics()
+    private let logger: Logger
+    private let io: NIOThreadPool
+
+    /// Builds the queues and recovers each one's ledger and pending patches from its spool.
+    public init(config: GhostConfig, registry: ApplierRegistry, logger: Logger, limits: PatchLimits = .default) throws(ApplyError) {
+        self.config = config
+        self.logger = logger
+        // Durable writes block in fsync; they run here, never on the threads that serve requests.
+        self.io = NIOThreadPool(numberOfThreads: 8)
+        io.start()
+        let runner = PatchRunner(registry: registry)
+        var queues: [String: PatchQueue] = [:]
+        for queueConfig in config.queues {
+            queues[queueConfig.name] = try PatchQueue(
+                config: queueConfig,
+                runner: runner,
+                metrics: metrics,
+                logger: logger,
+                io: io,
+                limits: limits
+            )
+        }
+        self.queues = queues
+    }
+
+    /// Runs until SIGTERM or SIGINT. `onListening` is told the HTTP address once it is bound.
+    public func run(stdin: Bool, onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }) async throws {
+        for queue in queues.values { try await queue.recover() }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        for queueConfig in config.queues {
+            guard let queue = queues[queueConfig.name] else { continue }
+            let executor = "executor:\(queueConfig.name)"
+            services.append(
+                .init(
+                    service: SupervisedService(name: executor, health: health, logger: logger) { [health] in
+                        await queue.kick()
+                        await queue.runExecutor(health: health, component: executor)
+                    }
+                )
+            )
+            let inbox = InboxTransport(queue: queueConfig.name, directory: queueConfig.directory, intake: self, health: health, logger: logger)
+            services.append(
+                .init(
+                    service: SupervisedService(
+                        name: InboxTransport.componentName(queue: queueConfig.name),
+                        health: health,
+                        logger: logger,
+                        cancelledOnShutdown: true
+                    ) {
+                        try await inbox.run()
+                    }
+                )
+            )
+        }
+        let http = HTTPTransport(settings: config.http, intake: self, health: health, logger: logger, onListening: onListening)
+        services.append(.init(service: SupervisedService(name: HTTPTransport.componentName, health: health, logger: logger) { try await http.run() }))
+        if stdin {
+            let transport = StdinTransport(queue: config.defaultQueue, intake: self, health: health, logger: logger)
+            services.append(
+                .init(
+                    service: SupervisedService(name: StdinTransport.componentName, health: health, logger: logger, cancelledOnShutdown: true) {
+                        try await transport.run()
+                    },
+                    successTerminationBehavior: .ignore
+                )
+            )
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        try await group.run()
+        try? await io.shutdownGracefully()
+    }
+
+    // MARK: PatchIntake
+
+    /// Queues a delivery in its queue (the default one when it names none).
+    public func submit(_ delivery: Delivery) async throws(ApplyError) -> Acceptance {
+        let name = delivery.queue ?? config.defaultQueue
+        guard let queue = queues[name] else {
+            throw ApplyError(.unknownQueue, "no queue named '\(name)'; queues: \(config.queues.map(\.name).joined(separator: ", "))")
+        }
+        return try await queue.take(delivery)
+    }
+
+    /// The receipt of `id` in `queue` once finished, waiting at most `timeout`.
+    public func waitForReceipt(id: String, queue: String, timeout: Duration) async -> JSONValue? {
+        await queues[queue]?.waitForReceipt(id: id, timeout: timeout)
+    }
+
+    /// The receipt or state of `id` in whichever queue knows it (the default queue first).
+    public func lookup(id: String) async -> JSONValue? {
+        let names = [config.defaultQueue] + config.queues.map(\.name).filter { $0 != config.defaultQueue }
+        for name in names {
+            if let found = await queues[name]?.lookup(id: id) { return found }
+        }
+        return nil
+    }
+
+    /// Queues and components.
+    public func status() async -> JSONValue {
+        var queueStates: [String: JSONValue] = [:]
+        for (name, queue) in queues { queueStates[name] = await queue.status() }
+        return [
+            "status": .string(await health.isHealthy() ? "healthy" : "degraded"),
+            "config": .string(config.origin),
+            "default_queue": .string(config.defaultQueue),
+            "queues": .object(queueStates),
+            "components": await health.json(),
+        ]
+    }
+
+    /// The Prometheus text.
+    public func metricsText() async -> [UInt8] { metrics.text() }
+}

@@ -1,0 +1,54 @@
+import CoreMetrics
+import Metrics
+import Prometheus
+
+/// The host's metrics, through the swift-metrics API into a Prometheus registry served at `/metrics`.
+///
+/// The factory is the host's own rather than the process-wide `MetricsSystem`, so several hosts (in tests)
+/// never share counts and a library embedding GhostRunner keeps its own bootstrap.
+struct HostMetrics: Sendable {
+    private let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+
+    init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+            .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5), .seconds(30),
+        ]
+        self.factory = factory
+    }
+
+    /// A delivery was durably queued.
+    func received(queue: String, source: String) {
+        Counter(label: "ghost_patches_received_total", dimensions: [("queue", queue), ("source", source)], factory: factory).increment()
+    }
+
+    /// A delivery repeated an id with the same content.
+    func duplicate(queue: String, role: String) {
+        Counter(label: "ghost_patches_duplicate_total", dimensions: [("queue", queue), ("role", role)], factory: factory).increment()
+    }
+
+    /// A patch finished: applied (or unchanged), or failed with a reason.
+    func finished(queue: String, role: String, failedWith reason: String?, duration: Duration?) {
+        if let reason {
+            Counter(label: "ghost_patches_failed_total", dimensions: [("queue", queue), ("role", role), ("reason", reason)], factory: factory)
+                .increment()
+        } else {
+            Counter(label: "ghost_patches_applied_total", dimensions: [("queue", queue), ("role", role)], factory: factory).increment()
+        }
+        if let duration {
+            let (seconds, attoseconds) = duration.components
+            Timer(label: "ghost_apply_duration_seconds", dimensions: [("queue", queue)], factory: factory)
+                .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        }
+    }
+
+    /// How many patches wait in a queue.
+    func depth(queue: String, _ value: Int) {
+        Gauge(label: "ghost_queue_depth", dimensions: [("queue", queue)], factory: factory).record(value)
+    }
+
+    /// The Prometheus text exposition.
+    func text() -> [UInt8] { registry.emitToBuffer() }
+}

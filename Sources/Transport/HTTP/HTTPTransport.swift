@@ -1,0 +1,202 @@
+import ApplierAPI
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+public import Logging
+import NIOCore
+
+/// The HTTP transport: the seed receiver's API on port 5051, with durable acknowledgement, auth and limits.
+///
+/// Routes: `GET /health`, `GET /metrics`, `POST /api/patches`, `POST /api/queues/{queue}/patches`
+/// (`?wait=SECONDS`), `GET /api/patches/{id}` and `GET /api/status`. Every error answers
+/// `{"result":{"success":false,"error":{"code":...,"message":...}}}`.
+public struct HTTPTransport: Sendable {
+    /// Where and how to listen.
+    public let settings: HTTPSettings
+    private let intake: any PatchIntake
+    private let health: HealthBoard
+    private let logger: Logger
+    private let authenticator: RequestAuthenticator
+    private let onListening: @Sendable (String, Int) async -> Void
+
+    /// A transport feeding `intake`; `onListening` is told the bound host and port (useful with port 0).
+    public init(
+        settings: HTTPSettings,
+        intake: any PatchIntake,
+        health: HealthBoard,
+        logger: Logger,
+        onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
+    ) {
+        self.settings = settings
+        self.intake = intake
+        self.health = health
+        self.logger = logger
+        self.authenticator = RequestAuthenticator(token: settings.token, hmacSecret: settings.hmacSecret)
+        self.onListening = onListening
+    }
+
+    /// The component name on the health board.
+    public static let componentName = "http"
+
+    /// Serves until the host shuts down; throws when the server cannot run (the supervisor restarts it).
+    public func run() async throws {
+        let router = Router()
+        addRoutes(to: router)
+        let health = self.health
+        let onListening = self.onListening
+        let host = settings.host
+        let app = Application(
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(settings.idleTimeout.milliseconds * 1_000_000)))),
+            configuration: .init(
+                address: .hostname(settings.host, port: settings.port),
+                serverName: "ghost",
+                availableConnectionsDelegate: MaximumAvailableConnections(settings.maxConnections)
+            ),
+            onServerRunning: { channel in
+                await health.set(Self.componentName, .up)
+                await onListening(host, channel.localAddress?.port ?? 0)
+            },
+            logger: logger
+        )
+        try await app.run()
+    }
+
+    private func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/health") { _, _ in await self.healthResponse() }
+        router.get("/metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: await self.intake.metricsText())))
+        }
+        router.post("/api/patches") { request, _ in await self.receive(request, queue: nil) }
+        router.post("/api/queues/:queue/patches") { request, context in
+            await self.receive(request, queue: context.parameters.get("queue") ?? "")
+        }
+        router.get("/api/patches/:id") { request, context in
+            if let refusal = self.refuseUnauthorized(request) { return refusal }
+            let id = context.parameters.get("id") ?? ""
+            guard let found = await self.intake.lookup(id: id) else {
+                return Self.error(ApplyError(.notFound, "no patch with id '\(id)' in any queue"))
+            }
+            return Self.json(.ok, found)
+        }
+        router.get("/api/status") { request, _ in
+            if let refusal = self.refuseUnauthorized(request) { return refusal }
+            return Self.json(.ok, await self.intake.status())
+        }
+    }
+
+    private func healthResponse() async -> Response {
+        let healthy = await health.isHealthy()
+        let body: JSONValue = [
+            "status": .string(healthy ? "healthy" : "degraded"),
+            "timestamp": .string(Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))),
+            "components": await health.json(),
+        ]
+        return Self.json(healthy ? .ok : .serviceUnavailable, body)
+    }
+
+    /// GET routes have no body: the bearer token (or, with only an HMAC secret, a signature of the empty body) decides.
+    private func refuseUnauthorized(_ request: Request) -> Response? {
+        let authorized = authenticator.authorize(
+            authorization: request.headers[.authorization],
+            signature: request.headers[Self.signatureField],
+            body: []
+        )
+        return authorized ? nil : Self.error(ApplyError(.unauthorized, "missing or wrong credentials"))
+    }
+
+    private func receive(_ request: Request, queue: String?) async -> Response {
+        let authorization = request.headers[.authorization]
+        guard authenticator.isOpen || authenticator.bearerAcceptable(authorization) else {
+            return Self.error(ApplyError(.unauthorized, "missing or wrong credentials"))
+        }
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > settings.maxBodyBytes {
+            return Self.error(ApplyError(.limitExceeded, "body of \(declared) bytes is over the limit of \(settings.maxBodyBytes) bytes"))
+        }
+        let body: [UInt8]
+        do {
+            let buffer = try await request.body.collect(upTo: settings.maxBodyBytes)
+            body = Array(buffer.readableBytesView)
+        } catch {
+            return Self.error(ApplyError(.limitExceeded, "body is over the limit of \(settings.maxBodyBytes) bytes"))
+        }
+        guard authenticator.authorize(authorization: authorization, signature: request.headers[Self.signatureField], body: body) else {
+            return Self.error(ApplyError(.unauthorized, "missing or wrong credentials"))
+        }
+        let acceptance: Acceptance
+        do {
+            acceptance = try await intake.submit(Delivery(body: body, queue: queue, source: .http))
+        } catch {
+            return Self.error(error)
+        }
+        var result: [String: JSONValue] = [
+            "success": true,
+            "patch_id": .string(acceptance.patchID),
+            "queue": .string(acceptance.queue),
+            "filepath": .string(acceptance.filepath),
+            "status": .string(acceptance.state.rawValue),
+        ]
+        switch acceptance.state {
+        case .duplicate:
+            result["message"] = .string("Patch \(acceptance.patchID) was already received with the same content; not applied again")
+            if let receipt = acceptance.receipt { result["receipt"] = receipt }
+            return Self.json(.ok, ["result": .object(result)])
+        case .queued:
+            result["message"] = .string("Patch queued in \(acceptance.queue)")
+        }
+        if let wait = Self.waitSeconds(request), wait > 0 {
+            let timeout = min(Duration.milliseconds(Int64(wait * 1000)), settings.maxWait)
+            if let receipt = await intake.waitForReceipt(id: acceptance.patchID, queue: acceptance.queue, timeout: timeout) {
+                let status = receipt["status"]?.stringValue ?? "failed"
+                result["status"] = .string(status)
+                result["success"] = .bool(status != "failed")
+                result["message"] = .string(receipt["message"]?.stringValue ?? "Patch \(status)")
+                result["receipt"] = receipt
+                return Self.json(.ok, ["result": .object(result)])
+            }
+            result["message"] = .string("Patch queued in \(acceptance.queue); not finished after \(wait) s")
+        }
+        return Self.json(.accepted, ["result": .object(result)])
+    }
+
+    private static func waitSeconds(_ request: Request) -> Double? {
+        request.uri.queryParameters["wait"].flatMap { Double(String($0)) }.flatMap { $0.isFinite ? $0 : nil }
+    }
+
+    private static let signatureField = HTTPField.Name("X-Hub-Signature-256")!
+
+    /// The HTTP status for each reason a delivery can be refused with.
+    static func status(for reason: Reason) -> HTTPResponse.Status {
+        switch reason {
+        case .invalidJSON: .badRequest
+        case .unauthorized: .unauthorized
+        case .unknownQueue, .notFound: .notFound
+        case .idConflict: .conflict
+        case .limitExceeded: .contentTooLarge
+        case .invalidPatch: .unprocessableContent
+        case .unavailable: .serviceUnavailable
+        default: .internalServerError
+        }
+    }
+
+    static func error(_ error: ApplyError) -> Response {
+        let body: JSONValue = [
+            "result": [
+                "success": false,
+                "error": ["code": .string(error.reason.rawValue), "message": .string(error.message)],
+            ]
+        ]
+        return json(status(for: error.reason), body)
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ value: JSONValue) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        var bytes = Array(value.serialized.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

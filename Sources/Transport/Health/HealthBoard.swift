@@ -1,0 +1,57 @@
+public import ApplierAPI
+public import Foundation
+
+/// Every component's state, updated by the components themselves and read by `/health` and `ghost status`.
+public actor HealthBoard {
+    /// One component's entry.
+    public struct Entry: Sendable {
+        /// Its state.
+        public var state: ComponentState
+        /// The last error, when it failed.
+        public var lastError: String?
+        /// How many times it was restarted after failing.
+        public var restarts: Int
+        /// When the state last changed.
+        public var since: Date
+    }
+
+    private var entries: [String: Entry] = [:]
+
+    /// An empty board.
+    public init() {}
+
+    /// Sets a component's state; a failure's message is kept until the next failure.
+    public func set(_ component: String, _ state: ComponentState, error: String? = nil) {
+        var entry = entries[component] ?? Entry(state: state, lastError: nil, restarts: 0, since: Date())
+        if entry.state != state { entry.since = Date() }
+        entry.state = state
+        if let error { entry.lastError = error }
+        entries[component] = entry
+    }
+
+    /// Counts a restart of a component.
+    public func countRestart(_ component: String) {
+        entries[component, default: Entry(state: .starting, lastError: nil, restarts: 0, since: Date())].restarts += 1
+    }
+
+    /// Every component's entry.
+    public func snapshot() -> [String: Entry] { entries }
+
+    /// True when no component is starting or degraded.
+    public func isHealthy() -> Bool { entries.values.allSatisfy { $0.state == .up || $0.state == .stopped } }
+
+    /// The `components` object of `/health`.
+    public func json() -> JSONValue {
+        var object: [String: JSONValue] = [:]
+        for (name, entry) in entries {
+            var item: [String: JSONValue] = [
+                "state": .string(entry.state.rawValue),
+                "restarts": .number(Double(entry.restarts)),
+                "since": .string(entry.since.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))),
+            ]
+            if let lastError = entry.lastError { item["last_error"] = .string(lastError) }
+            object[name] = .object(item)
+        }
+        return .object(object)
+    }
+}

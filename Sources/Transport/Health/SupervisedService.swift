@@ -1,0 +1,70 @@
+public import Logging
+public import ServiceLifecycle
+
+/// Runs a component and restarts it with backoff when it fails, so one failing transport never stops the
+/// host; meanwhile the component shows as `degraded` on the ``HealthBoard``. The component itself marks
+/// itself `up` on the board once it is working.
+public struct SupervisedService: Service {
+    /// The component's name on the health board (`http`, `inbox:MAIN`, ...).
+    public let name: String
+    /// The health board.
+    public let health: HealthBoard
+    /// The first wait before a restart; it doubles up to ``maximumBackoff``.
+    public let initialBackoff: Duration
+    /// The longest wait between restarts.
+    public let maximumBackoff: Duration
+    /// Whether graceful shutdown cancels the component (for those with nothing to finish); otherwise it must
+    /// watch for shutdown itself.
+    public let cancelledOnShutdown: Bool
+    private let body: @Sendable () async throws -> Void
+    private let logger: Logger
+
+    /// Supervises `body`, which runs until the component stops; it returning normally means a deliberate stop.
+    public init(
+        name: String,
+        health: HealthBoard,
+        logger: Logger,
+        initialBackoff: Duration = .milliseconds(200),
+        maximumBackoff: Duration = .seconds(10),
+        cancelledOnShutdown: Bool = false,
+        body: @escaping @Sendable () async throws -> Void
+    ) {
+        self.cancelledOnShutdown = cancelledOnShutdown
+        self.name = name
+        self.health = health
+        self.logger = logger
+        self.initialBackoff = initialBackoff
+        self.maximumBackoff = maximumBackoff
+        self.body = body
+    }
+
+    /// Runs the component until it stops on purpose or the host shuts down.
+    public func run() async throws {
+        var backoff = initialBackoff
+        await health.set(name, .starting)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                if cancelledOnShutdown {
+                    try await cancelWhenGracefulShutdown(body)
+                } else {
+                    try await body()
+                }
+                await health.set(name, .stopped)
+                return
+            } catch {
+                if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                logger.error("component failed; restarting", metadata: ["component": "\(name)", "error": "\(error)", "backoff": "\(backoff)"])
+                await health.set(name, .degraded, error: "\(error)")
+                do {
+                    let wait = backoff
+                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+                } catch {
+                    break
+                }
+                await health.countRestart(name)
+                backoff = min(backoff * 2, maximumBackoff)
+            }
+        }
+        await health.set(name, .stopped)
+    }
+}

@@ -1,0 +1,27 @@
+public import ApplierAPI
+
+/// What transports need from the host: one path into the durable queues, and read access to results.
+///
+/// Transports turn bytes into ``Delivery`` values and never touch the spool themselves, so every transport
+/// gets the same durability, ledger and error rules.
+public protocol PatchIntake: Sendable {
+    /// Queues a delivery durably, or says why not.
+    ///
+    /// Errors carry a stable ``Reason``: `invalid_json`, `invalid_patch`, `limit_exceeded`, `unknown_queue`,
+    /// `id_conflict`, `unavailable` or `io_error`. For an inbox delivery the host has already moved the file
+    /// to `.failed/` with a receipt when it throws.
+    func submit(_ delivery: Delivery) async throws(ApplyError) -> Acceptance
+
+    /// The receipt of a patch once it has finished, waiting at most `timeout`; `nil` when it is still queued.
+    func waitForReceipt(id: String, queue: String, timeout: Duration) async -> JSONValue?
+
+    /// The receipt of a finished patch, or its state (`queued`, `applying`) while it is not finished;
+    /// `nil` for an id no queue knows.
+    func lookup(id: String) async -> JSONValue?
+
+    /// Queues, depths, recent results and component health, for `ghost status`.
+    func status() async -> JSONValue
+
+    /// The Prometheus text exposition of the host's metrics.
+    func metricsText() async -> [UInt8]
+}
