@@ -97,17 +97,17 @@ let package = Package(
         .testTarget(name: "AppliersTests", dependencies: ["Appliers", "ApplierAPI"], swiftSettings: strictSettings),
         .testTarget(
             name: "HostTests",
-            dependencies: ["Host", "Appliers", "ApplierAPI"],
+            dependencies: ["Host", "Appliers", "ApplierAPI", "Transport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "TransportTests",
-            dependencies: ["Transport", "ApplierAPI"],
+            dependencies: ["Transport", "ApplierAPI", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "GhostCLITests",
-            dependencies: ["ghost", "GhostCLI", "Host", "ApplierAPI"],
+            dependencies: ["ghost", "GhostCLI", "Host", "ApplierAPI", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
     ]

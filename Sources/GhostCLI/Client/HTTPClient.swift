@@ -97,12 +97,20 @@ struct HTTPClient {
         throw ConnectionError(description: "cannot connect to \(host):\(port): \(String(cString: strerror(lastError)))")
     }
 
+    /// Sends in pieces, stopping early when the server has already answered (a 413 before the body is read).
     private func write(_ fd: Int32, _ bytes: [UInt8]) throws(ConnectionError) {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            var poller = pollfd(fd: fd, events: Int16(POLLIN | POLLOUT), revents: 0)
+            guard poll(&poller, 1, Int32(timeoutSeconds * 1000)) > 0 else {
+                throw ConnectionError(description: "sending to \(host):\(port): timed out")
+            }
+            if poller.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { return }
+            let sent = bytes.withUnsafeBytes { raw in
+                send(fd, raw.baseAddress! + offset, min(raw.count - offset, 64 * 1024), Int32(MSG_NOSIGNAL))
+            }
             if sent < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR || errno == EAGAIN { continue }
                 throw ConnectionError(description: "sending to \(host):\(port): \(String(cString: strerror(errno)))")
             }
             offset += sent

@@ -21,11 +21,24 @@ struct ApplyCommand: AsyncParsableCommand {
               ghost apply --workspace ~/app fix.json       apply to ~/app
               ghost apply --alias /Users/sawyer/gitSync --workspace ~/gitSync block.json
               cat patches.ndjson | ghost apply --format text
+              ghost apply --config ghost.yml --queue CYOPS block.json   the queue's workspace and policy
             """
     )
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The folder patches may change; paths are relative to it.", valueName: "dir"))
-    var workspace: String = "."
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("The folder patches may change; paths are relative to it (default: the queue's, else .).", valueName: "dir")
+    )
+    var workspace: String?
+
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("A ghost.yml: use its queue's workspace, aliases and shell policy (flags still win).", valueName: "file")
+    )
+    var config: String?
+
+    @Option(help: ArgumentHelp("With --config: the queue whose settings to use (default: its default queue).", valueName: "name"))
+    var queue: String?
 
     @Option(
         name: .customLong("alias"),
@@ -58,17 +71,28 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let root: Workspace
+        var shellPolicy = ShellPolicy(enabled: allowShell, timeout: .milliseconds(Int64(shellTimeout * 1000)))
+        var root = workspace ?? "."
+        var allAliases = aliases
+        if let config {
+            let settings = try ConfigOption.load(config)
+            let name = queue ?? settings.defaultQueue
+            guard let queueConfig = settings.queue(named: name) else {
+                throw CLIError.usage("--queue: \(settings.origin) has no queue named '\(name)'")
+            }
+            root = workspace ?? queueConfig.workspace.path
+            allAliases = queueConfig.aliases + aliases
+            if !allowShell { shellPolicy = queueConfig.shell }
+        } else if queue != nil {
+            throw CLIError.usage("--queue needs --config")
+        }
+        let workspaceRoot: Workspace
         do {
-            root = try Workspace(root: workspace, aliases: aliases)
+            workspaceRoot = try Workspace(root: root, aliases: allAliases)
         } catch {
             throw CLIError.usage("--workspace: \(error.message)")
         }
-        let options = RunOptions(
-            checkOnly: check,
-            shellPolicy: ShellPolicy(enabled: allowShell, timeout: .milliseconds(Int64(shellTimeout * 1000))),
-            source: files.isEmpty ? "stdin" : "file"
-        )
+        let options = RunOptions(checkOnly: check, shellPolicy: shellPolicy, source: files.isEmpty ? "stdin" : "file")
         var inputs: [(name: String, bytes: [UInt8])] = []
         for file in files.isEmpty ? ["-"] : files {
             do {
@@ -86,7 +110,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 case .document(let document, _):
                     do {
                         let patch = try Patch.parse(document, limits: options.limits)
-                        receipt = await runner.run(patch, in: root, options: options)
+                        receipt = await runner.run(patch, in: workspaceRoot, options: options)
                     } catch {
                         receipt = PatchRunner.rejected(document: document, error: error, options: options)
                     }

@@ -95,6 +95,14 @@ public struct PatchRunner: Sendable {
         return receipt
     }
 
+    /// Checks what can be checked before a patch is queued: every role is known and every content operation
+    /// names its files. A queue refuses a patch that fails this (HTTP 422) instead of failing it later.
+    public func validate(_ patch: Patch) throws(ApplyError) {
+        for operation in patch.operations {
+            if case .content(let applier) = try entry(for: operation) { _ = try applier.inputPaths(for: operation) }
+        }
+    }
+
     /// The applier for an operation. A v1 envelope whose role is unknown but whose `patch` is a string is
     /// the seed's shell patch (`"role": "ghost-system", "patch": "echo ..."`): it runs as a shell step.
     private func entry(for operation: PatchOperation) throws(ApplyError) -> ApplierRegistry.Entry {

@@ -6,6 +6,8 @@ import Yams
 /// Reads `ghost.yml` into a ``GhostConfig``, refusing unknown keys and bad values with the key's path.
 enum ConfigParser {
     static func parse(yaml: String, baseDirectory: URL, environment: [String: String]) throws(ConfigError) -> GhostConfig {
+        // Relative paths resolve inside the folder, not beside it.
+        let baseDirectory = URL(fileURLWithPath: baseDirectory.path, isDirectory: true)
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -56,7 +58,7 @@ enum ConfigParser {
         } else if queues.contains(where: { $0.name == "default" }) {
             defaultQueue = "default"
         } else {
-            throw ConfigError("default_queue", "required when there are several queues")
+            throw ConfigError("default_queue", "required when there are several queues", line: document["queues"]?.line)
         }
 
         var roles: [ExecRoleConfig] = []

@@ -63,7 +63,7 @@ public struct GhostConfig: Sendable {
             candidate = nil
         }
         guard let candidate else { return embeddedDefault(in: currentDirectory) }
-        let url = URL(fileURLWithPath: candidate, relativeTo: currentDirectory).standardizedFileURL
+        let url = URL(fileURLWithPath: candidate, relativeTo: URL(fileURLWithPath: currentDirectory.path, isDirectory: true)).standardizedFileURL
         let text: String
         do {
             text = try String(contentsOf: url, encoding: .utf8)

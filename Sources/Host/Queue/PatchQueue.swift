@@ -136,6 +136,7 @@ actor PatchQueue {
         }
         do throws(ApplyError) {
             patch = try Patch.parse(document, limits: limits)
+            try runner.validate(patch)
         } catch {
             throw await refuse(delivery, document: document, error)
         }
@@ -165,7 +166,7 @@ actor PatchQueue {
             let url: URL
             do {
                 url = try await io.runIfActive {
-                    let url = try spool.writePending(pending, body: delivery.body)
+                    let url = try spool.recreatingFolders { () throws(ApplyError) in try spool.writePending(pending, body: delivery.body) }
                     if let inboxFile = delivery.inboxFile { try spool.remove(inboxFile) }
                     return url
                 }
@@ -280,7 +281,9 @@ actor PatchQueue {
         let spool = self.spool
         let bytes = Self.bytes(receipt.json)
         do {
-            _ = try await io.runIfActive { try spool.finish(inboxFile, name: name, receipt: bytes, into: .completed) }
+            _ = try await io.runIfActive {
+                try spool.recreatingFolders { () throws(ApplyError) in try spool.finish(inboxFile, name: name, receipt: bytes, into: .completed) }
+            }
         } catch {
             throw (error as? ApplyError) ?? ApplyError(.ioError, "\(error)")
         }
@@ -342,7 +345,9 @@ actor PatchQueue {
             duration: .milliseconds(Int64(receipt.durationMs)) + .microseconds(Int64(receipt.durationMs * 1000) % 1000)
         )
         do {
-            let placed = try spool.finish(url, name: pending.name, receipt: Self.bytes(json), into: receipt.status == .failed ? .failed : .completed)
+            let placed = try spool.recreatingFolders { () throws(ApplyError) in
+                try spool.finish(url, name: pending.name, receipt: Self.bytes(json), into: receipt.status == .failed ? .failed : .completed)
+            }
             return (json, placed.receipt)
         } catch {
             logger.critical("applied patch could not be filed", metadata: ["id": "\(pending.id)", "error": "\(error)"])

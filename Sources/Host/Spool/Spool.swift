@@ -24,17 +24,37 @@ struct Spool: Sendable {
     var temporary: URL { internalFolder.appendingPathComponent("tmp") }
     var pending: URL { internalFolder.appendingPathComponent("pending") }
 
-    /// Creates the folders and removes temp files a crash left behind.
+    /// Creates the folders and removes temp files a crash left behind. Only at start: later, temp files
+    /// belong to writes in progress.
     func prepare() throws(ApplyError) {
+        try createFolders()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? [] {
+            unlink(temporary.appendingPathComponent(name).path)
+        }
+    }
+
+    /// Runs `body`; if it fails, recreates the folders (someone may have moved the queue's folder away) and
+    /// runs it once more.
+    func recreatingFolders<T>(_ body: () throws(ApplyError) -> T) throws(ApplyError) -> T {
+        do {
+            return try body()
+        } catch {
+            guard
+                !FileManager.default.fileExists(atPath: pending.path) || !FileManager.default.fileExists(atPath: completed.path)
+                    || !FileManager.default.fileExists(atPath: failed.path) || !FileManager.default.fileExists(atPath: temporary.path)
+            else { throw error }
+            try createFolders()
+            return try body()
+        }
+    }
+
+    private func createFolders() throws(ApplyError) {
         for folder in [directory, completed, failed, internalFolder, temporary, pending] {
             do {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             } catch {
                 throw ApplyError(.ioError, "cannot create \(folder.path): \(error.localizedDescription)")
             }
-        }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? [] {
-            unlink(temporary.appendingPathComponent(name).path)
         }
     }
 

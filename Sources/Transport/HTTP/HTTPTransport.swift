@@ -176,7 +176,7 @@ public struct HTTPTransport: Sendable {
         case .unknownQueue, .notFound: .notFound
         case .idConflict: .conflict
         case .limitExceeded: .contentTooLarge
-        case .invalidPatch: .unprocessableContent
+        case .invalidPatch, .unknownRole: .unprocessableContent
         case .unavailable: .serviceUnavailable
         default: .internalServerError
         }

@@ -147,8 +147,9 @@ public struct InboxTransport: Sendable {
         let writer = WriterProbe.probe(fd)
         if writer == .writing { return .later }
         guard let bytes = Self.readAll(fd, size: Int(info.st_size)) else { return .later }
-        if writer == .unknown, (try? JSONParser.parse(bytes)) == nil {
-            // A writer we cannot see may still be filling the file in place: wait until it has been quiet a while.
+        if bytes.isEmpty || (writer == .unknown && (try? JSONParser.parse(bytes)) == nil) {
+            // A writer we cannot see may still be filling the file in place (or has only created it so far):
+            // wait until it has been quiet a while.
             #if canImport(Darwin)
             let mtime = info.st_mtimespec
             #else

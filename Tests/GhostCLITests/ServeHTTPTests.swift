@@ -1,0 +1,191 @@
+import ApplierAPI
+import Crypto
+import Foundation
+import Testing
+
+@testable import GhostCLI
+
+@Suite struct ServeHTTPTests {
+    /// A folder with `src/App.tsx` holding `a`, served with the embedded default configuration.
+    static func startDefault(arguments: [String] = [], environment: [String: String] = [:]) throws -> ServeProcess {
+        let folder = try makeTempFolder()
+        try write("a\n", to: folder + "/src/App.tsx")
+        return try ServeProcess(folder: folder, arguments: arguments, environment: environment)
+    }
+
+    @Test func acceptsDurablyThenAppliesAndAnswersEveryReadRoute() throws {
+        let host = try Self.startDefault()
+        let health = try host.request("GET", "/health")
+        #expect(health.status == 200)
+        #expect(json(health)?["status"] == "healthy")
+        #expect(json(health)?["components"]?["http"]?["state"] == "up")
+        #expect(json(health)?["components"]?["inbox:default"]?["state"] == "up")
+
+        let posted = try host.request("POST", "/api/patches", body: regexPatch(id: "p1"))
+        #expect(posted.status == 202)
+        let result = json(posted)?["result"]
+        #expect(result?["success"] == true)
+        #expect(result?["patch_id"] == "p1")
+        #expect(result?["queue"] == "default")
+        #expect(result?["filepath"]?.stringValue?.contains("/patches/.ghost/pending/") == true)
+        #expect(result?["message"]?.stringValue?.isEmpty == false)
+
+        #expect(eventually { text(host.folder + "/src/App.tsx") == "aa\n" })
+        #expect(eventually { files(in: host.folder + "/patches/.completed").count == 2 })
+        let completed = files(in: host.folder + "/patches/.completed")
+        #expect(completed.contains { $0.hasPrefix("p1_") && $0.hasSuffix(".receipt.json") })
+
+        let lookup = try host.request("GET", "/api/patches/p1")
+        #expect(lookup.status == 200)
+        #expect(json(lookup)?["status"] == "applied")
+        #expect(json(lookup)?["source"] == "http")
+        #expect(json(lookup)?["diff"]?.stringValue?.contains("+aa") == true)
+
+        let missing = try host.request("GET", "/api/patches/nope")
+        #expect(missing.status == 404)
+        #expect(json(missing)?["result"]?["error"]?["code"] == "not_found")
+
+        let waited = try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "p2", pattern: "aa$", replacement: "b"))
+        #expect(waited.status == 200)
+        #expect(json(waited)?["result"]?["status"] == "applied")
+        #expect(json(waited)?["result"]?["receipt"]?["files"]?.arrayValue?.first?["path"] == "src/App.tsx")
+        #expect(text(host.folder + "/src/App.tsx") == "b\n")
+
+        let failed = try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "p3", pattern: "zzz"))
+        #expect(failed.status == 200)
+        #expect(json(failed)?["result"]?["success"] == false)
+        #expect(json(failed)?["result"]?["receipt"]?["reason"] == "no_match")
+        #expect(files(in: host.folder + "/patches/.failed").contains { $0.hasPrefix("p3_") && $0.hasSuffix(".receipt.json") })
+
+        let metrics = try host.request("GET", "/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.text.contains(#"ghost_patches_received_total{queue="default",source="http"} 3"#))
+        #expect(metrics.text.contains(#"ghost_patches_applied_total{queue="default",role="ui_patch"} 2"#))
+        #expect(metrics.text.contains(#"ghost_patches_failed_total{queue="default",role="ui_patch",reason="no_match"} 1"#))
+        #expect(metrics.text.contains("ghost_apply_duration_seconds_bucket"))
+        #expect(metrics.text.contains(#"ghost_queue_depth{queue="default"} 0"#))
+
+        let status = try host.request("GET", "/api/status")
+        #expect(json(status)?["queues"]?["default"]?["counts"]?["applied"] == 2)
+        #expect(host.stop() == 0)
+    }
+
+    @Test func refusesBadRequestsWithTheDocumentedCodesAndWritesNothing() throws {
+        let host = try Self.startDefault(arguments: [])
+        func code(_ response: HTTPClient.Response) -> String? { json(response)?["result"]?["error"]?["code"]?.stringValue }
+
+        let notJSON = try host.request("POST", "/api/patches", body: "{\"id\": ")
+        #expect(notJSON.status == 400)
+        #expect(code(notJSON) == "invalid_json")
+        #expect(json(notJSON)?["result"]?["success"] == false)
+
+        let invalid = try host.request("POST", "/api/patches", body: #"{"id": "x", "role": "ui_patch"}"#)
+        #expect(invalid.status == 422)
+        #expect(code(invalid) == "invalid_patch")
+        let noID = try host.request("POST", "/api/patches", body: #"{"role": "ui_patch", "target_file": "a", "patch": {}}"#)
+        #expect(noID.status == 422)
+        let unknownRole = try host.request("POST", "/api/patches", body: #"{"id": "r", "role": "nope", "target_file": "a", "patch": {}}"#)
+        #expect(unknownRole.status == 422)
+        #expect(code(unknownRole) == "unknown_role")
+
+        let noQueue = try host.request("POST", "/api/queues/NOPE/patches", body: regexPatch(id: "q"))
+        #expect(noQueue.status == 404)
+        #expect(code(noQueue) == "unknown_queue")
+
+        let huge = try host.request("POST", "/api/patches", body: String(repeating: " ", count: 10 << 20 + 1))
+        #expect(huge.status == 413)
+        #expect(code(huge) == "limit_exceeded")
+
+        let first = try host.request("POST", "/api/patches", body: regexPatch(id: "same"))
+        #expect(first.status == 202)
+        let again = try host.request("POST", "/api/patches", body: regexPatch(id: "same"))
+        #expect(again.status == 200)
+        #expect(json(again)?["result"]?["status"] == "duplicate")
+        let conflict = try host.request("POST", "/api/patches", body: regexPatch(id: "same", replacement: "zz"))
+        #expect(conflict.status == 409)
+        #expect(code(conflict) == "id_conflict")
+
+        #expect(eventually { files(in: host.folder + "/patches/.completed").count == 2 })
+        // Applied exactly once: a second application would have made "aaaa".
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(text(host.folder + "/src/App.tsx") == "aa\n")
+        #expect(files(in: host.folder + "/patches/.completed").count == 2)
+        #expect(files(in: host.folder + "/patches/.failed").isEmpty)
+        #expect(files(in: host.folder + "/patches/.ghost/pending").isEmpty)
+        #expect(host.stop() == 0)
+    }
+
+    @Test func bearerTokenAndHMACSignatureAreChecked() throws {
+        let folder = try makeTempFolder()
+        try write("a\n", to: folder + "/src/App.tsx")
+        try write(
+            """
+            http:
+              token_env: TEST_GHOST_TOKEN
+              hmac_secret: s3cret
+            """,
+            to: folder + "/ghost.yml"
+        )
+        let host = try ServeProcess(folder: folder, environment: ["TEST_GHOST_TOKEN": "t0ken"])
+        let body = regexPatch(id: "auth")
+        let none = try host.request("POST", "/api/patches", body: body)
+        #expect(none.status == 401)
+        #expect(json(none)?["result"]?["error"]?["code"] == "unauthorized")
+        #expect(try host.request("POST", "/api/patches", body: body, headers: [("Authorization", "Bearer wrong")]).status == 401)
+        #expect(try host.request("GET", "/api/patches/auth").status == 401)
+        #expect(try host.request("GET", "/health").status == 200)
+
+        let badSignature = "sha256=" + String(repeating: "0", count: 64)
+        #expect(try host.request("POST", "/api/patches", body: body, headers: [("X-Hub-Signature-256", badSignature)]).status == 401)
+        let signature = "sha256=" + HMACSignature.hex(Array(body.utf8), secret: "s3cret")
+        let signed = try host.request("POST", "/api/patches", body: body, headers: [("X-Hub-Signature-256", signature)])
+        #expect(signed.status == 202)
+        let tokened = try host.request("POST", "/api/patches", body: regexPatch(id: "auth2"), headers: [("Authorization", "Bearer t0ken")])
+        #expect(tokened.status == 202)
+        #expect(try host.request("GET", "/api/patches/auth", headers: [("Authorization", "Bearer t0ken")]).status == 200)
+        #expect(eventually { text(folder + "/src/App.tsx") == "aaaa\n" })
+        #expect(host.stop() == 0)
+    }
+
+    @Test func refusesToListenBeyondLoopbackWithoutCredentials() async throws {
+        let folder = try makeTempFolder()
+        try write("http:\n  host: 0.0.0.0\n", to: folder + "/ghost.yml")
+        let result = try await GhostProcess.run(["serve", "--config", folder + "/ghost.yml"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("http.host"))
+        #expect(result.stderr.contains("beyond loopback"))
+    }
+
+    @Test func twoQueuesApplyToTheirOwnWorkspaces() throws {
+        let folder = try makeTempFolder()
+        try write("a\n", to: folder + "/main-ws/src/App.tsx")
+        try write("a\n", to: folder + "/cyops-ws/src/App.tsx")
+        try write(
+            """
+            default_queue: MAIN
+            queues:
+              MAIN: {dir: MAIN/patches, workspace: main-ws}
+              CYOPS:
+                dir: CYOPS/patches
+                workspace: cyops-ws
+                aliases: [/Users/sawyer/gitSync]
+            """,
+            to: folder + "/ghost.yml"
+        )
+        let host = try ServeProcess(folder: folder)
+        #expect(try host.request("POST", "/api/patches", body: regexPatch(id: "m1", replacement: "main")).status == 202)
+        let cyops = try host.request(
+            "POST",
+            "/api/queues/CYOPS/patches?wait=10",
+            body: regexPatch(id: "m1", file: "/Users/sawyer/gitSync/src/App.tsx", replacement: "cyops")
+        )
+        #expect(cyops.status == 200)
+        #expect(json(cyops)?["result"]?["queue"] == "CYOPS")
+        #expect(json(cyops)?["result"]?["status"] == "applied")
+        #expect(eventually { text(folder + "/main-ws/src/App.tsx") == "main\n" })
+        #expect(text(folder + "/cyops-ws/src/App.tsx") == "cyops\n")
+        #expect(eventually { files(in: folder + "/MAIN/patches/.completed").count == 2 })
+        #expect(files(in: folder + "/CYOPS/patches/.completed").count == 2)
+        #expect(host.stop() == 0)
+    }
+}
