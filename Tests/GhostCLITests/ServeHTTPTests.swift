@@ -27,7 +27,7 @@ import Testing
         #expect(result?["success"] == true)
         #expect(result?["patch_id"] == "p1")
         #expect(result?["queue"] == "default")
-        #expect(result?["filepath"]?.stringValue?.contains("/patches/.ghost/pending/") == true)
+        #expect(result?["filepath"]?.stringValue?.contains("/patches/.ghost/journal/") == true)
         #expect(result?["message"]?.stringValue?.isEmpty == false)
 
         #expect(eventually { text(host.folder + "/src/App.tsx") == "aa\n" })
@@ -111,7 +111,7 @@ import Testing
         #expect(text(host.folder + "/src/App.tsx") == "aa\n")
         #expect(files(in: host.folder + "/patches/.completed").count == 2)
         #expect(files(in: host.folder + "/patches/.failed").isEmpty)
-        #expect(files(in: host.folder + "/patches/.ghost/pending").isEmpty)
+        #expect(json(try host.request("GET", "/api/status"))?["queues"]?["default"]?["depth"] == 0)
         #expect(host.stop() == 0)
     }
 

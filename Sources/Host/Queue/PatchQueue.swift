@@ -40,6 +40,12 @@ actor PatchQueue {
     private var order: [UInt64] = []
     private var orderStart = 0
     private var ready: [UInt64: PendingPatch] = [:]
+    /// Where each queued patch's body is in the journal.
+    private var locations: [UInt64: JournalLocation] = [:]
+    /// Unfinished patches per journal generation: a generation at zero is deleted.
+    private var outstanding: [UInt64: Int] = [:]
+    private let journal: IntakeJournal
+    private var currentGeneration: UInt64 = 0
     private var receiptWaiters: [String: [UUID: CheckedContinuation<JSONValue?, Never>]] = [:]
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
@@ -51,6 +57,7 @@ actor PatchQueue {
     init(config: QueueConfig, runner: PatchRunner, metrics: HostMetrics, logger: Logger, io: NIOThreadPool, limits: PatchLimits) throws(ApplyError) {
         self.config = config
         self.spool = Spool(directory: config.directory)
+        self.journal = IntakeJournal(folder: spool.journal, io: io)
         self.runner = runner
         self.metrics = metrics
         self.logger = logger
@@ -69,53 +76,27 @@ actor PatchQueue {
 
     // MARK: Start
 
-    /// Rebuilds the ledger from the receipts and the pending folder, so ids stay known across restarts.
-    func recover() throws(ApplyError) {
+    /// Rebuilds the ledger from the receipts and the journal, so ids stay known across restarts, and queues
+    /// again every journaled patch that has no receipt.
+    func recover() async throws(ApplyError) {
         try spool.prepare()
-        for url in spool.receiptFiles() {
-            guard let receipt = try? JSONParser.parse(spool.read(url)),
-                let id = receipt["id"]?.stringValue,
-                let hash = receipt["content_sha256"]?.stringValue
-            else { continue }
-            let status = receipt["status"]?.stringValue ?? "failed"
-            if let existing = ledger[id], case .finished(_, let existingStatus) = existing.state, existingStatus != "duplicate" { continue }
-            ledger[id] = LedgerEntry(contentHash: hash, state: .finished(receipt: url, status: status))
+        for (id, entry) in spool.finishedEntries() {
+            ledger[id] = LedgerEntry(contentHash: entry.contentHash, state: .finished(receipt: entry.receipt, status: entry.status))
         }
-        for fileName in spool.pendingFileNames() {
-            guard let (sequence, source, name) = PendingPatch.parseFileName(fileName) else { continue }
-            let url = spool.pending.appendingPathComponent(fileName)
-            let body: [UInt8]
-            let document: JSONValue
-            let patch: Patch
-            do {
-                body = try spool.read(url)
-                document = try JSONParser.parse(body)
-                patch = try Patch.parse(document, limits: limits)
-            } catch {
-                logger.error("unreadable pending patch moved to .failed", metadata: ["file": "\(fileName)", "error": "\(error)"])
-                let receipt = PatchRunner.rejected(document: nil, error: error, options: runOptions(source: source))
-                _ = try? spool.finish(url, name: name, receipt: Self.bytes(receipt.json), into: .failed)
-                continue
-            }
-            let hash = Digest.sha256(Array(document.serialized.utf8))
-            if let existing = ledger[patch.id], existing.contentHash == hash {
-                // Finished before a crash took away the pending file's removal.
-                try? spool.remove(url)
-                continue
-            }
-            let received = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date
-            let pending = PendingPatch(
-                sequence: sequence,
-                source: source,
-                name: name,
-                id: patch.id,
-                contentHash: hash,
-                receivedAt: received ?? Date()
-            )
-            ledger[patch.id] = LedgerEntry(contentHash: hash, state: .queued(pending))
-            order.append(sequence)
-            ready[sequence] = pending
-            nextSequence = max(nextSequence, sequence + 1)
+        for record in try journal.recover().sorted(by: { $0.patch.sequence < $1.patch.sequence }) {
+            nextSequence = max(nextSequence, record.patch.sequence + 1)
+            // Finished (its receipt is on disk), or journaled twice: nothing to do.
+            guard ledger[record.patch.id] == nil else { continue }
+            ledger[record.patch.id] = LedgerEntry(contentHash: record.patch.contentHash, state: .queued(record.patch))
+            order.append(record.patch.sequence)
+            ready[record.patch.sequence] = record.patch
+            locations[record.patch.sequence] = record.location
+            outstanding[record.location.generation, default: 0] += 1
+        }
+        try await journal.start()
+        currentGeneration = await journal.generation
+        for generation in journal.generations() where outstanding[generation] == nil && generation != currentGeneration {
+            journal.retireOnDisk(generation)
         }
         metrics.depth(queue: name, depth)
     }
@@ -140,7 +121,7 @@ actor PatchQueue {
         } catch {
             throw await refuse(delivery, document: document, error)
         }
-        let hash = Digest.sha256(Array(document.serialized.utf8))
+        let hash = Digest.sha256(document.serializedBytes)
         let name =
             delivery.inboxFile.map { SpoolName.normalized($0.lastPathComponent) }
             ?? SpoolName.forDelivery(id: patch.id, at: delivery.receivedAt)
@@ -162,21 +143,20 @@ actor PatchQueue {
             if let inboxFile = delivery.inboxFile { try await recordDuplicate(inboxFile, name: name, patch: patch, hash: hash, first: first) }
             return Acceptance(patchID: patch.id, queue: config.name, state: .duplicate, filepath: first, receipt: receipt)
         case .fresh(let pending):
-            let spool = self.spool
-            let url: URL
+            let location: JournalLocation
             do {
-                url = try await io.runIfActive {
-                    let url = try spool.recreatingFolders { () throws(ApplyError) in try spool.writePending(pending, body: delivery.body) }
-                    if let inboxFile = delivery.inboxFile { try spool.remove(inboxFile) }
-                    return url
+                location = try await journal.append(pending, body: delivery.body)
+                if let inboxFile = delivery.inboxFile {
+                    let spool = self.spool
+                    try await io.runIfActive { try spool.remove(inboxFile) }
                 }
             } catch {
                 await abandon(pending)
                 throw (error as? ApplyError) ?? ApplyError(.ioError, "\(error)")
             }
-            await commit(pending)
+            await commit(pending, at: location)
             metrics.received(queue: config.name, source: delivery.source.rawValue)
-            return Acceptance(patchID: patch.id, queue: config.name, state: .queued, filepath: url.path)
+            return Acceptance(patchID: patch.id, queue: config.name, state: .queued, filepath: journal.file(location.generation).path)
         }
     }
 
@@ -201,7 +181,8 @@ actor PatchQueue {
                     }
                 }
             case .queued(let pending), .applying(let pending):
-                return .duplicate(firstPath: spool.pending.appendingPathComponent(pending.fileName).path, receipt: nil)
+                let generation = locations[pending.sequence]?.generation ?? 0
+                return .duplicate(firstPath: journal.file(generation).path, receipt: nil)
             case .finished(let receiptURL, _):
                 let receipt = try? JSONParser.parse(spool.read(receiptURL))
                 let patchPath = receiptURL.deletingLastPathComponent().appendingPathComponent(
@@ -225,10 +206,17 @@ actor PatchQueue {
         return .fresh(pending)
     }
 
-    private func commit(_ pending: PendingPatch) {
+    private func commit(_ pending: PendingPatch, at location: JournalLocation) {
         let waiting = reservationWaiters(pending.id)
         ledger[pending.id]?.state = .queued(pending)
         ready[pending.sequence] = pending
+        locations[pending.sequence] = location
+        outstanding[location.generation, default: 0] += 1
+        if location.generation > currentGeneration {
+            // The journal moved to a new file: older ones with nothing left in them can go.
+            for old in currentGeneration..<location.generation where outstanding[old] == nil { journal.retireOnDisk(old) }
+            currentGeneration = location.generation
+        }
         for continuation in waiting { continuation.resume() }
         metrics.depth(queue: config.name, depth)
         wake.yield()
@@ -257,13 +245,13 @@ actor PatchQueue {
             options: runOptions(source: delivery.source.rawValue),
             receivedAt: delivery.receivedAt
         )
-        if let document { receipt.contentSHA256 = Digest.sha256(Array(document.serialized.utf8)) }
+        if let document { receipt.contentSHA256 = Digest.sha256(document.serializedBytes) }
         if error.reason == .idConflict { receipt.contentSHA256 = nil }
         let spool = self.spool
         let bytes = Self.bytes(receipt.json)
         do {
             _ = try await io.runIfActive {
-                try spool.finish(inboxFile, name: SpoolName.normalized(inboxFile.lastPathComponent), receipt: bytes, into: .failed)
+                try spool.finish(.file(inboxFile), name: SpoolName.normalized(inboxFile.lastPathComponent), receipt: bytes, into: .failed)
             }
         } catch {
             logger.error("cannot move a refused inbox file to .failed", metadata: ["file": "\(inboxFile.path)", "error": "\(error)"])
@@ -282,7 +270,9 @@ actor PatchQueue {
         let bytes = Self.bytes(receipt.json)
         do {
             _ = try await io.runIfActive {
-                try spool.recreatingFolders { () throws(ApplyError) in try spool.finish(inboxFile, name: name, receipt: bytes, into: .completed) }
+                try spool.recreatingFolders { () throws(ApplyError) in
+                    try spool.finish(.file(inboxFile), name: name, receipt: bytes, into: .completed)
+                }
             }
         } catch {
             throw (error as? ApplyError) ?? ApplyError(.ioError, "\(error)")
@@ -296,9 +286,9 @@ actor PatchQueue {
     func runExecutor(health: HealthBoard, component: String) async {
         await health.set(component, .up)
         for await _ in wakeups.cancelOnGracefulShutdown() {
-            while let pending = takeNext() {
-                let receipt = await apply(pending)
-                finished(pending, receipt: receipt)
+            while let (pending, location) = takeNext() {
+                let receipt = await apply(pending, from: location)
+                finished(pending, at: location, receipt: receipt)
                 if Task.isShuttingDownGracefully { break }
             }
             if Task.isShuttingDownGracefully { break }
@@ -311,8 +301,10 @@ actor PatchQueue {
     /// Starts the executor on patches recovered from the spool.
     func kick() { wake.yield() }
 
-    private func takeNext() -> PendingPatch? {
-        guard orderStart < order.count, let pending = ready.removeValue(forKey: order[orderStart]) else { return nil }
+    private func takeNext() -> (PendingPatch, JournalLocation)? {
+        guard orderStart < order.count, let pending = ready.removeValue(forKey: order[orderStart]),
+            let location = locations.removeValue(forKey: pending.sequence)
+        else { return nil }
         orderStart += 1
         if orderStart > 1024 && orderStart * 2 > order.count {
             order.removeFirst(orderStart)
@@ -321,16 +313,17 @@ actor PatchQueue {
         ledger[pending.id]?.state = .applying(pending)
         inHand = pending.id
         metrics.depth(queue: config.name, depth)
-        return pending
+        return (pending, location)
     }
 
     /// Runs one patch and files it with its receipt. Runs off the actor: intake goes on meanwhile.
-    private nonisolated func apply(_ pending: PendingPatch) async -> (json: JSONValue, url: URL?) {
-        let url = spool.pending.appendingPathComponent(pending.fileName)
+    private nonisolated func apply(_ pending: PendingPatch, from location: JournalLocation) async -> (json: JSONValue, url: URL?) {
         let options = runOptions(source: pending.source)
         var receipt: Receipt
+        var body: [UInt8] = []
         do {
-            let patch = try Patch.parse(json: try spool.read(url), limits: limits)
+            body = try journal.body(at: location)
+            let patch = try Patch.parse(json: body, limits: limits)
             receipt = await runner.run(patch, in: workspace, options: options, receivedAt: pending.receivedAt)
         } catch {
             receipt = PatchRunner.rejected(document: nil, error: error, options: options, receivedAt: pending.receivedAt)
@@ -346,7 +339,7 @@ actor PatchQueue {
         )
         do {
             let placed = try spool.recreatingFolders { () throws(ApplyError) in
-                try spool.finish(url, name: pending.name, receipt: Self.bytes(json), into: receipt.status == .failed ? .failed : .completed)
+                try spool.finish(.bytes(body), name: pending.name, receipt: Self.bytes(json), into: receipt.status == .failed ? .failed : .completed)
             }
             return (json, placed.receipt)
         } catch {
@@ -355,8 +348,16 @@ actor PatchQueue {
         }
     }
 
-    private func finished(_ pending: PendingPatch, receipt: (json: JSONValue, url: URL?)) {
+    private func finished(_ pending: PendingPatch, at location: JournalLocation, receipt: (json: JSONValue, url: URL?)) {
         let status = receipt.json["status"]?.stringValue ?? "failed"
+        // Only a filed receipt frees the journal record: otherwise a restart must find the patch again.
+        if receipt.url != nil {
+            outstanding[location.generation, default: 1] -= 1
+            if outstanding[location.generation] == 0 {
+                outstanding[location.generation] = nil
+                if location.generation != currentGeneration { journal.retireOnDisk(location.generation) }
+            }
+        }
         if let url = receipt.url {
             ledger[pending.id]?.state = .finished(receipt: url, status: status)
         }
@@ -435,7 +436,7 @@ actor PatchQueue {
     }
 
     static func bytes(_ json: JSONValue) -> [UInt8] {
-        var bytes = Array(json.serialized.utf8)
+        var bytes = json.serializedBytes
         bytes.append(UInt8(ascii: "\n"))
         return bytes
     }

@@ -52,8 +52,10 @@ public struct GhostHost: PatchIntake {
             services.append(
                 .init(
                     service: SupervisedService(name: executor, health: health, logger: logger) { [health] in
-                        await queue.kick()
-                        await queue.runExecutor(health: health, component: executor)
+                        await withTaskExecutorPreference(ThreadExecutor(name: executor)) {
+                            await queue.kick()
+                            await queue.runExecutor(health: health, component: executor)
+                        }
                     }
                 )
             )

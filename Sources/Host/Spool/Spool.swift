@@ -1,7 +1,8 @@
 import ApplierAPI
 import Foundation
 
-/// One queue's folder on disk: the inbox itself, `.completed/`, `.failed/`, and `.ghost/` (`tmp/`, `pending/`).
+/// One queue's folder on disk: the inbox itself, `.completed/`, `.failed/`, and `.ghost/` (`tmp/`, and
+/// `journal/`, the intake journal of patches accepted and not yet finished).
 ///
 /// Every method does blocking file I/O and is durable when it returns: files and the folders that name
 /// them are fsynced. Names in `.completed/` and `.failed/` are claimed with `link(2)`, which fails rather
@@ -22,7 +23,7 @@ struct Spool: Sendable {
     var failed: URL { directory.appendingPathComponent(".failed") }
     var internalFolder: URL { directory.appendingPathComponent(".ghost") }
     var temporary: URL { internalFolder.appendingPathComponent("tmp") }
-    var pending: URL { internalFolder.appendingPathComponent("pending") }
+    var journal: URL { internalFolder.appendingPathComponent("journal") }
 
     /// Creates the folders and removes temp files a crash left behind. Only at start: later, temp files
     /// belong to writes in progress.
@@ -39,43 +40,20 @@ struct Spool: Sendable {
         do {
             return try body()
         } catch {
-            guard
-                !FileManager.default.fileExists(atPath: pending.path) || !FileManager.default.fileExists(atPath: completed.path)
-                    || !FileManager.default.fileExists(atPath: failed.path) || !FileManager.default.fileExists(atPath: temporary.path)
-            else { throw error }
+            guard [completed, failed, temporary].contains(where: { !FileManager.default.fileExists(atPath: $0.path) }) else { throw error }
             try createFolders()
             return try body()
         }
     }
 
     private func createFolders() throws(ApplyError) {
-        for folder in [directory, completed, failed, internalFolder, temporary, pending] {
+        for folder in [directory, completed, failed, internalFolder, temporary, journal] {
             do {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             } catch {
                 throw ApplyError(.ioError, "cannot create \(folder.path): \(error.localizedDescription)")
             }
         }
-    }
-
-    /// Writes a queued patch durably: temp file, fsync, rename into `pending/`, fsync `pending/`.
-    func writePending(_ patch: PendingPatch, body: [UInt8]) throws(ApplyError) -> URL {
-        let temp = try writeTemporary(body, label: patch.name)
-        let destination = pending.appendingPathComponent(patch.fileName)
-        guard rename(temp.path, destination.path) == 0 else {
-            let error = ApplyError.system("cannot move \(patch.name) into the queue")
-            unlink(temp.path)
-            throw error
-        }
-        try Self.syncFolder(pending)
-        return destination
-    }
-
-    /// The names in `pending/`, in arrival order.
-    func pendingFileNames() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: pending.path)) ?? [])
-            .filter { PendingPatch.parseFileName($0) != nil }
-            .sorted()
     }
 
     /// Every receipt in `.completed/` and `.failed/`, oldest name first within each.
@@ -88,6 +66,29 @@ struct Spool: Sendable {
         }
     }
 
+    /// What a finished patch's receipt says, for the ledger.
+    struct FinishedEntry: Sendable {
+        var contentHash: String
+        var receipt: URL
+        var status: String
+    }
+
+    /// The ledger of finished patches, from the receipts: id → content hash, receipt, status. A patch's
+    /// own receipt wins over a later duplicate's.
+    func finishedEntries() -> [String: FinishedEntry] {
+        var entries: [String: FinishedEntry] = [:]
+        for url in receiptFiles() {
+            guard let receipt = try? JSONParser.parse(read(url)),
+                let id = receipt["id"]?.stringValue,
+                let hash = receipt["content_sha256"]?.stringValue
+            else { continue }
+            let status = receipt["status"]?.stringValue ?? "failed"
+            if let existing = entries[id], existing.status != "duplicate" { continue }
+            entries[id] = FinishedEntry(contentHash: hash, receipt: url, status: status)
+        }
+        return entries
+    }
+
     /// Reads a whole file.
     func read(_ url: URL) throws(ApplyError) -> [UInt8] {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
@@ -98,12 +99,26 @@ struct Spool: Sendable {
         return try Workspace.readAll(fd, expected: Int(info.st_size), name: url.lastPathComponent)
     }
 
-    /// Moves a patch file (from `pending/` or the inbox) into `.completed/` or `.failed/` under a free
-    /// variant of `name`, with its receipt beside it, and fsyncs the destination.
+    /// What goes into `.completed/` or `.failed/` beside the receipt.
+    enum PatchSource {
+        /// An inbox file, moved (it leaves the inbox).
+        case file(URL)
+        /// A queued patch's body, from the journal.
+        case bytes([UInt8])
+    }
+
+    /// Places a patch into `.completed/` or `.failed/` under a free variant of `name`, with its receipt
+    /// beside it, and fsyncs the destination. An inbox file is removed from the inbox.
     /// - Returns: The patch's and the receipt's new places.
     @discardableResult
-    func finish(_ patchFile: URL, name: String, receipt: [UInt8], into outcome: Outcome) throws(ApplyError) -> (patch: URL, receipt: URL) {
+    func finish(_ source: PatchSource, name: String, receipt: [UInt8], into outcome: Outcome) throws(ApplyError) -> (patch: URL, receipt: URL) {
         let folder = outcome == .completed ? completed : failed
+        let patchFile: URL
+        switch source {
+        case .file(let url): patchFile = url
+        case .bytes(let bytes): patchFile = try writeTemporary(bytes, label: name)
+        }
+        defer { if case .bytes = source { unlink(patchFile.path) } }
         let receiptTemp = try writeTemporary(receipt, label: name)
         defer { unlink(receiptTemp.path) }
         var attempt = 1
@@ -123,11 +138,10 @@ struct Spool: Sendable {
                 throw ApplyError.system("cannot write the receipt of \(candidate)", errno: code)
             }
             try Self.syncFolder(folder)
-            unlink(patchFile.path)
-            // A removal lost in a crash is harmless from pending/ (the ledger sees the receipt), but an inbox
-            // file that came back would be taken again.
-            if patchFile.deletingLastPathComponent().standardizedFileURL.path == directory.standardizedFileURL.path {
-                try Self.syncFolder(directory)
+            if case .file = source {
+                // An inbox file that came back after a crash would be taken again.
+                unlink(patchFile.path)
+                try Self.syncFolder(patchFile.deletingLastPathComponent())
             }
             return (patchURL, receiptURL)
         }

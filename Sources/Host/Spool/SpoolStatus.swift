@@ -4,6 +4,13 @@ import Transport
 
 /// `ghost status` when no host answers: what the spool folders on disk say.
 public enum SpoolStatus {
+    /// Journaled patches with no receipt yet.
+    static func pendingCount(_ spool: Spool) -> Int {
+        let finished = spool.finishedEntries()
+        let records = (try? IntakeJournal.records(in: spool.journal)) ?? []
+        return Set(records.map(\.patch.id)).subtracting(finished.keys).count
+    }
+
     /// Per queue: patches waiting (in the inbox and queued), counts of finished ones, the newest receipts.
     public static func read(_ config: GhostConfig, recentCount: Int = 5) -> JSONValue {
         var queues: [String: JSONValue] = [:]
@@ -26,7 +33,7 @@ public enum SpoolStatus {
             queues[queue.name] = [
                 "dir": .string(queue.directory.path),
                 "workspace": .string(queue.workspace.path),
-                "depth": .number(Double(inbox.count + spool.pendingFileNames().count)),
+                "depth": .number(Double(inbox.count + pendingCount(spool))),
                 "counts": ["completed": .number(Double(completed)), "failed": .number(Double(receipts.count - completed))],
                 "recent": .array(Array(recent)),
             ]

@@ -195,7 +195,7 @@ public struct HTTPTransport: Sendable {
     static func json(_ status: HTTPResponse.Status, _ value: JSONValue) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        var bytes = Array(value.serialized.utf8)
+        var bytes = value.serializedBytes
         bytes.append(UInt8(ascii: "\n"))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
