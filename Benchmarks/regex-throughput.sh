@@ -15,8 +15,8 @@ command -v hyperfine >/dev/null || { echo "hyperfine is needed: apt-get install 
 
 echo "== building (release)"
 # The static Swift standard library halves process start-up (no dynamic Foundation/ICU loading).
-swift build -c release --product ghost --static-swift-stdlib --scratch-path .build-release >/dev/null
-GHOST=$(swift build -c release --static-swift-stdlib --scratch-path .build-release --show-bin-path)/ghost
+swift build -c release --product ghost --static-swift-stdlib -Xlinker --strip-all --scratch-path .build-release >/dev/null
+GHOST=$(swift build -c release --static-swift-stdlib -Xlinker --strip-all --scratch-path .build-release --show-bin-path)/ghost
 (cd Benchmarks/NSRegexBaseline && swift build -c release >/dev/null)
 NSREGEX=$(cd Benchmarks/NSRegexBaseline && swift build -c release --show-bin-path)/nsregex-baseline
 cc -O2 -o "$OUT/pcre2-limit" Benchmarks/c-limit/pcre2_limit.c $(pkg-config --cflags --libs libpcre2-8)

@@ -53,6 +53,9 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CLIError.usage("cannot start: \(error.message)")
         }
+        for role in settings.roles {
+            logger.warning("roles.\(role.name): exec plugins are not supported by this version yet; patches with this role fail with unknown_role")
+        }
         for queue in settings.queues {
             logger.info("queue \(queue.name): inbox \(queue.directory.path), workspace \(queue.workspace.path)")
         }

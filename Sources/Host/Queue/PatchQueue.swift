@@ -146,13 +146,14 @@ actor PatchQueue {
             let location: JournalLocation
             do {
                 location = try await journal.append(pending, body: delivery.body)
-                if let inboxFile = delivery.inboxFile {
-                    let spool = self.spool
-                    try await io.runIfActive { try spool.remove(inboxFile) }
-                }
             } catch {
                 await abandon(pending)
                 throw (error as? ApplyError) ?? ApplyError(.ioError, "\(error)")
+            }
+            if let inboxFile = delivery.inboxFile, unlink(inboxFile.path) != 0 {
+                // The patch is journaled, so it is taken; an inbox file left behind (or brought back by a
+                // crash, since this removal is not fsynced) is taken again as a duplicate, never applied twice.
+                logger.warning("cannot remove a taken inbox file", metadata: ["file": "\(inboxFile.path)", "errno": "\(errno)"])
             }
             await commit(pending, at: location)
             metrics.received(queue: config.name, source: delivery.source.rawValue)

@@ -147,12 +147,6 @@ struct Spool: Sendable {
         }
     }
 
-    /// Removes a file and fsyncs its folder.
-    func remove(_ url: URL) throws(ApplyError) {
-        guard unlink(url.path) == 0 || errno == ENOENT else { throw ApplyError.system("cannot remove \(url.path)") }
-        try Self.syncFolder(url.deletingLastPathComponent())
-    }
-
     private func writeTemporary(_ bytes: [UInt8], label: String) throws(ApplyError) -> URL {
         let url = temporary.appendingPathComponent("\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tmp")
         let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
