@@ -24,7 +24,15 @@ struct GhostProcess {
         return root.appendingPathComponent(".build/debug/ghost").path
     }
 
+    /// Runs the binary to its end on a thread of its own: waiting for a child must not hold a thread of the
+    /// cooperative pool, which other tests (timers among them) need meanwhile.
     static func run(_ arguments: [String], stdin: String? = nil, in directory: String? = nil) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try runBlocking(arguments, stdin: stdin, in: directory) }) }.start()
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], stdin: String?, in directory: String?) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -39,10 +47,13 @@ struct GhostProcess {
         input.fileHandleForWriting.write(Data((stdin ?? "").utf8))
         try input.fileHandleForWriting.close()
         // Read both pipes to the end before waiting, so a large receipt cannot block the child.
-        let errorData = Task.detached { error.fileHandleForReading.readDataToEndOfFile() }
+        let errorData = LineCollector.Box()
+        let errorReader = Thread { errorData.append(String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)) }
+        errorReader.start()
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let errData = await errorData.value
+        while errorData.count == 0 { Thread.sleep(forTimeInterval: 0.001) }
+        let errData = Data(errorData.values[0].utf8)
         return Output(
             status: process.terminationStatus,
             stdout: String(decoding: outData, as: UTF8.self),

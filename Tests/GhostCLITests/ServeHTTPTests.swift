@@ -7,14 +7,14 @@ import Testing
 
 @Suite struct ServeHTTPTests {
     /// A folder with `src/App.tsx` holding `a`, served with the embedded default configuration.
-    static func startDefault(arguments: [String] = [], environment: [String: String] = [:]) throws -> ServeProcess {
+    static func startDefault(arguments: [String] = [], environment: [String: String] = [:]) async throws -> ServeProcess {
         let folder = try makeTempFolder()
         try write("a\n", to: folder + "/src/App.tsx")
-        return try ServeProcess(folder: folder, arguments: arguments, environment: environment)
+        return try await ServeProcess.start(folder: folder, arguments: arguments, environment: environment)
     }
 
-    @Test func acceptsDurablyThenAppliesAndAnswersEveryReadRoute() throws {
-        let host = try Self.startDefault()
+    @Test func acceptsDurablyThenAppliesAndAnswersEveryReadRoute() async throws {
+        let host = try await Self.startDefault()
         let health = try host.request("GET", "/health")
         #expect(health.status == 200)
         #expect(json(health)?["status"] == "healthy")
@@ -30,8 +30,8 @@ import Testing
         #expect(result?["filepath"]?.stringValue?.contains("/patches/.ghost/journal/") == true)
         #expect(result?["message"]?.stringValue?.isEmpty == false)
 
-        #expect(eventually { text(host.folder + "/src/App.tsx") == "aa\n" })
-        #expect(eventually { files(in: host.folder + "/patches/.completed").count == 2 })
+        #expect(await eventually { text(host.folder + "/src/App.tsx") == "aa\n" })
+        #expect(await eventually { files(in: host.folder + "/patches/.completed").count == 2 })
         let completed = files(in: host.folder + "/patches/.completed")
         #expect(completed.contains { $0.hasPrefix("p1_") && $0.hasSuffix(".receipt.json") })
 
@@ -67,11 +67,11 @@ import Testing
 
         let status = try host.request("GET", "/api/status")
         #expect(json(status)?["queues"]?["default"]?["counts"]?["applied"] == 2)
-        #expect(host.stop() == 0)
+        #expect(await host.stop() == 0)
     }
 
-    @Test func refusesBadRequestsWithTheDocumentedCodesAndWritesNothing() throws {
-        let host = try Self.startDefault(arguments: [])
+    @Test func refusesBadRequestsWithTheDocumentedCodesAndWritesNothing() async throws {
+        let host = try await Self.startDefault(arguments: [])
         func code(_ response: HTTPClient.Response) -> String? { json(response)?["result"]?["error"]?["code"]?.stringValue }
 
         let notJSON = try host.request("POST", "/api/patches", body: "{\"id\": ")
@@ -105,17 +105,17 @@ import Testing
         #expect(conflict.status == 409)
         #expect(code(conflict) == "id_conflict")
 
-        #expect(eventually { files(in: host.folder + "/patches/.completed").count == 2 })
+        #expect(await eventually { files(in: host.folder + "/patches/.completed").count == 2 })
         // Applied exactly once: a second application would have made "aaaa".
-        Thread.sleep(forTimeInterval: 0.3)
+        await pause(0.3)
         #expect(text(host.folder + "/src/App.tsx") == "aa\n")
         #expect(files(in: host.folder + "/patches/.completed").count == 2)
         #expect(files(in: host.folder + "/patches/.failed").isEmpty)
         #expect(json(try host.request("GET", "/api/status"))?["queues"]?["default"]?["depth"] == 0)
-        #expect(host.stop() == 0)
+        #expect(await host.stop() == 0)
     }
 
-    @Test func bearerTokenAndHMACSignatureAreChecked() throws {
+    @Test func bearerTokenAndHMACSignatureAreChecked() async throws {
         let folder = try makeTempFolder()
         try write("a\n", to: folder + "/src/App.tsx")
         try write(
@@ -126,7 +126,7 @@ import Testing
             """,
             to: folder + "/ghost.yml"
         )
-        let host = try ServeProcess(folder: folder, environment: ["TEST_GHOST_TOKEN": "t0ken"])
+        let host = try await ServeProcess.start(folder: folder, environment: ["TEST_GHOST_TOKEN": "t0ken"])
         let body = regexPatch(id: "auth")
         let none = try host.request("POST", "/api/patches", body: body)
         #expect(none.status == 401)
@@ -143,8 +143,8 @@ import Testing
         let tokened = try host.request("POST", "/api/patches", body: regexPatch(id: "auth2"), headers: [("Authorization", "Bearer t0ken")])
         #expect(tokened.status == 202)
         #expect(try host.request("GET", "/api/patches/auth", headers: [("Authorization", "Bearer t0ken")]).status == 200)
-        #expect(eventually { text(folder + "/src/App.tsx") == "aaaa\n" })
-        #expect(host.stop() == 0)
+        #expect(await eventually { text(folder + "/src/App.tsx") == "aaaa\n" })
+        #expect(await host.stop() == 0)
     }
 
     @Test func refusesToListenBeyondLoopbackWithoutCredentials() async throws {
@@ -156,7 +156,7 @@ import Testing
         #expect(result.stderr.contains("beyond loopback"))
     }
 
-    @Test func twoQueuesApplyToTheirOwnWorkspaces() throws {
+    @Test func twoQueuesApplyToTheirOwnWorkspaces() async throws {
         let folder = try makeTempFolder()
         try write("a\n", to: folder + "/main-ws/src/App.tsx")
         try write("a\n", to: folder + "/cyops-ws/src/App.tsx")
@@ -172,7 +172,7 @@ import Testing
             """,
             to: folder + "/ghost.yml"
         )
-        let host = try ServeProcess(folder: folder)
+        let host = try await ServeProcess.start(folder: folder)
         #expect(try host.request("POST", "/api/patches", body: regexPatch(id: "m1", replacement: "main")).status == 202)
         let cyops = try host.request(
             "POST",
@@ -182,10 +182,10 @@ import Testing
         #expect(cyops.status == 200)
         #expect(json(cyops)?["result"]?["queue"] == "CYOPS")
         #expect(json(cyops)?["result"]?["status"] == "applied")
-        #expect(eventually { text(folder + "/main-ws/src/App.tsx") == "main\n" })
+        #expect(await eventually { text(folder + "/main-ws/src/App.tsx") == "main\n" })
         #expect(text(folder + "/cyops-ws/src/App.tsx") == "cyops\n")
-        #expect(eventually { files(in: folder + "/MAIN/patches/.completed").count == 2 })
+        #expect(await eventually { files(in: folder + "/MAIN/patches/.completed").count == 2 })
         #expect(files(in: folder + "/CYOPS/patches/.completed").count == 2)
-        #expect(host.stop() == 0)
+        #expect(await host.stop() == 0)
     }
 }

@@ -5,8 +5,8 @@ import Testing
 @testable import GhostCLI
 
 @Suite struct ServeInboxTests {
-    @Test func takesDroppedFilesLeavesTempNamesAndFilesGarbageWithAReceipt() throws {
-        let host = try ServeHTTPTests.startDefault()
+    @Test func takesDroppedFilesLeavesTempNamesAndFilesGarbageWithAReceipt() async throws {
+        let host = try await ServeHTTPTests.startDefault()
         let inbox = host.folder + "/patches"
         try write(regexPatch(id: "dropped"), to: inbox + "/.hidden.json")
         try write(regexPatch(id: "dropped"), to: inbox + "/work.json.tmp")
@@ -15,8 +15,8 @@ import Testing
         try write("this is { not json", to: inbox + "/garbage.json")
         try write(regexPatch(id: "dropped"), to: inbox + "/fix.json")
 
-        #expect(eventually { files(in: inbox + "/.completed") == ["fix.json", "fix.receipt.json"] })
-        #expect(eventually { files(in: inbox + "/.failed") == ["garbage.json", "garbage.receipt.json"] })
+        #expect(await eventually { files(in: inbox + "/.completed") == ["fix.json", "fix.receipt.json"] })
+        #expect(await eventually { files(in: inbox + "/.failed") == ["garbage.json", "garbage.receipt.json"] })
         #expect(text(host.folder + "/src/App.tsx") == "aa\n")
         let receipt = try JSONParser.parse(text(inbox + "/.failed/garbage.receipt.json") ?? "")
         #expect(receipt["reason"] == "invalid_json")
@@ -24,48 +24,48 @@ import Testing
         // The failed patch keeps its bytes, for the user to fix and drop again.
         #expect(text(inbox + "/.failed/garbage.json") == "this is { not json")
         // Names the inbox never takes are still there.
-        Thread.sleep(forTimeInterval: 0.3)
+        await pause(0.3)
         #expect(Set(files(in: inbox)).isSuperset(of: [".hidden.json", "work.json.tmp", "work.json.part", "notes.txt"]))
 
         // The same patch dropped again is a duplicate: filed with a receipt, not applied again.
         try write(regexPatch(id: "dropped"), to: inbox + "/fix.json")
-        #expect(eventually { files(in: inbox + "/.completed").contains("fix-2.receipt.json") })
+        #expect(await eventually { files(in: inbox + "/.completed").contains("fix-2.receipt.json") })
         let duplicate = try JSONParser.parse(text(inbox + "/.completed/fix-2.receipt.json") ?? "")
         #expect(duplicate["status"] == "duplicate")
         #expect(text(host.folder + "/src/App.tsx") == "aa\n")
-        #expect(host.stop() == 0)
+        #expect(await host.stop() == 0)
     }
 
-    @Test func aSlowWriterInPlaceIsNotTakenHalfWritten() throws {
-        let host = try ServeHTTPTests.startDefault()
+    @Test func aSlowWriterInPlaceIsNotTakenHalfWritten() async throws {
+        let host = try await ServeHTTPTests.startDefault()
         let inbox = host.folder + "/patches"
         let body = Array(regexPatch(id: "slow").utf8)
         // Created and written through one descriptor, as `cat > slow.json` or an editor would.
         let handle = FileHandle(fileDescriptor: open(inbox + "/slow.json", O_WRONLY | O_CREAT | O_EXCL, 0o644), closeOnDealloc: true)
         try handle.write(contentsOf: body[..<20])
-        Thread.sleep(forTimeInterval: 1.0)
+        await pause(1.0)
         // Half a document, writer still open: neither failed nor taken.
         #expect(files(in: inbox + "/.failed").isEmpty)
         #expect(files(in: inbox).contains("slow.json"))
         try handle.write(contentsOf: body[20...])
         try handle.close()
-        #expect(eventually { files(in: inbox + "/.completed") == ["slow.json", "slow.receipt.json"] })
+        #expect(await eventually { files(in: inbox + "/.completed") == ["slow.json", "slow.receipt.json"] })
         #expect(text(host.folder + "/src/App.tsx") == "aa\n")
         #expect(files(in: inbox + "/.failed").isEmpty)
-        #expect(host.stop() == 0)
+        #expect(await host.stop() == 0)
     }
 
     @Test func submitDropsAtomicallyIntoTheInboxAndPostsToTheHost() async throws {
-        let host = try ServeHTTPTests.startDefault()
+        let host = try await ServeHTTPTests.startDefault()
         let patchFile = host.folder + "/one.json"
         try write(regexPatch(id: "via-inbox"), to: patchFile)
         let dropped = try await GhostProcess.run(["submit", "--inbox", host.folder + "/patches", patchFile])
         #expect(dropped.status == 0)
-        #expect(eventually { files(in: host.folder + "/patches/.completed").contains("one.receipt.json") })
+        #expect(await eventually { files(in: host.folder + "/patches/.completed").contains("one.receipt.json") })
 
         try write(regexPatch(id: "via-http", pattern: "aa", replacement: "b"), to: patchFile)
         let posted = try await GhostProcess.run(["submit", "--url", "http://127.0.0.1:\(host.port)", "--wait", "10", patchFile])
-        #expect(posted.status == 0)
+        #expect(posted.status == 0, "\(posted.stderr)")
         #expect(try JSONParser.parse(posted.stdout)["result"]?["status"] == "applied")
         #expect(text(host.folder + "/src/App.tsx") == "b\n")
 
@@ -78,7 +78,7 @@ import Testing
         let report = try JSONParser.parse(status.stdout)
         #expect(report["status"] == "healthy")
         #expect(report["queues"]?["default"]?["counts"]?["applied"] == 2)
-        #expect(host.stop() == 0)
+        #expect(await host.stop() == 0)
 
         // With no host running, status reads the spool.
         let offline = try await GhostProcess.run(["status", "--url", "http://127.0.0.1:\(host.port)", "--json"], in: host.folder)
@@ -87,11 +87,11 @@ import Testing
         #expect(spool["queues"]?["default"]?["counts"]?["completed"] == 2)
     }
 
-    @Test func stdinLinesArePatchesAndEachGetsAReceiptLine() throws {
-        let host = try ServeHTTPTests.startDefault(arguments: ["--stdin"])
+    @Test func stdinLinesArePatchesAndEachGetsAReceiptLine() async throws {
+        let host = try await ServeHTTPTests.startDefault(arguments: ["--stdin"])
         host.writeStdin(regexPatch(id: "s1") + "\n" + "garbage\n" + regexPatch(id: "s2", pattern: "zzz", replacement: "q") + "\n")
         host.closeStdin()
-        #expect(eventually { host.stdout.count == 3 })
+        #expect(await eventually { host.stdout.count == 3 })
         let receipts = host.stdout.compactMap { try? JSONParser.parse($0) }
         let byID = Dictionary(receipts.map { ($0["id"]?.stringValue ?? "-", $0) }, uniquingKeysWith: { first, _ in first })
         #expect(byID["s1"]?["status"] == "applied")
@@ -100,15 +100,15 @@ import Testing
         #expect(byID["-"]?["reason"] == "invalid_json")
         // The end of stdin stops that transport only: HTTP still works.
         #expect(try host.request("GET", "/health").status == 200)
-        #expect(host.stop() == 0)
+        #expect(await host.stop() == 0)
     }
 
-    @Test func aFailedInboxIsRestartedAndShownUntilThen() throws {
-        let host = try ServeHTTPTests.startDefault()
+    @Test func aFailedInboxIsRestartedAndShownUntilThen() async throws {
+        let host = try await ServeHTTPTests.startDefault()
         let inbox = host.folder + "/patches"
         try FileManager.default.moveItem(atPath: inbox, toPath: host.folder + "/moved-away")
         #expect(
-            try eventually {
+            try await eventually {
                 let health = json(try host.request("GET", "/health"))
                 return (health?["components"]?["inbox:default"]?["restarts"]?.intValue ?? 0) >= 1
             }
@@ -116,10 +116,10 @@ import Testing
         let health = json(try host.request("GET", "/health"))
         #expect(health?["components"]?["inbox:default"]?["last_error"]?.stringValue?.contains("patches") == true)
         // Restarted, the inbox works again in a recreated folder.
-        #expect(eventually { FileManager.default.fileExists(atPath: inbox) })
+        #expect(await eventually { FileManager.default.fileExists(atPath: inbox) })
         try write(regexPatch(id: "after-restart"), to: inbox + "/again.json")
-        #expect(eventually { text(host.folder + "/src/App.tsx") == "aa\n" })
-        #expect(try eventually { json(try host.request("GET", "/health"))?["status"] == "healthy" })
-        #expect(host.stop() == 0)
+        #expect(await eventually { text(host.folder + "/src/App.tsx") == "aa\n" })
+        #expect(try await eventually { json(try host.request("GET", "/health"))?["status"] == "healthy" })
+        #expect(await host.stop() == 0)
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 final class ServeProcess: @unchecked Sendable {
     let process = Process()
     let folder: String
-    let port: Int
+    private(set) var port = 0
     private let input = Pipe()
     private let output = Pipe()
     private let errors = Pipe()
@@ -15,7 +15,26 @@ final class ServeProcess: @unchecked Sendable {
     private let stderrLines = LineCollector()
 
     /// Starts `ghost serve --port 0 extra...` in `folder` and waits until it listens.
-    init(folder: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    static func start(folder: String, arguments: [String] = [], environment: [String: String] = [:]) async throws -> ServeProcess {
+        let host = try ServeProcess(folder: folder, arguments: arguments, environment: environment)
+        let deadline = Date().addingTimeInterval(20)
+        while host.port == 0 && Date() < deadline && host.process.isRunning {
+            host.port =
+                host.stderrLines.lines.lazy.compactMap { line -> Int? in
+                    guard let range = line.range(of: "listening on http://127.0.0.1:") else { return nil }
+                    return Int(line[range.upperBound...])
+                }.first ?? 0
+            // Waiting yields the thread: blocking here would starve other tests of the cooperative pool.
+            if host.port == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        guard host.port != 0 else {
+            host.process.terminate()
+            throw ServeError(message: "ghost serve did not start: \(host.stderrLines.lines.joined(separator: "\n"))")
+        }
+        return host
+    }
+
+    private init(folder: String, arguments: [String], environment: [String: String]) throws {
         self.folder = folder
         process.executableURL = URL(fileURLWithPath: GhostProcess.binary)
         process.arguments = ["serve", "--port", "0", "--log-level", "debug"] + arguments
@@ -60,8 +79,14 @@ final class ServeProcess: @unchecked Sendable {
 
     /// Sends SIGTERM and waits for the exit status.
     @discardableResult
-    func stop() -> Int32 {
+    func stop() async -> Int32 {
         if process.isRunning { process.terminate() }
+        return await waitForExit()
+    }
+
+    /// Waits for the process to end, polling so that no thread of the cooperative pool is held.
+    func waitForExit() async -> Int32 {
+        while process.isRunning { await pause(0.01) }
         process.waitUntilExit()
         return process.terminationStatus
     }
@@ -106,14 +131,19 @@ final class LineCollector: @unchecked Sendable {
     }
 }
 
-/// Polls `condition` until it holds or `seconds` pass.
-func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> Bool {
+/// Polls `condition` until it holds or `seconds` pass, yielding its thread between polls.
+func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) async rethrows -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try condition() { return true }
-        Thread.sleep(forTimeInterval: 0.02)
+        try? await Task.sleep(for: .milliseconds(20))
     }
     return try condition()
+}
+
+/// Waits without holding a thread of the cooperative pool.
+func pause(_ seconds: Double) async {
+    try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
 }
 
 func json(_ response: HTTPClient.Response) -> JSONValue? { try? JSONParser.parse(response.body) }

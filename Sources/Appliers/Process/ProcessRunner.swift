@@ -92,7 +92,12 @@ public struct ProcessRunner: Sendable {
                     }
                     group.addTask {
                         do { try await Task.sleep(for: timeout) } catch { return .timerCancelled }
-                        try? execution.send(signal: .kill, toProcessGroup: true)
+                        // Killing a group can miss a child forked at that very moment: keep killing until
+                        // every member is gone and the pipes close (this task is cancelled then).
+                        while !Task.isCancelled {
+                            try? execution.send(signal: .kill, toProcessGroup: true)
+                            try? await Task.sleep(for: .milliseconds(20))
+                        }
                         return .timedOut
                     }
                     var stdout = OutputCapture(limit: limit, keep: keep)
