@@ -72,6 +72,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         var shellPolicy = ShellPolicy(enabled: allowShell, timeout: .milliseconds(Int64(shellTimeout * 1000)))
+        var registry = GhostCommand.registry
         var root = workspace ?? "."
         var allAliases = aliases
         if let config {
@@ -83,6 +84,7 @@ struct ApplyCommand: AsyncParsableCommand {
             root = workspace ?? queueConfig.workspace.path
             allAliases = queueConfig.aliases + aliases
             if !allowShell { shellPolicy = queueConfig.shell }
+            registry = settings.registry(extending: registry)
         } else if queue != nil {
             throw CLIError.usage("--queue needs --config")
         }
@@ -101,7 +103,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 throw CLIError.usage("cannot read \(file): \(error.localizedDescription)")
             }
         }
-        let runner = PatchRunner(registry: GhostCommand.registry)
+        let runner = PatchRunner(registry: registry)
         var anyFailed = false
         for input in inputs {
             for item in PatchInput.split(input.bytes, limits: options.limits) {

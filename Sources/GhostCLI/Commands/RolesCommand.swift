@@ -1,6 +1,7 @@
 import ApplierAPI
 import ArgumentParser
 import Foundation
+import Host
 
 /// `ghost roles`: every role this host knows, with aliases and where it comes from.
 struct RolesCommand: ParsableCommand {
@@ -12,8 +13,13 @@ struct RolesCommand: ParsableCommand {
     @Flag(help: "One JSON object per role instead of a table.")
     var json = false
 
-    func run() {
-        let descriptors = GhostCommand.registry.descriptors
+    @Option(name: .shortAndLong, help: ArgumentHelp("A ghost.yml whose exec plugin roles to list too.", valueName: "file"))
+    var config: String?
+
+    func run() throws {
+        var registry = GhostCommand.registry
+        if let config { registry = try ConfigOption.load(config).registry(extending: registry) }
+        let descriptors = registry.descriptors
         if json {
             for role in descriptors {
                 let object: JSONValue = [

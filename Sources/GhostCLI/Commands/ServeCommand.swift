@@ -49,12 +49,9 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "ghost")
         let host: GhostHost
         do {
-            host = try GhostHost(config: settings, registry: GhostCommand.registry, logger: logger)
+            host = try GhostHost(config: settings, registry: settings.registry(extending: GhostCommand.registry), logger: logger)
         } catch {
             throw CLIError.usage("cannot start: \(error.message)")
-        }
-        for role in settings.roles {
-            logger.warning("roles.\(role.name): exec plugins are not supported by this version yet; patches with this role fail with unknown_role")
         }
         for queue in settings.queues {
             logger.info("queue \(queue.name): inbox \(queue.directory.path), workspace \(queue.workspace.path)")

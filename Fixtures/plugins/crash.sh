@@ -1,0 +1,4 @@
+#!/bin/sh
+# A plugin that dies of a signal.
+cat >/dev/null
+kill -SEGV $$
