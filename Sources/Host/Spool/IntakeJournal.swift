@@ -64,7 +64,8 @@ actor IntakeJournal {
     }
 
     private static func file(_ generation: UInt64, in folder: URL) -> URL {
-        folder.appendingPathComponent(String(format: "%08llu.log", generation))
+        let digits = String(generation)
+        return folder.appendingPathComponent(String(repeating: "0", count: max(0, 8 - digits.count)) + digits + ".log")
     }
 
     /// Opens a new generation after every one on disk.

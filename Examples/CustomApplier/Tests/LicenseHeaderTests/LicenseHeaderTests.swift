@@ -46,10 +46,38 @@ import Testing
         #expect(contents(workspace) == "print(1)\n")
     }
 
+    var binary: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/license-ghost").path
+    }
+
+    @Test func theCustomBinaryServesTheRoleThroughItsInbox() async throws {
+        let workspace = try workspace(with: "print(3)\n")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--port", "0"]
+        process.currentDirectoryURL = URL(fileURLWithPath: workspace.root)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        // Dropped the safe way: written to a dot-file, then renamed into the inbox.
+        let inbox = workspace.root + "/patches"
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        try Data(patch()).write(to: URL(fileURLWithPath: inbox + "/.lic.json.part"))
+        try FileManager.default.moveItem(atPath: inbox + "/.lic.json.part", toPath: inbox + "/lic.json")
+        let receipt = inbox + "/.completed/lic.receipt.json"
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: receipt) { try await Task.sleep(for: .milliseconds(20)) }
+        let text = FileManager.default.contents(atPath: receipt).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        #expect(text.contains(#""status":"applied""#))
+        #expect(text.contains(#""role":"license_header""#))
+        #expect(contents(workspace) == header + "print(3)\n")
+    }
+
     @Test func theCustomBinaryListsAndAppliesTheRole() throws {
         let workspace = try workspace(with: "print(2)\n")
-        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/license-ghost").path
         func run(_ arguments: [String], stdin: [UInt8] = []) throws -> (Int32, String) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
