@@ -148,7 +148,7 @@ actor PatchQueue {
                 location = try await journal.append(pending, body: delivery.body)
             } catch {
                 await abandon(pending)
-                throw (error as? ApplyError) ?? ApplyError(.ioError, "\(error)")
+                throw error
             }
             if let inboxFile = delivery.inboxFile, unlink(inboxFile.path) != 0 {
                 // The patch is journaled, so it is taken; an inbox file left behind (or brought back by a
@@ -322,8 +322,14 @@ actor PatchQueue {
         let options = runOptions(source: pending.source)
         var receipt: Receipt
         var body: [UInt8] = []
+        var copy: Task<URL, any Error>?
         do {
             body = try journal.body(at: location)
+            // The copy for .completed/ is written and fsynced on the I/O threads while the patch applies.
+            let spool = self.spool
+            let bytes = body
+            let io = self.io
+            copy = Task { try await io.runIfActive { try spool.writeTemporary(bytes, label: pending.name) } }
             let patch = try Patch.parse(json: body, limits: limits)
             receipt = await runner.run(patch, in: workspace, options: options, receivedAt: pending.receivedAt)
         } catch {
@@ -338,9 +344,21 @@ actor PatchQueue {
             failedWith: receipt.status == .failed ? (receipt.reason?.rawValue ?? "unknown") : nil,
             duration: .milliseconds(Int64(receipt.durationMs)) + .microseconds(Int64(receipt.durationMs * 1000) % 1000)
         )
+        let outcome: Spool.Outcome = receipt.status == .failed ? .failed : .completed
+        let receiptBytes = Self.bytes(json)
         do {
-            let placed = try spool.recreatingFolders { () throws(ApplyError) in
-                try spool.finish(.bytes(body), name: pending.name, receipt: Self.bytes(json), into: receipt.status == .failed ? .failed : .completed)
+            let placed: (patch: URL, receipt: URL)
+            do throws(ApplyError) {
+                let receiptTemp = try spool.writeTemporary(receiptBytes, label: pending.name)
+                let copied = try? await copy?.value
+                placed = try spool.place(copied.map { .temporary($0) } ?? .bytes(body), receiptTemp: receiptTemp, name: pending.name, into: outcome)
+            } catch {
+                // Once more from scratch, only when the queue's folders were moved away (never after an
+                // fsync error, which is not retried).
+                guard spool.foldersMissing else { throw error }
+                placed = try spool.recreatingFolders { () throws(ApplyError) in
+                    try spool.finish(.bytes(body), name: pending.name, receipt: receiptBytes, into: outcome)
+                }
             }
             return (json, placed.receipt)
         } catch {

@@ -40,10 +40,15 @@ struct Spool: Sendable {
         do {
             return try body()
         } catch {
-            guard [completed, failed, temporary].contains(where: { !FileManager.default.fileExists(atPath: $0.path) }) else { throw error }
+            guard foldersMissing else { throw error }
             try createFolders()
             return try body()
         }
+    }
+
+    /// True when a folder the spool writes into is gone (the queue's folder was moved or deleted).
+    var foldersMissing: Bool {
+        [completed, failed, temporary].contains { !FileManager.default.fileExists(atPath: $0.path) }
     }
 
     private func createFolders() throws(ApplyError) {
@@ -105,6 +110,8 @@ struct Spool: Sendable {
         case file(URL)
         /// A queued patch's body, from the journal.
         case bytes([UInt8])
+        /// A copy already written and fsynced by ``writeTemporary(_:label:)``; removed once placed.
+        case temporary(URL)
     }
 
     /// Places a patch into `.completed/` or `.failed/` under a free variant of `name`, with its receipt
@@ -112,15 +119,25 @@ struct Spool: Sendable {
     /// - Returns: The patch's and the receipt's new places.
     @discardableResult
     func finish(_ source: PatchSource, name: String, receipt: [UInt8], into outcome: Outcome) throws(ApplyError) -> (patch: URL, receipt: URL) {
+        let receiptTemp = try writeTemporary(receipt, label: name)
+        return try place(source, receiptTemp: receiptTemp, name: name, into: outcome)
+    }
+
+    /// ``finish(_:name:receipt:into:)`` with the receipt already written to a temp file (which is removed).
+    func place(_ source: PatchSource, receiptTemp: URL, name: String, into outcome: Outcome) throws(ApplyError) -> (patch: URL, receipt: URL) {
+        defer { unlink(receiptTemp.path) }
         let folder = outcome == .completed ? completed : failed
         let patchFile: URL
         switch source {
-        case .file(let url): patchFile = url
+        case .file(let url), .temporary(let url): patchFile = url
         case .bytes(let bytes): patchFile = try writeTemporary(bytes, label: name)
         }
-        defer { if case .bytes = source { unlink(patchFile.path) } }
-        let receiptTemp = try writeTemporary(receipt, label: name)
-        defer { unlink(receiptTemp.path) }
+        defer {
+            switch source {
+            case .bytes, .temporary: unlink(patchFile.path)
+            case .file: break
+            }
+        }
         var attempt = 1
         while true {
             let candidate = SpoolName.variant(name, attempt: attempt)
@@ -147,7 +164,8 @@ struct Spool: Sendable {
         }
     }
 
-    private func writeTemporary(_ bytes: [UInt8], label: String) throws(ApplyError) -> URL {
+    /// Writes and fsyncs a temp file in `.ghost/tmp/`.
+    func writeTemporary(_ bytes: [UInt8], label: String) throws(ApplyError) -> URL {
         let url = temporary.appendingPathComponent("\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tmp")
         let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw ApplyError.system("cannot create a temp file for \(label) in \(temporary.path)") }
