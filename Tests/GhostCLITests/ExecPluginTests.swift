@@ -50,7 +50,7 @@ import Testing
 
     @Test(
         arguments: [
-            ("escape", "path_outside_workspace", "escaped"),
+            ("escape", "path_outside_workspace", "../escaped.txt"),
             ("hang", "timeout", "killed after"),
             ("crash", "plugin_error", "signal"),
             ("garbage", "plugin_error", "not JSON"),
@@ -65,7 +65,7 @@ import Testing
         let receipt = try #require(result.receipts.first)
         #expect(receipt["status"] == "failed")
         #expect(receipt["reason"]?.stringValue == reason)
-        #expect(receipt["message"]?.stringValue?.contains(words) == true || reason == "path_outside_workspace")
+        #expect(receipt["message"]?.stringValue?.contains(words) == true)
         #expect(text(folder + "/ws/config/app.json") == "{\"name\": \"app\", \"legacy\": true}\n")
         #expect(!FileManager.default.fileExists(atPath: folder + "/escaped.txt"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/ws/inside.txt"))

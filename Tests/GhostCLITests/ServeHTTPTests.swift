@@ -148,12 +148,11 @@ import Testing
     }
 
     @Test func refusesToListenBeyondLoopbackWithoutCredentials() async throws {
-        let folder = try makeTempFolder()
-        try write("http:\n  host: 0.0.0.0\n", to: folder + "/ghost.yml")
-        let result = try await GhostProcess.run(["serve", "--config", folder + "/ghost.yml"])
-        #expect(result.status == 2)
-        #expect(result.stderr.contains("http.host"))
-        #expect(result.stderr.contains("beyond loopback"))
+        try await expectServeRefuses(
+            config: "http:\n  host: 0.0.0.0\n",
+            arguments: ["--config", "ghost.yml"],
+            mentions: ["http.host", "beyond loopback"]
+        )
     }
 
     @Test func twoQueuesApplyToTheirOwnWorkspaces() async throws {

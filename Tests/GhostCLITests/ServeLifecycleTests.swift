@@ -71,12 +71,7 @@ import Testing
     }
 
     @Test func aBadConfigurationStopsTheHostWithTheKeyPath() async throws {
-        let folder = try makeTempFolder()
-        try write("queues:\n  MAIN:\n    dir: p\n    shel: true\n", to: folder + "/ghost.yml")
-        let result = try await GhostProcess.run(["serve"], in: folder)
-        #expect(result.status == 2)
-        #expect(result.stderr.contains("queues.MAIN.shel"))
-        #expect(result.stderr.contains("unknown key"))
+        try await expectServeRefuses(config: "queues:\n  MAIN:\n    dir: p\n    shel: true\n", mentions: ["queues.MAIN.shel", "unknown key"])
     }
 
     @Test func applyWithConfigUsesTheQueuesWorkspaceAndAliases() async throws {

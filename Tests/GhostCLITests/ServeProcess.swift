@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import Testing
 
 @testable import GhostCLI
 
@@ -129,6 +130,15 @@ final class LineCollector: @unchecked Sendable {
             }
         }
     }
+}
+
+/// Runs `ghost serve` on a configuration that must be refused: exit 2, with each of `mentions` in stderr.
+func expectServeRefuses(config: String, arguments: [String] = [], mentions: [String]) async throws {
+    let folder = try makeTempFolder()
+    try write(config, to: folder + "/ghost.yml")
+    let result = try await GhostProcess.run(["serve"] + arguments, in: folder)
+    #expect(result.status == 2)
+    for words in mentions { #expect(result.stderr.contains(words)) }
 }
 
 /// Polls `condition` until it holds or `seconds` pass, yielding its thread between polls.

@@ -246,8 +246,8 @@ actor PatchQueue {
             options: runOptions(source: delivery.source.rawValue),
             receivedAt: delivery.receivedAt
         )
-        if let document { receipt.contentSHA256 = Digest.sha256(document.serializedBytes) }
-        if error.reason == .idConflict { receipt.contentSHA256 = nil }
+        // The ledger learns the id from this receipt, except for a conflict, whose id belongs to another patch.
+        if let document, error.reason != .idConflict { receipt.contentSHA256 = Digest.sha256(document.serializedBytes) }
         let spool = self.spool
         let bytes = Self.bytes(receipt.json)
         do {
@@ -259,7 +259,7 @@ actor PatchQueue {
             return ApplyError(.ioError, "\(error)")
         }
         metrics.finished(queue: config.name, role: receipt.role ?? "unknown", failedWith: error.reason.rawValue, duration: nil)
-        await remember(receipt)
+        await remember(receipt.json)
         return error
     }
 
@@ -278,7 +278,7 @@ actor PatchQueue {
         } catch {
             throw (error as? ApplyError) ?? ApplyError(.ioError, "\(error)")
         }
-        await remember(receipt)
+        await remember(receipt.json)
     }
 
     // MARK: Executor
@@ -381,22 +381,15 @@ actor PatchQueue {
             ledger[pending.id]?.state = .finished(receipt: url, status: status)
         }
         inHand = nil
-        rememberSummary(receipt.json)
+        remember(receipt.json)
         for continuation in (receiptWaiters.removeValue(forKey: pending.id) ?? [:]).values {
             continuation.resume(returning: receipt.json)
         }
     }
 
-    private func remember(_ receipt: Receipt) { rememberSummary(receipt.json) }
-
-    private func rememberSummary(_ json: JSONValue) {
-        let status = json["status"]?.stringValue ?? "failed"
-        tallies[status, default: 0] += 1
-        var summary: [String: JSONValue] = [:]
-        for key in ["id", "role", "source", "status", "reason", "message", "finished_at"] {
-            if let value = json[key] { summary[key] = value }
-        }
-        recent.append(.object(summary))
+    private func remember(_ json: JSONValue) {
+        tallies[json["status"]?.stringValue ?? "failed", default: 0] += 1
+        recent.append(Receipt.summary(of: json))
         if recent.count > 10 { recent.removeFirst(recent.count - 10) }
     }
 

@@ -107,6 +107,15 @@ public struct Receipt: Sendable {
         return line
     }
 
+    /// The fields of a receipt that `ghost status` lists for recent results.
+    static func summary(of json: JSONValue) -> JSONValue {
+        var summary: [String: JSONValue] = [:]
+        for key in ["id", "role", "source", "status", "reason", "message", "finished_at"] {
+            if let value = json[key] { summary[key] = value }
+        }
+        return .object(summary)
+    }
+
     static func timestamp(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }

@@ -13,15 +13,8 @@ public enum InboxDrop {
             throw ApplyError(.ioError, "cannot create \(folder.path): \(error.localizedDescription)")
         }
         let temp = folder.appendingPathComponent(".\(name).\(getpid())-\(UInt32.random(in: 0...UInt32.max)).part")
-        let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard fd >= 0 else { throw ApplyError.system("cannot create \(temp.path)") }
+        try Spool.writeNewFile(bytes, at: temp, label: name)
         defer { unlink(temp.path) }
-        let written = Result { () throws(ApplyError) in
-            try Workspace.writeAll(fd, bytes, name: name)
-            guard fsync(fd) == 0 else { throw ApplyError.system("fsync of \(temp.path) failed") }
-        }
-        close(fd)
-        try written.get()
         var attempt = 1
         while true {
             let destination = folder.appendingPathComponent(SpoolName.variant(SpoolName.normalized(name), attempt: attempt))

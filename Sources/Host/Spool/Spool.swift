@@ -167,18 +167,23 @@ struct Spool: Sendable {
     /// Writes and fsyncs a temp file in `.ghost/tmp/`.
     func writeTemporary(_ bytes: [UInt8], label: String) throws(ApplyError) -> URL {
         let url = temporary.appendingPathComponent("\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tmp")
+        try Self.writeNewFile(bytes, at: url, label: label)
+        return url
+    }
+
+    /// Creates `url` (never an existing file), writes `bytes` and fsyncs it; on any error the file is removed.
+    static func writeNewFile(_ bytes: [UInt8], at url: URL, label: String) throws(ApplyError) {
         let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard fd >= 0 else { throw ApplyError.system("cannot create a temp file for \(label) in \(temporary.path)") }
+        guard fd >= 0 else { throw ApplyError.system("cannot create \(url.path) for \(label)") }
         defer { close(fd) }
         do throws(ApplyError) {
             try Workspace.writeAll(fd, bytes, name: label)
-            // An fsync error means the bytes may not be on disk: the delivery is refused, never acknowledged.
+            // An fsync error means the bytes may not be on disk: never trusted, never retried.
             guard fsync(fd) == 0 else { throw ApplyError.system("fsync of \(label) failed") }
         } catch {
             unlink(url.path)
             throw error
         }
-        return url
     }
 
     static func syncFolder(_ folder: URL) throws(ApplyError) {

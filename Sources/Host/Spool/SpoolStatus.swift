@@ -21,13 +21,8 @@ public enum SpoolStatus {
             let dated = receipts.map { url in
                 (url, (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date ?? .distantPast)
             }
-            let recent = dated.sorted { $0.1 > $1.1 }.prefix(recentCount).reversed().compactMap { entry -> JSONValue? in
-                guard let receipt = try? JSONParser.parse(spool.read(entry.0)) else { return nil }
-                var summary: [String: JSONValue] = [:]
-                for key in ["id", "role", "source", "status", "reason", "message", "finished_at"] {
-                    if let value = receipt[key] { summary[key] = value }
-                }
-                return .object(summary)
+            let recent = dated.sorted { $0.1 > $1.1 }.prefix(recentCount).reversed().compactMap { entry in
+                (try? JSONParser.parse(spool.read(entry.0))).map(Receipt.summary(of:))
             }
             let completed = receipts.filter { $0.deletingLastPathComponent().lastPathComponent == ".completed" }.count
             queues[queue.name] = [

@@ -4,15 +4,15 @@ public import Foundation
 /// Every component's state, updated by the components themselves and read by `/health` and `ghost status`.
 public actor HealthBoard {
     /// One component's entry.
-    public struct Entry: Sendable {
+    struct Entry: Sendable {
         /// Its state.
-        public var state: ComponentState
+        var state: ComponentState
         /// The last error, when it failed.
-        public var lastError: String?
+        var lastError: String?
         /// How many times it was restarted after failing.
-        public var restarts: Int
+        var restarts: Int
         /// When the state last changed.
-        public var since: Date
+        var since: Date
     }
 
     private var entries: [String: Entry] = [:]
@@ -33,9 +33,6 @@ public actor HealthBoard {
     public func countRestart(_ component: String) {
         entries[component, default: Entry(state: .starting, lastError: nil, restarts: 0, since: Date())].restarts += 1
     }
-
-    /// Every component's entry.
-    public func snapshot() -> [String: Entry] { entries }
 
     /// True when no component is starting or degraded.
     public func isHealthy() -> Bool { entries.values.allSatisfy { $0.state == .up || $0.state == .stopped } }
