@@ -35,6 +35,8 @@ import Testing
         let completed = files(in: host.folder + "/patches/.completed")
         #expect(completed.contains { $0.hasPrefix("p1_") && $0.hasSuffix(".receipt.json") })
 
+        // The receipt is filed a moment before the host's ledger says so.
+        #expect(await eventually { (try? json(host.request("GET", "/api/patches/p1"))?["status"]) == "applied" })
         let lookup = try host.request("GET", "/api/patches/p1")
         #expect(lookup.status == 200)
         #expect(json(lookup)?["status"] == "applied")

@@ -19,9 +19,17 @@ public protocol EffectApplier: Sendable {
     /// Checks, before any step of the patch runs or any file is written, that this step may run at all.
     /// - Throws: ``ApplyError`` (``Reason/shellDisabled``, ``Reason/shellNotAllowed``, ``Reason/invalidPatch``).
     func preflight(_ operation: PatchOperation, context: EffectContext) throws(ApplyError)
+
+    /// True when running the step twice is harmless. A step the host was killed in the middle of is run
+    /// again (with the whole patch) only when this is true; otherwise the patch fails with
+    /// ``Reason/interrupted``.
+    func isIdempotent(_ operation: PatchOperation) -> Bool
 }
 
 extension EffectApplier {
     /// No check: every step may run.
     public func preflight(_ operation: PatchOperation, context: EffectContext) throws(ApplyError) {}
+
+    /// Not idempotent: an interrupted step is never run again.
+    public func isIdempotent(_ operation: PatchOperation) -> Bool { false }
 }

@@ -32,6 +32,11 @@ public struct ShellApplier: EffectApplier {
         throw ApplyError(.shellNotAllowed, "command is not on the queue's allow list: \(command.display)")
     }
 
+    /// The step's own `idempotent: true`.
+    public func isIdempotent(_ operation: PatchOperation) -> Bool {
+        (try? ShellCommand(payload: operation.payload))?.idempotent ?? false
+    }
+
     /// Runs the step (after ``preflight(_:context:)``, which it repeats).
     public func run(_ operation: PatchOperation, context: EffectContext) async throws -> StepRecord {
         try preflight(operation, context: context)

@@ -22,19 +22,16 @@ public struct PatchRunner: Sendable {
 
     /// Runs one parsed patch as a transaction.
     public func run(_ patch: Patch, in workspace: Workspace, options: RunOptions, receivedAt: Date = Date()) async -> Receipt {
+        await run(patch, in: workspace, options: options, receivedAt: receivedAt, intent: nil)
+    }
+
+    /// Runs one parsed patch as a transaction, announcing every workspace change in `intent`'s log first.
+    func run(_ patch: Patch, in workspace: Workspace, options: RunOptions, receivedAt: Date, intent: IntentContext?) async -> Receipt {
         let clock = ContinuousClock()
         let started = clock.now
-        var receipt = Receipt(
-            id: patch.id,
-            role: patch.roleLabel,
-            queue: options.queue,
-            source: options.source,
-            status: .applied,
-            receivedAt: receivedAt
-        )
-        receipt.extra = patch.extraFields
+        var receipt = Receipt(for: patch, options: options, receivedAt: receivedAt)
         receipt.checkOnly = options.checkOnly
-        let transaction = Transaction(workspace: workspace, maxFileBytes: options.limits.maxFileBytes)
+        let transaction = Transaction(workspace: workspace, maxFileBytes: options.limits.maxFileBytes, intent: options.checkOnly ? nil : intent)
         var ranSteps = false
         do {
             let effectContext = EffectContext(patch: patch, workspace: workspace.root, policy: options.shellPolicy)
@@ -62,7 +59,11 @@ public struct PatchRunner: Sendable {
                         )
                         continue
                     }
-                    try transaction.flush()
+                    try transaction.flush(final: false)
+                    try transaction.beginStep(
+                        "\(operation.phase.rawValue): \(operation.payload.stringValue ?? operation.payload.serialized)",
+                        idempotent: applier.isIdempotent(operation)
+                    )
                     let step = try await applier.run(operation, context: effectContext)
                     receipt.steps.append(step)
                     ranSteps = true
@@ -75,7 +76,7 @@ public struct PatchRunner: Sendable {
                     }
                 }
             }
-            if !options.checkOnly { try transaction.flush() }
+            if !options.checkOnly { try transaction.flush(final: true) }
         } catch {
             let failure = error as? ApplyError ?? ApplyError(.ioError, "\(error)")
             receipt.status = .failed
@@ -140,11 +141,14 @@ public struct PatchRunner: Sendable {
         let entries = transaction.order.compactMap { relative in transaction.entries[relative].map { (relative, $0) } }
         // Before and after hashes of every file, computed side by side: on a large file they cost as much as the regex.
         let hashes = await withTaskGroup(of: (Int, Bool, String).self) { group in
-            for (index, (_, entry)) in entries.enumerated() {
-                if let original = entry.original?.bytes { group.addTask { (index, false, Digest.sha256(original)) } }
-                if let staged = entry.staged?.bytes { group.addTask { (index, true, Digest.sha256(staged)) } }
-            }
             var byFile = [(before: String?, after: String?)](repeating: (nil, nil), count: entries.count)
+            for (index, (relative, entry)) in entries.enumerated() {
+                // The intent log may have hashed them already.
+                let known = transaction.knownDigests(relative)
+                byFile[index] = (entry.original == nil ? nil : known.before, entry.staged == nil ? nil : known.after)
+                if let original = entry.original?.bytes, known.before == nil { group.addTask { (index, false, Digest.sha256(original)) } }
+                if let staged = entry.staged?.bytes, known.after == nil { group.addTask { (index, true, Digest.sha256(staged)) } }
+            }
             for await (index, isAfter, hash) in group {
                 if isAfter { byFile[index].after = hash } else { byFile[index].before = hash }
             }

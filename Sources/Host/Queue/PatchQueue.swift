@@ -51,6 +51,10 @@ actor PatchQueue {
     private let wake: AsyncStream<Void>.Continuation
     private var closed = false
     private var inHand: String?
+    /// Patches with records in the intent log and no receipt filed yet; the log is emptied when none is left.
+    private var unfiledIntents: Set<UInt64> = []
+    /// Outcomes recovery decided for interrupted patches, filed by the executor when it reaches them.
+    private var recovered: [UInt64: IntentRecovery.Outcome] = [:]
     private var recent: [JSONValue] = []
     private var tallies: [String: Int] = [:]
 
@@ -93,6 +97,7 @@ actor PatchQueue {
             locations[record.patch.sequence] = record.location
             outstanding[record.location.generation, default: 0] += 1
         }
+        try recoverIntents()
         try await journal.start()
         currentGeneration = await journal.generation
         for generation in journal.generations() where outstanding[generation] == nil && generation != currentGeneration {
@@ -102,6 +107,27 @@ actor PatchQueue {
     }
 
     private var depth: Int { order.count - orderStart }
+
+    /// Finishes or undoes the patch that was being applied when the host stopped (see ``IntentRecovery``).
+    /// Records of patches that were filed only leave temp files to clean up.
+    private func recoverIntents() throws(ApplyError) {
+        let log = spool.intentLog
+        let bySequence = Dictionary(grouping: try log.records(), by: \.sequence)
+        for (sequence, records) in bySequence.sorted(by: { $0.key < $1.key }) {
+            guard let first = records.first, ready[sequence] != nil, case .queued = ledger[first.id]?.state else {
+                for file in records.flatMap(\.files) { workspace.removeLeftovers(of: file.path) }
+                continue
+            }
+            let outcome = IntentRecovery.recover(records, in: workspace)
+            logger.warning(
+                "recovered a patch the host was applying when it stopped",
+                metadata: ["id": "\(first.id)", "outcome": "\(outcome)"]
+            )
+            unfiledIntents.insert(sequence)
+            if outcome != .requeue { recovered[sequence] = outcome }
+        }
+        if unfiledIntents.isEmpty { log.reset() }
+    }
 
     // MARK: Intake
 
@@ -287,8 +313,8 @@ actor PatchQueue {
     func runExecutor(health: HealthBoard, component: String) async {
         await health.set(component, .up)
         for await _ in wakeups.cancelOnGracefulShutdown() {
-            while let (pending, location) = takeNext() {
-                let receipt = await apply(pending, from: location)
+            while let (pending, location, outcome) = takeNext() {
+                let receipt = await apply(pending, from: location, recovered: outcome)
                 finished(pending, at: location, receipt: receipt)
                 if Task.isShuttingDownGracefully { break }
             }
@@ -302,7 +328,7 @@ actor PatchQueue {
     /// Starts the executor on patches recovered from the spool.
     func kick() { wake.yield() }
 
-    private func takeNext() -> (PendingPatch, JournalLocation)? {
+    private func takeNext() -> (PendingPatch, JournalLocation, IntentRecovery.Outcome?)? {
         guard orderStart < order.count, let pending = ready.removeValue(forKey: order[orderStart]),
             let location = locations.removeValue(forKey: pending.sequence)
         else { return nil }
@@ -314,11 +340,15 @@ actor PatchQueue {
         ledger[pending.id]?.state = .applying(pending)
         inHand = pending.id
         metrics.depth(queue: config.name, depth)
-        return (pending, location)
+        return (pending, location, recovered.removeValue(forKey: pending.sequence))
     }
 
     /// Runs one patch and files it with its receipt. Runs off the actor: intake goes on meanwhile.
-    private nonisolated func apply(_ pending: PendingPatch, from location: JournalLocation) async -> (json: JSONValue, url: URL?) {
+    private nonisolated func apply(
+        _ pending: PendingPatch,
+        from location: JournalLocation,
+        recovered: IntentRecovery.Outcome?
+    ) async -> (json: JSONValue, url: URL?) {
         let options = runOptions(source: pending.source)
         var receipt: Receipt
         var body: [UInt8] = []
@@ -331,7 +361,12 @@ actor PatchQueue {
             let io = self.io
             copy = Task { try await io.runIfActive { try spool.writeTemporary(bytes, label: pending.name) } }
             let patch = try Patch.parse(json: body, limits: limits)
-            receipt = await runner.run(patch, in: workspace, options: options, receivedAt: pending.receivedAt)
+            if let recovered {
+                receipt = Self.receipt(recovered, for: patch, options: options, receivedAt: pending.receivedAt)
+            } else {
+                let intent = IntentContext(log: spool.intentLog, sequence: pending.sequence, id: pending.id)
+                receipt = await runner.run(patch, in: workspace, options: options, receivedAt: pending.receivedAt, intent: intent)
+            }
         } catch {
             receipt = PatchRunner.rejected(document: nil, error: error, options: options, receivedAt: pending.receivedAt)
             receipt.id = pending.id
@@ -367,8 +402,35 @@ actor PatchQueue {
         }
     }
 
+    /// The receipt of a patch recovery finished or failed.
+    private static func receipt(_ outcome: IntentRecovery.Outcome, for patch: Patch, options: RunOptions, receivedAt: Date) -> Receipt {
+        var receipt = Receipt(for: patch, options: options, receivedAt: receivedAt)
+        receipt.extra["recovered"] = true
+        switch outcome {
+        case .applied(let files):
+            receipt.files = files
+            receipt.message = "the host stopped after this patch was committed; recovery finished it (its diff and step output are not kept)"
+        case .failed(let reason, let message):
+            receipt.status = .failed
+            receipt.reason = reason
+            receipt.message = message
+        case .requeue:
+            break
+        }
+        receipt.finishedAt = Date()
+        return receipt
+    }
+
     private func finished(_ pending: PendingPatch, at location: JournalLocation, receipt: (json: JSONValue, url: URL?)) {
         let status = receipt.json["status"]?.stringValue ?? "failed"
+        // The intent log is emptied once every patch with records in it is filed; an unfiled one keeps its
+        // records for the next start.
+        if receipt.url == nil {
+            unfiledIntents.insert(pending.sequence)
+        } else {
+            unfiledIntents.remove(pending.sequence)
+            if unfiledIntents.isEmpty { spool.intentLog.reset() }
+        }
         // Only a filed receipt frees the journal record: otherwise a restart must find the patch again.
         if receipt.url != nil {
             outstanding[location.generation, default: 1] -= 1

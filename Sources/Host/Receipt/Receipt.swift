@@ -137,3 +137,11 @@ extension StepRecord {
         return .object(object)
     }
 }
+
+extension Receipt {
+    /// An `applied` receipt for `patch`, to be filled in as it runs: id, role, queue, source, echoed fields.
+    init(for patch: Patch, options: RunOptions, receivedAt: Date) {
+        self.init(id: patch.id, role: patch.roleLabel, queue: options.queue, source: options.source, status: .applied, receivedAt: receivedAt)
+        extra = patch.extraFields
+    }
+}

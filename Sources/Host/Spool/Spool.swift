@@ -24,6 +24,8 @@ struct Spool: Sendable {
     var internalFolder: URL { directory.appendingPathComponent(".ghost") }
     var temporary: URL { internalFolder.appendingPathComponent("tmp") }
     var journal: URL { internalFolder.appendingPathComponent("journal") }
+    /// The executor's intent log (see ``IntentLog``).
+    var intentLog: IntentLog { IntentLog(url: internalFolder.appendingPathComponent("intent.log")) }
 
     /// Creates the folders and removes temp files a crash left behind. Only at start: later, temp files
     /// belong to writes in progress.
@@ -32,6 +34,7 @@ struct Spool: Sendable {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? [] {
             unlink(temporary.appendingPathComponent(name).path)
         }
+        try intentLog.prepare()
     }
 
     /// Runs `body`; if it fails, recreates the folders (someone may have moved the queue's folder away) and

@@ -5,6 +5,11 @@ import ApplierAPI
 ///
 /// Files are keyed by their canonical path below the workspace root, so `a/b`, `./a/b`, an alias path and a
 /// path through an inside symlink all name the same entry.
+///
+/// With an ``IntentContext`` (a queue's executor), every change to the workspace is announced in the
+/// intent log first: staged files are written and fsynced beside their targets, a record names them with
+/// the before and after hashes, and only then are they renamed into place. A crash at any point leaves
+/// enough on disk for ``IntentRecovery`` to finish the patch or undo it.
 final class Transaction {
     struct Entry {
         /// The path as first written in the patch.
@@ -17,6 +22,11 @@ final class Transaction {
         var onDisk: FileContent?
         /// Folders created to write this file.
         var createdFolders: [String] = []
+        /// A hard link to the original, kept while a crash may need it for a rollback.
+        var backup: String?
+        /// SHA-256 of the original and of the staged bytes, once computed.
+        var originalDigest: String?
+        var stagedDigest: String?
     }
 
     let workspace: Workspace
@@ -24,10 +34,16 @@ final class Transaction {
     private(set) var entries: [String: Entry] = [:]
     /// Canonical paths in the order they were first touched.
     private(set) var order: [String] = []
+    private let intent: IntentContext?
+    /// False once a step that is not idempotent has started.
+    private var rerunnable = true
+    /// True once a record of this patch is in the intent log.
+    private var announced = false
 
-    init(workspace: Workspace, maxFileBytes: Int) {
+    init(workspace: Workspace, maxFileBytes: Int, intent: IntentContext? = nil) {
         self.workspace = workspace
         self.maxFileBytes = maxFileBytes
+        self.intent = intent
     }
 
     /// The current state of a file as this patch sees it: staged if an earlier operation touched it, else on disk.
@@ -58,10 +74,13 @@ final class Transaction {
             next = FileContent(bytes: current.bytes, mode: mode)
         }
         entries[relative]?.staged = next
+        entries[relative]?.stagedDigest = nil
     }
 
-    /// Writes every staged state that differs from what is on disk, atomically, file by file.
-    func flush() throws(ApplyError) {
+    /// Writes every staged state that differs from what is on disk.
+    /// - Parameter final: No step runs after this: with an intent log, this is the patch's commit point.
+    func flush(final: Bool) throws(ApplyError) {
+        if let intent { return try journaledFlush(final: final, intent) }
         for relative in order {
             guard let entry = entries[relative], entry.staged != entry.onDisk else { continue }
             try write(entry.staged, over: entry.onDisk, at: relative)
@@ -82,11 +101,110 @@ final class Transaction {
         }
     }
 
+    /// Announces that a step is about to run, with the files as they are on disk now.
+    func beginStep(_ command: String, idempotent: Bool) throws(ApplyError) {
+        guard let intent else { return }
+        rerunnable = rerunnable && idempotent
+        try announce(.step, intent, staged: [:], step: command)
+    }
+
+    private func journaledFlush(final: Bool, _ intent: IntentContext) throws(ApplyError) {
+        let pending = order.filter { entries[$0].map { $0.staged != $0.onDisk } ?? false }
+        guard !pending.isEmpty else {
+            // Steps ran since the last record: the patch is done, and a crash from here on must not undo it.
+            if final && announced { try announce(.commit, intent, staged: [:]) }
+            discardBackups()
+            return
+        }
+        var staged: [String: String] = [:]
+        defer { for (relative, name) in staged { workspace.removeSide(name, of: relative) } }
+        for relative in pending {
+            guard let entry = entries[relative], let next = entry.staged, next.bytes != entry.onDisk?.bytes else { continue }
+            let (name, created) = try workspace.writeStaged(relative, bytes: next.bytes, mode: next.mode, tag: intent.tag)
+            staged[relative] = name
+            entries[relative]?.createdFolders += created
+        }
+        if !final {
+            for relative in pending {
+                guard let entry = entries[relative], entry.backup == nil, entry.original != nil, entry.onDisk == entry.original else { continue }
+                entries[relative]?.backup = try workspace.linkBackup(relative, tag: intent.tag)
+            }
+        }
+        try announce(final ? .commit : .flush, intent, staged: staged)
+        var folders: [String] = []
+        for relative in pending {
+            guard let entry = entries[relative] else { continue }
+            if let name = staged.removeValue(forKey: relative) {
+                try workspace.install(name, at: relative)
+            } else if entry.staged == nil {
+                try workspace.remove(relative)
+            } else if let next = entry.staged {
+                try workspace.setMode(relative, mode: next.mode)
+            }
+            entries[relative]?.onDisk = entry.staged
+            let folder = relative.split(separator: "/").dropLast().joined(separator: "/")
+            if !folders.contains(folder) {
+                folders.append(folder)
+                try workspace.syncFolder(of: relative)
+            }
+        }
+        if final { discardBackups() }
+    }
+
+    private func announce(_ stage: IntentRecord.Stage, _ intent: IntentContext, staged: [String: String], step: String? = nil) throws(ApplyError) {
+        var files: [IntentRecord.File] = []
+        for relative in order {
+            guard var entry = entries[relative] else { continue }
+            if let original = entry.original, entry.originalDigest == nil { entry.originalDigest = Digest.sha256(original.bytes) }
+            if let next = entry.staged, entry.stagedDigest == nil { entry.stagedDigest = Digest.sha256(next.bytes) }
+            entries[relative] = entry
+            files.append(
+                IntentRecord.File(
+                    path: relative,
+                    before: Self.fileState(entry.originalDigest, entry.original),
+                    after: Self.fileState(entry.stagedDigest, entry.staged),
+                    staged: staged[relative],
+                    backup: entry.backup
+                )
+            )
+        }
+        let record = IntentRecord(sequence: intent.sequence, id: intent.id, stage: stage, rerunnable: rerunnable, files: files, step: step)
+        try intent.log.append(record)
+        announced = true
+    }
+
+    private static func fileState(_ digest: String?, _ content: FileContent?) -> IntentRecord.FileState? {
+        guard let digest, let content else { return nil }
+        return IntentRecord.FileState(sha256: digest, mode: content.mode)
+    }
+
+    /// The original and staged digests computed for the intent log, by path, for the receipt to reuse.
+    func knownDigests(_ relative: String) -> (before: String?, after: String?) {
+        (entries[relative]?.originalDigest, entries[relative]?.stagedDigest)
+    }
+
+    private func discardBackups() {
+        for relative in order {
+            guard let backup = entries[relative]?.backup else { continue }
+            workspace.removeSide(backup, of: relative)
+            entries[relative]?.backup = nil
+        }
+    }
+
     /// Restores every file this transaction changed on disk to its original bytes and mode, newest first,
     /// and removes folders it created. Returns what could not be restored (empty when all went well).
     @discardableResult
     func rollback() -> [String] {
         var failures: [String] = []
+        if let intent, announced {
+            // A crash during the restore must finish it, not roll the patch forward.
+            do {
+                try announce(.rollback, intent, staged: [:])
+            } catch {
+                failures.append("the intent log: \(error.message)")
+            }
+        }
+        defer { if failures.isEmpty { discardBackups() } }
         for relative in order.reversed() {
             guard let entry = entries[relative] else { continue }
             if entry.onDisk != entry.original {

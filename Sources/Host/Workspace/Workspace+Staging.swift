@@ -1,0 +1,101 @@
+import ApplierAPI
+import Foundation
+
+/// The steps of a journaled write, each on its own so the intent log can be written between them:
+/// stage the new bytes beside the file, keep a hard link to the old file, rename into place, sync the
+/// folder. Staged and backup names are `.<name>.ghost-<tag>.new` / `.orig`, in the file's own folder,
+/// so a rename never crosses a file system and recovery finds them from the record alone.
+extension Workspace {
+    /// The name of a staged file or backup for `name`.
+    static func sideName(_ name: String, tag: String, backup: Bool) -> String {
+        ".\(name.prefix(100)).ghost-\(tag).\(backup ? "orig" : "new")"
+    }
+
+    /// Writes `bytes` with `mode` to a staged file beside `path` and fsyncs it; nothing replaces `path` yet.
+    /// - Returns: The staged file's name and the folders created to hold it.
+    func writeStaged(_ path: String, bytes: [UInt8], mode: UInt16, tag: String) throws(ApplyError) -> (name: String, created: [String]) {
+        guard let resolved = try resolve(path, createFolders: true) else { throw ApplyError(.ioError, "cannot create the folders of \(path)") }
+        let staged = Self.sideName(resolved.name, tag: tag, backup: false)
+        unlinkat(resolved.parent, staged, 0)
+        let fd = openat(resolved.parent, staged, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
+        guard fd >= 0 else { throw ApplyError.system("cannot create a staged file beside \(resolved.relative)") }
+        do throws(ApplyError) {
+            defer { close(fd) }
+            try Self.writeAll(fd, bytes, name: resolved.relative)
+            guard fchmod(fd, mode_t(mode)) == 0 else { throw ApplyError.system("cannot set the mode of \(resolved.relative)") }
+            // An fsync error means the data may not be on disk: never trusted, never retried.
+            guard fsync(fd) == 0 else { throw ApplyError.system("fsync of \(resolved.relative) failed") }
+        } catch {
+            unlinkat(resolved.parent, staged, 0)
+            throw error
+        }
+        return (staged, resolved.createdFolders)
+    }
+
+    /// Hard-links the current file to a backup name beside it, so a crash after the file is replaced can
+    /// still be undone. Durable with the folder sync that follows the rename.
+    /// - Returns: The backup's name, `nil` when there is no file to keep.
+    func linkBackup(_ path: String, tag: String) throws(ApplyError) -> String? {
+        guard let resolved = try resolve(path, createFolders: false) else { return nil }
+        let backup = Self.sideName(resolved.name, tag: tag, backup: true)
+        unlinkat(resolved.parent, backup, 0)
+        guard linkat(resolved.parent, resolved.name, resolved.parent, backup, 0) == 0 else {
+            if errno == ENOENT { return nil }
+            throw ApplyError.system("cannot keep a backup of \(resolved.relative)")
+        }
+        return backup
+    }
+
+    /// Renames a side file (staged or backup) over `path`. The folder is synced by ``syncFolder(of:)``.
+    func install(_ sideName: String, at path: String) throws(ApplyError) {
+        guard let resolved = try resolve(path, createFolders: false) else { throw ApplyError(.ioError, "the folder of \(path) is gone") }
+        guard renameat(resolved.parent, sideName, resolved.parent, resolved.name) == 0 else {
+            throw ApplyError.system("cannot move the new \(resolved.relative) into place")
+        }
+    }
+
+    /// Fsyncs the folder that holds `path`, making renames, links and removals in it durable.
+    func syncFolder(of path: String) throws(ApplyError) {
+        guard let resolved = try resolve(path, createFolders: false, followFinalSymlink: false) else { return }
+        guard fsync(resolved.parent) == 0 else { throw ApplyError.system("fsync of the folder of \(resolved.relative) failed") }
+    }
+
+    /// Removes a side file beside `path`, if it is there.
+    func removeSide(_ sideName: String, of path: String) {
+        guard let resolved = try? resolve(path, createFolders: false, followFinalSymlink: false) else { return }
+        unlinkat(resolved.parent, sideName, 0)
+    }
+
+    /// Removes every GhostRunner temp file beside `path` (`.<name>.ghost-*`) that a crash left behind.
+    func removeLeftovers(of path: String) {
+        guard let resolved = try? resolve(path, createFolders: false, followFinalSymlink: false) else { return }
+        let folder = openat(resolved.parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard folder >= 0, let stream = fdopendir(folder) else { return }
+        defer { closedir(stream) }
+        let prefix = ".\(resolved.name.prefix(100)).ghost-"
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.hasPrefix(prefix) { names.append(name) }
+        }
+        for name in names { unlinkat(resolved.parent, name, 0) }
+    }
+
+    /// The state of a file beside `path` (or `path` itself when `sideName` is `nil`): its hash and mode,
+    /// `nil` when it does not exist.
+    func state(of path: String, sideName: String? = nil) throws(ApplyError) -> IntentRecord.FileState? {
+        guard let resolved = try resolve(path, createFolders: false) else { return nil }
+        let fd = openat(resolved.parent, sideName ?? resolved.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw ApplyError.system("cannot open \(resolved.relative)")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw ApplyError.system("cannot inspect \(resolved.relative)") }
+        let bytes = try Self.readAll(fd, expected: Int(info.st_size), name: resolved.relative)
+        return IntentRecord.FileState(sha256: Digest.sha256(bytes), mode: UInt16(info.st_mode & 0o7777))
+    }
+}
