@@ -15,9 +15,16 @@ final class ServeProcess: @unchecked Sendable {
     private let stdoutLines = LineCollector()
     private let stderrLines = LineCollector()
 
-    /// Starts `ghost serve --port 0 extra...` in `folder` and waits until it listens.
-    static func start(folder: String, arguments: [String] = [], environment: [String: String] = [:]) async throws -> ServeProcess {
-        let host = try ServeProcess(folder: folder, arguments: arguments, environment: environment)
+    /// Starts `ghost serve --port PORT extra...` in `folder` (under `wrapper`, such as strace, when given)
+    /// and waits until it listens.
+    static func start(
+        folder: String,
+        arguments: [String] = [],
+        environment: [String: String] = [:],
+        port: Int = 0,
+        wrapper: [String] = []
+    ) async throws -> ServeProcess {
+        let host = try ServeProcess(folder: folder, arguments: ["--port", String(port)] + arguments, environment: environment, wrapper: wrapper)
         let deadline = Date().addingTimeInterval(20)
         while host.port == 0 && Date() < deadline && host.process.isRunning {
             host.port =
@@ -26,7 +33,7 @@ final class ServeProcess: @unchecked Sendable {
                     return Int(line[range.upperBound...])
                 }.first ?? 0
             // Waiting yields the thread: blocking here would starve other tests of the cooperative pool.
-            if host.port == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            if host.port == 0 { try await Task.sleep(for: .milliseconds(10)) }
         }
         guard host.port != 0 else {
             host.process.terminate()
@@ -35,10 +42,11 @@ final class ServeProcess: @unchecked Sendable {
         return host
     }
 
-    private init(folder: String, arguments: [String], environment: [String: String]) throws {
+    private init(folder: String, arguments: [String], environment: [String: String], wrapper: [String]) throws {
         self.folder = folder
-        process.executableURL = URL(fileURLWithPath: GhostProcess.binary)
-        process.arguments = ["serve", "--port", "0", "--log-level", "debug"] + arguments
+        let command = wrapper + [GhostProcess.binary, "serve", "--log-level", "debug"] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
         var env = ProcessInfo.processInfo.environment
         env["GHOST_CONFIG"] = nil
@@ -50,21 +58,6 @@ final class ServeProcess: @unchecked Sendable {
         stdoutLines.attach(output.fileHandleForReading)
         stderrLines.attach(errors.fileHandleForReading)
         try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        var found: Int?
-        while found == nil && Date() < deadline && process.isRunning {
-            found =
-                stderrLines.lines.lazy.compactMap { line -> Int? in
-                    guard let range = line.range(of: "listening on http://127.0.0.1:") else { return nil }
-                    return Int(line[range.upperBound...])
-                }.first
-            if found == nil { Thread.sleep(forTimeInterval: 0.02) }
-        }
-        guard let found else {
-            process.terminate()
-            throw ServeError(message: "ghost serve did not start: \(stderrLines.lines.joined(separator: "\n"))")
-        }
-        port = found
     }
 
     var client: HTTPClient { HTTPClient(host: "127.0.0.1", port: port) }
@@ -83,6 +76,12 @@ final class ServeProcess: @unchecked Sendable {
     func stop() async -> Int32 {
         if process.isRunning { process.terminate() }
         return await waitForExit()
+    }
+
+    /// Kills the host outright (SIGKILL: no shutdown, no flush) and waits for it to be gone.
+    func crash() async {
+        kill(process.processIdentifier, SIGKILL)
+        _ = await waitForExit()
     }
 
     /// Waits for the process to end, polling so that no thread of the cooperative pool is held.
