@@ -54,7 +54,7 @@ import Testing
         let all = receipts.values.joined()
         print(
             "crash test: \(Self.patchCount) patches, \(Self.killCount) kills;",
-            "\(all.filter { $0["recovered"] == true }.count) finished by recovery,",
+            "\(all.filter { $0["extra"]?["recovered"] == true }.count) finished by recovery,",
             "\(all.filter { $0["reason"] == "interrupted" }.count) interrupted,",
             "\(all.filter { $0["status"] == "duplicate" }.count) inbox duplicates"
         )

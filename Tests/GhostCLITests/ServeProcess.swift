@@ -78,6 +78,14 @@ final class ServeProcess: @unchecked Sendable {
         return await waitForExit()
     }
 
+    /// Stops a host started under a wrapper (strace): SIGTERM to the host itself, then waits for the wrapper.
+    func stopWrapped() async {
+        let children =
+            (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/task/\(process.processIdentifier)/children", encoding: .utf8)) ?? ""
+        for child in children.split(separator: " ").compactMap({ Int32($0) }) { kill(child, SIGTERM) }
+        _ = await waitForExit()
+    }
+
     /// Kills the host outright (SIGKILL: no shutdown, no flush) and waits for it to be gone.
     func crash() async {
         kill(process.processIdentifier, SIGKILL)

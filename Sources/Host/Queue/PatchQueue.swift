@@ -112,9 +112,12 @@ actor PatchQueue {
     /// Records of patches that were filed only leave temp files to clean up.
     private func recoverIntents() throws(ApplyError) {
         let log = spool.intentLog
-        let bySequence = Dictionary(grouping: try log.records(), by: \.sequence)
-        for (sequence, records) in bySequence.sorted(by: { $0.key < $1.key }) {
-            guard let first = records.first, ready[sequence] != nil, case .queued = ledger[first.id]?.state else {
+        // Sequence numbers start again at 1 when the journal is empty: a patch is its sequence and its id.
+        let byPatch = Dictionary(grouping: try log.records(), by: { "\($0.sequence) \($0.id)" })
+        for records in byPatch.values.sorted(by: { $0[0].sequence < $1[0].sequence }) {
+            let first = records[0]
+            let sequence = first.sequence
+            guard ready[sequence]?.id == first.id, case .queued = ledger[first.id]?.state else {
                 for file in records.flatMap(\.files) { workspace.removeLeftovers(of: file.path) }
                 continue
             }
@@ -359,7 +362,7 @@ actor PatchQueue {
             let spool = self.spool
             let bytes = body
             let io = self.io
-            copy = Task { try await io.runIfActive { try spool.writeTemporary(bytes, label: pending.name) } }
+            copy = Task { try await io.runIfActive { try spool.writeTemporary(bytes, label: pending.name, name: "\(pending.sequence).patch") } }
             let patch = try Patch.parse(json: body, limits: limits)
             if let recovered {
                 receipt = Self.receipt(recovered, for: patch, options: options, receivedAt: pending.receivedAt)
@@ -384,7 +387,7 @@ actor PatchQueue {
         do {
             let placed: (patch: URL, receipt: URL)
             do throws(ApplyError) {
-                let receiptTemp = try spool.writeTemporary(receiptBytes, label: pending.name)
+                let receiptTemp = try spool.writeTemporary(receiptBytes, label: pending.name, name: "\(pending.sequence).receipt")
                 let copied = try? await copy?.value
                 placed = try spool.place(copied.map { .temporary($0) } ?? .bytes(body), receiptTemp: receiptTemp, name: pending.name, into: outcome)
             } catch {

@@ -113,7 +113,7 @@ struct Spool: Sendable {
         case file(URL)
         /// A queued patch's body, from the journal.
         case bytes([UInt8])
-        /// A copy already written and fsynced by ``writeTemporary(_:label:)``; removed once placed.
+        /// A copy already written and fsynced by ``writeTemporary(_:label:name:)``; removed once placed.
         case temporary(URL)
     }
 
@@ -167,9 +167,10 @@ struct Spool: Sendable {
         }
     }
 
-    /// Writes and fsyncs a temp file in `.ghost/tmp/`.
-    func writeTemporary(_ bytes: [UInt8], label: String) throws(ApplyError) -> URL {
-        let url = temporary.appendingPathComponent("\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tmp")
+    /// Writes and fsyncs a temp file in `.ghost/tmp/`, named `name` (unique among temp files in use; the
+    /// executor names its own by sequence number) or else a random name.
+    func writeTemporary(_ bytes: [UInt8], label: String, name: String? = nil) throws(ApplyError) -> URL {
+        let url = temporary.appendingPathComponent(name ?? "\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tmp")
         try Self.writeNewFile(bytes, at: url, label: label)
         return url
     }

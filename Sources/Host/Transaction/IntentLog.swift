@@ -45,6 +45,7 @@ struct IntentLog: Sendable {
     /// Empties the log once every patch in it is filed. Not synced: records that come back after a crash
     /// belong to filed patches and are ignored.
     func reset() {
-        truncate(url.path, 0)
+        var info = stat()
+        if stat(url.path, &info) == 0 && info.st_size > 0 { truncate(url.path, 0) }
     }
 }

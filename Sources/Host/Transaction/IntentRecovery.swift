@@ -10,13 +10,22 @@ import Foundation
 /// again when every step it started is idempotent, else it fails with `interrupted`.
 enum IntentRecovery {
     /// What becomes of the patch.
-    enum Outcome: Equatable {
+    enum Outcome: Equatable, CustomStringConvertible {
         /// Rolled forward: the patch is applied; these are its files.
         case applied([FileRecord])
         /// Rolled back and safe to run again from the start.
         case requeue
         /// Rolled back as far as possible; the patch fails.
         case failed(Reason, String)
+
+        /// For logs.
+        var description: String {
+            switch self {
+            case .applied(let files): "rolled forward and filed as applied (\(files.count) files)"
+            case .requeue: "rolled back and queued again"
+            case .failed(let reason, let message): "filed as failed (\(reason)): \(message)"
+            }
+        }
     }
 
     /// Recovers one patch from its records (oldest first, at least one), then removes its staged files,

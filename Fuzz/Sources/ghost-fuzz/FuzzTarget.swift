@@ -1,0 +1,53 @@
+import ApplierAPI
+import Appliers
+import Dispatch
+
+/// The roles, built once.
+let registry = ApplierRegistry.builtIn()
+
+/// What every content operation is given: a small text file, and an empty one.
+let sampleFiles: [String: FileContent?] = [
+    "src/App.tsx": FileContent(bytes: Array("<Text>Old</Text>\r\nconst a = 1;\n// ünïcode ✅\n".utf8)),
+    "empty.txt": FileContent(bytes: []),
+]
+
+/// The function libFuzzer calls with each input (through ``LLVMFuzzerRunDriver`` in `main.swift`). One input is fuzzed two ways:
+/// 1. as a patch document: `Patch.parse`, then every content operation through its applier;
+/// 2. as `pattern \0 replacement \0 flags \0 subject`: one `ui_patch` straight on arbitrary bytes.
+/// Errors are expected (they are the typed `ApplyError`s); a crash, a trap or a hang is a finding.
+func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    guard let data else { return 0 }
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    var operations: [(PatchOperation, Patch?, FileSet)] = []
+    if let patch = try? Patch.parse(json: bytes) {
+        for operation in patch.operations {
+            let target = operation.target ?? "src/App.tsx"
+            var files = sampleFiles
+            if files[target] == nil { files[target] = .some(FileContent(bytes: Array("line\n".utf8))) }
+            operations.append((operation, patch, FileSet(files: files, targetPath: target)))
+        }
+    }
+    let parts = bytes.split(separator: 0, maxSplits: 3, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+    if parts.count == 4 {
+        let payload: JSONValue = ["pattern": .string(parts[0]), "replacement": .string(parts[1]), "flags": .string(parts[2])]
+        let subject = Array(bytes.split(separator: 0, maxSplits: 3, omittingEmptySubsequences: false)[3])
+        let operation = PatchOperation(role: "ui_patch", target: "f", payload: payload)
+        operations.append((operation, nil, FileSet(files: ["f": FileContent(bytes: subject)], targetPath: "f")))
+    }
+    guard !operations.isEmpty else { return 0 }
+    let done = DispatchSemaphore(value: 0)
+    let work = operations.map { ($0.0, $0.1, $0.2) }
+    Task {
+        for (operation, patch, files) in work {
+            guard case .content(let applier)? = registry.entry(for: operation.role) else { continue }
+            let context = ApplyContext(patch: patch ?? placeholder, workspace: "/nonexistent", checkOnly: true)
+            _ = try? await applier.apply(operation, files: files, context: context)
+        }
+        done.signal()
+    }
+    done.wait()
+    return 0
+}
+
+/// The patch handed to appliers for raw regex inputs.
+let placeholder = try! Patch.parse(json: Array(#"{"id":"fuzz","role":"ui_patch","target_file":"f","patch":{"pattern":"a","replacement":"b"}}"#.utf8))
