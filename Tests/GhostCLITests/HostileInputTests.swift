@@ -1,0 +1,102 @@
+import ApplierAPI
+import Foundation
+import Testing
+
+@testable import GhostCLI
+
+/// Slow clients and several transports at once against one real `ghost serve`.
+@Suite struct HostileInputTests {
+    @Test func slowClientsDoNotHoldUpOthers() async throws {
+        let folder = try makeTempFolder()
+        try write("a\n", to: folder + "/src/App.tsx")
+        let host = try await ServeProcess.start(folder: folder)
+        // Sixty-four clients that send half a request and then one byte at a time, slowly.
+        let slow = try (0..<64).map { _ in try SlowClient(port: host.port) }
+        let trickle = runOnThread {
+            for _ in 0..<10 {
+                for client in slow { client.send("x") }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+        }
+
+        let posted = try host.request("POST", "/api/patches", body: regexPatch(id: "p1"))
+        #expect(posted.status == 202)
+        #expect(await eventually { text(folder + "/src/App.tsx") == "aa\n" })
+        #expect(try host.request("GET", "/health").status == 200)
+        await trickle.value
+        for client in slow { client.close() }
+        #expect(await host.stop() == 0)
+    }
+
+    @Test func httpInboxAndStdinFeedingOneWorkspaceAtOnceApplyEachPatchOnceInOneOrder() async throws {
+        let folder = try makeTempFolder()
+        try write("start\n", to: folder + "/log.txt")
+        let host = try await ServeProcess.start(folder: folder, arguments: ["--stdin"])
+        @Sendable func patch(_ id: String) -> String {
+            #"{"id":"\#(id)","role":"ui_patch","target_file":"log.txt","patch":{"pattern":"\\z","replacement":"\#(id)\n"}}"#
+        }
+        let port = host.port
+        let perTransport = 40
+        let senders = [
+            runOnThread {
+                let client = HTTPClient(host: "127.0.0.1", port: port)
+                for index in 0..<perTransport {
+                    _ = try? client.request(method: "POST", path: "/api/patches", body: Array(patch("http-\(index)").utf8))
+                }
+            },
+            runOnThread {
+                for index in 0..<perTransport {
+                    let temp = folder + "/patches/.inbox-\(index).part"
+                    FileManager.default.createFile(atPath: temp, contents: Data(patch("inbox-\(index)").utf8))
+                    rename(temp, folder + "/patches/inbox-\(index).json")
+                }
+            },
+            runOnThread {
+                for index in 0..<perTransport { host.writeStdin(patch("stdin-\(index)") + "\n") }
+            },
+        ]
+        for sender in senders { await sender.value }
+        let ids = ["http", "inbox", "stdin"].flatMap { source in (0..<perTransport).map { "\(source)-\($0)" } }
+        let receipts = try await waitForReceipts(folder + "/patches", ids: Set(ids))
+        await host.stop()
+
+        // One writer: every line exactly once; HTTP and stdin deliveries, each sent after the previous was
+        // taken, in the order they were sent.
+        let lines = (text(folder + "/log.txt") ?? "").split(separator: "\n").map(String.init)
+        #expect(lines.first == "start")
+        #expect(Set(lines.dropFirst()) == Set(ids))
+        #expect(lines.count == ids.count + 1)
+        for source in ["http", "stdin"] {
+            #expect(lines.filter { $0.hasPrefix(source) } == (0..<perTransport).map { "\(source)-\($0)" })
+        }
+        for id in ids {
+            #expect(receipts[id]?.count == 1, "\(id)")
+            #expect(receipts[id]?.first?["status"] == "applied", "\(id)")
+        }
+        #expect(host.stdout.count == perTransport)
+    }
+}
+
+/// A client that opens a request and sends it a byte at a time (slowloris).
+final class SlowClient: Sendable {
+    let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard connected else { throw ServeError(message: "cannot connect: \(String(cString: strerror(errno)))") }
+        send("POST /api/patches HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Slow: ")
+    }
+
+    func send(_ text: String) {
+        _ = text.utf8CString.withUnsafeBufferPointer { Glibc.send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
+    }
+
+    func close() { Glibc.close(fd) }
+}
