@@ -11,8 +11,8 @@ import Testing
 ///
 /// Each step of one patch is a (system call, path) pair: the intake journal's write and fdatasync, the
 /// intent log's, the staged file's write and fsync, the rename into the workspace and the folder fsync,
-/// the receipt's and the patch copy's writes, their links into `.completed/` and its fsync, and the intent
-/// log's truncation. Every occurrence of each (`when=1, 2, ...` until the call no longer happens) is hit,
+/// the receipt's and the patch copy's writes, their links into `.completed/`, the checkpoint's `syncfs`,
+/// and the intent log's truncation. Every occurrence of each (`when=1, 2, ...` until the call no longer happens) is hit,
 /// for a regex patch, a write patch and a v2 block with a validate phase.
 ///
 /// After each run: the target files hold exactly the old or the new bytes (never a mix), the patch has
@@ -46,10 +46,9 @@ import Testing
             Step(syscalls: "fsync", path: "src"),
             Step(syscalls: "write", path: "patches/.ghost/tmp/1.patch"),
             Step(syscalls: "write", path: "patches/.ghost/tmp/1.receipt"),
-            Step(syscalls: "fsync", path: "patches/.ghost/tmp/1.receipt"),
             Step(syscalls: "link,linkat", path: "patches/.ghost/tmp/1.patch"),
             Step(syscalls: "link,linkat", path: "patches/.ghost/tmp/1.receipt"),
-            Step(syscalls: "fsync", path: "patches/.completed"),
+            Step(syscalls: "syncfs", path: "patches"),
             Step(syscalls: "truncate", path: intent),
         ]
         for staged in stagedFiles(kind) {
@@ -114,7 +113,7 @@ import Testing
                 // Disk errors where a disk reports them: ENOSPC on write, EIO on a flush.
                 if step.syscalls == "write" {
                     error = "error=ENOSPC"
-                } else if step.syscalls.contains("sync") {
+                } else if step.syscalls.contains("sync") {  // fsync, fdatasync, syncfs
                     error = "error=EIO"
                 } else {
                     continue

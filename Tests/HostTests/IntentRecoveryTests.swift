@@ -52,6 +52,16 @@ import Testing
         #expect(listing(root) == ["gone.txt", "src", "src/a.txt"])
     }
 
+    @Test func commitWhoseStagedFileNeverMadeItAndNothingRenamedIsRunAgain() throws {
+        // The record and the staged files are flushed side by side; the crash came before the staged file was whole.
+        try writeFile(root + "/a.txt", "old\n")
+        try writeFile(root + "/.a.txt.ghost-7.new", "ne")
+        let file = IntentRecord.File(path: "a.txt", before: state("old\n"), after: state("new\n"), staged: ".a.txt.ghost-7.new")
+        #expect(IntentRecovery.recover([record(.commit, [file])], in: workspace) == .requeue)
+        #expect(readText(root + "/a.txt") == "old\n")
+        #expect(listing(root) == ["a.txt"])
+    }
+
     @Test func commitOverAFileSomeoneElseChangedIsAConflictAndTouchesNothing() throws {
         try writeFile(root + "/a.txt", "edited by hand\n")
         try writeFile(root + "/.a.txt.ghost-7.new", "new\n")

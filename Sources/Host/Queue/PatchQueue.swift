@@ -55,6 +55,8 @@ actor PatchQueue {
     private var unfiledIntents: Set<UInt64> = []
     /// Outcomes recovery decided for interrupted patches, filed by the executor when it reaches them.
     private var recovered: [UInt64: IntentRecovery.Outcome] = [:]
+    /// Patches filed since the last checkpoint (sequence, journal generation): their receipts are not synced yet.
+    private var unsynced: [(sequence: UInt64, generation: UInt64)] = []
     private var recent: [JSONValue] = []
     private var tallies: [String: Int] = [:]
 
@@ -319,10 +321,12 @@ actor PatchQueue {
             while let (pending, location, outcome) = takeNext() {
                 let receipt = await apply(pending, from: location, recovered: outcome)
                 finished(pending, at: location, receipt: receipt)
+                if depth == 0 || unsynced.count >= 256 { await checkpoint() }
                 if Task.isShuttingDownGracefully { break }
             }
             if Task.isShuttingDownGracefully { break }
         }
+        await checkpoint()
         closed = true
         for (_, waiting) in receiptWaiters { for continuation in waiting.values { continuation.resume(returning: nil) } }
         receiptWaiters = [:]
@@ -362,7 +366,9 @@ actor PatchQueue {
             let spool = self.spool
             let bytes = body
             let io = self.io
-            copy = Task { try await io.runIfActive { try spool.writeTemporary(bytes, label: pending.name, name: "\(pending.sequence).patch") } }
+            copy = Task {
+                try await io.runIfActive { try spool.writeTemporary(bytes, label: pending.name, name: "\(pending.sequence).patch", sync: false) }
+            }
             let patch = try Patch.parse(json: body, limits: limits)
             if let recovered {
                 receipt = Self.receipt(recovered, for: patch, options: options, receivedAt: pending.receivedAt)
@@ -387,9 +393,16 @@ actor PatchQueue {
         do {
             let placed: (patch: URL, receipt: URL)
             do throws(ApplyError) {
-                let receiptTemp = try spool.writeTemporary(receiptBytes, label: pending.name, name: "\(pending.sequence).receipt")
+                let receiptTemp = try spool.writeTemporary(receiptBytes, label: pending.name, name: "\(pending.sequence).receipt", sync: false)
                 let copied = try? await copy?.value
-                placed = try spool.place(copied.map { .temporary($0) } ?? .bytes(body), receiptTemp: receiptTemp, name: pending.name, into: outcome)
+                // Not synced here: the next checkpoint syncs every receipt filed since the last one at once.
+                placed = try spool.place(
+                    copied.map { .temporary($0) } ?? .bytes(body),
+                    receiptTemp: receiptTemp,
+                    name: pending.name,
+                    into: outcome,
+                    durable: false
+                )
             } catch {
                 // Once more from scratch, only when the queue's folders were moved away (never after an
                 // fsync error, which is not retried).
@@ -426,23 +439,11 @@ actor PatchQueue {
 
     private func finished(_ pending: PendingPatch, at location: JournalLocation, receipt: (json: JSONValue, url: URL?)) {
         let status = receipt.json["status"]?.stringValue ?? "failed"
-        // The intent log is emptied once every patch with records in it is filed; an unfiled one keeps its
-        // records for the next start.
-        if receipt.url == nil {
-            unfiledIntents.insert(pending.sequence)
-        } else {
-            unfiledIntents.remove(pending.sequence)
-            if unfiledIntents.isEmpty { spool.intentLog.reset() }
-        }
-        // Only a filed receipt frees the journal record: otherwise a restart must find the patch again.
-        if receipt.url != nil {
-            outstanding[location.generation, default: 1] -= 1
-            if outstanding[location.generation] == 0 {
-                outstanding[location.generation] = nil
-                if location.generation != currentGeneration { journal.retireOnDisk(location.generation) }
-            }
-        }
+        // Its intent records and its journal record stay until the receipt is durable (the next checkpoint);
+        // a patch that could not be filed keeps them for the next start.
+        unfiledIntents.insert(pending.sequence)
         if let url = receipt.url {
+            unsynced.append((pending.sequence, location.generation))
             ledger[pending.id]?.state = .finished(receipt: url, status: status)
         }
         inHand = nil
@@ -451,6 +452,33 @@ actor PatchQueue {
             continuation.resume(returning: receipt.json)
         }
     }
+
+    /// Makes the receipts filed since the last checkpoint durable with one file-system sync, then lets go of
+    /// what only they needed: their intent records and, once a journal file has no unfinished patch left,
+    /// the file. Runs when the queue is empty, every 256 patches, and at shutdown. After a failed sync
+    /// nothing is let go of: recovery at the next start settles those patches from the journal and the
+    /// intent log.
+    private func checkpoint() async {
+        guard !unsynced.isEmpty else { return }
+        let batch = unsynced
+        unsynced = []
+        guard await syncSpool() else {
+            logger.critical("the file system reported a write-back error; receipts filed since the last sync are not trusted")
+            return
+        }
+        for (sequence, generation) in batch {
+            unfiledIntents.remove(sequence)
+            outstanding[generation, default: 1] -= 1
+            if outstanding[generation] == 0 {
+                outstanding[generation] = nil
+                if generation != currentGeneration { journal.retireOnDisk(generation) }
+            }
+        }
+        if unfiledIntents.isEmpty { spool.intentLog.reset() }
+    }
+
+    /// The sync itself, on the executor's thread rather than the actor's.
+    private nonisolated func syncSpool() async -> Bool { spool.syncAll() }
 
     private func remember(_ json: JSONValue) {
         tallies[json["status"]?.stringValue ?? "failed", default: 0] += 1

@@ -42,6 +42,18 @@ enum IntentRecovery {
     }
 
     private static func rollForward(_ record: IntentRecord, in workspace: Workspace) -> Outcome {
+        // The record and the staged files are made durable side by side: if no file was renamed yet and a
+        // staged file did not make it, the patch never took effect, and is treated as never started.
+        let untouched = record.files.allSatisfy { (try? workspace.state(of: $0.path)) == $0.before }
+        let incomplete = record.files.contains { file in
+            guard let staged = file.staged else { return false }
+            return (try? workspace.state(of: file.path, sideName: staged)) != file.after
+        }
+        if untouched && incomplete {
+            return record.rerunnable
+                ? .requeue
+                : .failed(.interrupted, "the host stopped before this patch's files were committed, after a step that is not idempotent had run")
+        }
         var conflicts: [String] = []
         var files: [FileRecord] = []
         for file in record.files {

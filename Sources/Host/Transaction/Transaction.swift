@@ -116,21 +116,49 @@ final class Transaction {
             discardBackups()
             return
         }
+        var toStage: [(relative: String, content: FileContent)] = []
         var staged: [String: String] = [:]
-        defer { for (relative, name) in staged { workspace.removeSide(name, of: relative) } }
         for relative in pending {
             guard let entry = entries[relative], let next = entry.staged, next.bytes != entry.onDisk?.bytes else { continue }
-            let (name, created) = try workspace.writeStaged(relative, bytes: next.bytes, mode: next.mode, tag: intent.tag)
-            staged[relative] = name
-            entries[relative]?.createdFolders += created
+            toStage.append((relative, next))
+            let name = relative.split(separator: "/").last.map(String.init) ?? relative
+            staged[relative] = Workspace.sideName(name, tag: intent.tag, backup: false)
         }
+        // Whatever is not renamed into place below is removed.
+        defer { for (relative, name) in staged { workspace.removeSide(name, of: relative) } }
         if !final {
             for relative in pending {
                 guard let entry = entries[relative], entry.backup == nil, entry.original != nil, entry.onDisk == entry.original else { continue }
                 entries[relative]?.backup = try workspace.linkBackup(relative, tag: intent.tag)
             }
         }
-        try announce(final ? .commit : .flush, intent, staged: staged)
+        // Staged names are known before the files exist, so the staged files and the record that names them
+        // are made durable side by side (two flushes in the time of one); nothing is renamed until both are.
+        let record = makeRecord(final ? .commit : .flush, intent, staged: staged)
+        var createdFolders: [(String, [String])] = []
+        var stagingError: ApplyError?
+        let append: @Sendable () -> ApplyError? = {
+            do throws(ApplyError) {
+                try intent.log.append(record)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let loggingError = alongside(append) {
+            do throws(ApplyError) {
+                for (relative, content) in toStage {
+                    createdFolders.append(
+                        (relative, try workspace.writeStaged(relative, bytes: content.bytes, mode: content.mode, tag: intent.tag).created)
+                    )
+                }
+            } catch {
+                stagingError = error
+            }
+        }
+        for (relative, folders) in createdFolders { entries[relative]?.createdFolders += folders }
+        if loggingError == nil { announced = true }
+        if let error = stagingError ?? loggingError { throw error }
         var folders: [String] = []
         for relative in pending {
             guard let entry = entries[relative] else { continue }
@@ -152,6 +180,12 @@ final class Transaction {
     }
 
     private func announce(_ stage: IntentRecord.Stage, _ intent: IntentContext, staged: [String: String], step: String? = nil) throws(ApplyError) {
+        try intent.log.append(makeRecord(stage, intent, staged: staged, step: step))
+        announced = true
+    }
+
+    /// The record of where the patch is now, hashing what has not been hashed yet.
+    private func makeRecord(_ stage: IntentRecord.Stage, _ intent: IntentContext, staged: [String: String], step: String? = nil) -> IntentRecord {
         var files: [IntentRecord.File] = []
         for relative in order {
             guard var entry = entries[relative] else { continue }
@@ -168,9 +202,7 @@ final class Transaction {
                 )
             )
         }
-        let record = IntentRecord(sequence: intent.sequence, id: intent.id, stage: stage, rerunnable: rerunnable, files: files, step: step)
-        try intent.log.append(record)
-        announced = true
+        return IntentRecord(sequence: intent.sequence, id: intent.id, stage: stage, rerunnable: rerunnable, files: files, step: step)
     }
 
     private static func fileState(_ digest: String?, _ content: FileContent?) -> IntentRecord.FileState? {
