@@ -133,4 +133,26 @@ import Testing
         #expect(receipt.status == .failed)
         #expect(receipt.reason == .invalidJSON)
     }
+
+    @Test func filesOverTheSizeLimitAreRefusedWithNothingWritten() async throws {
+        let root = try makeTempFolder()
+        try writeFile(root + "/big.txt", String(repeating: "a", count: 100))
+        let small = RunOptions(limits: PatchLimits(maxFileBytes: 64))
+        let read = try await runPatch(
+            #"{"id": "r", "role": "ui_patch", "target_file": "big.txt", "patch": {"pattern": "a", "replacement": "b"}}"#,
+            in: root,
+            options: small
+        )
+        #expect(read.status == .failed)
+        #expect(read.reason == .limitExceeded)
+        #expect(read.message?.contains("file size limit is 64") == true)
+        let grown = try await runPatch(
+            #"{"id": "w", "role": "write", "target_file": "new.txt", "patch": {"contents": "\#(String(repeating: "x", count: 65))"}}"#,
+            in: root,
+            options: small
+        )
+        #expect(grown.reason == .limitExceeded)
+        #expect(readText(root + "/big.txt") == String(repeating: "a", count: 100))
+        #expect(listing(root) == ["big.txt"])
+    }
 }
