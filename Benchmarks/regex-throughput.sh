@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regex throughput over a 64 MB file, whole process to exit, side by side in one run:
-#   ghost apply (release)  vs  the C limit (one JIT pcre2_substitute + the same I/O),  perl -pi,  NSRegularExpression;
+#   ghost apply (release)  vs  the C limit (one JIT pcre2_substitute + the same I/O),  a C loop of JIT matches with
+#   the same I/O (the technique ghost uses),  perl -pi,  NSRegularExpression;
 # and one small patch through `ghost apply`, process start to exit.
 # Usage: Benchmarks/regex-throughput.sh [MEGABYTES] [RUNS]
 set -euo pipefail
@@ -20,6 +21,7 @@ GHOST=$(swift build -c release --static-swift-stdlib -Xlinker --strip-all --scra
 (cd Benchmarks/NSRegexBaseline && swift build -c release >/dev/null)
 NSREGEX=$(cd Benchmarks/NSRegexBaseline && swift build -c release --show-bin-path)/nsregex-baseline
 cc -O2 -o "$OUT/pcre2-limit" Benchmarks/c-limit/pcre2_limit.c $(pkg-config --cflags --libs libpcre2-8)
+cc -O2 -o "$OUT/pcre2-loop" Benchmarks/c-limit/pcre2_loop.c $(pkg-config --cflags --libs libpcre2-8)
 
 echo "== generating a ${MB} MB TSX-like file"
 python3 - "$OUT/input.tsx" "$MB" <<'PY'
@@ -46,6 +48,7 @@ compare() {
     hyperfine --style basic --runs "$RUNS" --warmup 1 --prepare "cp $OUT/input.tsx $OUT/work/target.tsx" \
         --export-json "$1" \
         -n c-limit "$OUT/pcre2-limit $OUT/work/target.tsx '$3' '$4'" \
+        -n c-loop "$OUT/pcre2-loop $OUT/work/target.tsx '$3' '$4'" \
         -n ghost "$GHOST apply --workspace $OUT/work $2" \
         -n perl "perl -pi -e '$5' $OUT/work/target.tsx" \
         -n NSRegularExpression "$NSREGEX $OUT/work/target.tsx '$3' '$4'" >/dev/null
@@ -63,10 +66,16 @@ JSON
 compare "$OUT/sparse-result.json" "$OUT/sparse.json" '<Text>This text will be patched\.</Text>' '<Text>PATCHED</Text>' \
     's/<Text>This text will be patched\.<\/Text>/<Text>PATCHED<\/Text>/g'
 
-# Check that every tool produced the same bytes as ghost.
-cp "$OUT/input.tsx" "$OUT/work/target.tsx"; "$GHOST" apply --workspace "$OUT/work" "$OUT/patch.json" >/dev/null; sha256sum < "$OUT/work/target.tsx" > "$OUT/ghost.sha"
-cp "$OUT/input.tsx" "$OUT/work/target.tsx"; "$OUT/pcre2-limit" "$OUT/work/target.tsx" "$PATTERN" '<Label>$1</Label>' >/dev/null
-cmp -s <(sha256sum < "$OUT/work/target.tsx") "$OUT/ghost.sha" || { echo "c-limit output differs from ghost's"; exit 1; }
+# Check that both C programs produce the same bytes as ghost, in both scenarios.
+same_bytes() {  # PATCH_JSON PATTERN REPLACEMENT
+    cp "$OUT/input.tsx" "$OUT/work/target.tsx"; "$GHOST" apply --workspace "$OUT/work" "$1" >/dev/null; sha256sum < "$OUT/work/target.tsx" > "$OUT/ghost.sha"
+    for tool in pcre2-limit pcre2-loop; do
+        cp "$OUT/input.tsx" "$OUT/work/target.tsx"; "$OUT/$tool" "$OUT/work/target.tsx" "$2" "$3" >/dev/null
+        cmp -s <(sha256sum < "$OUT/work/target.tsx") "$OUT/ghost.sha" || { echo "$tool output differs from ghost's for $1"; exit 1; }
+    done
+}
+same_bytes "$OUT/patch.json" "$PATTERN" '<Label>$1</Label>'
+same_bytes "$OUT/sparse.json" '<Text>This text will be patched\.</Text>' '<Text>PATCHED</Text>'
 
 echo "== one small patch, process start to exit"
 printf '<Text>old</Text>\n' > "$OUT/small.orig"
@@ -83,10 +92,11 @@ for title, path in [("a match on every line", sys.argv[1]), ("one match (the rea
     runs = {r["command"]: r for r in json.load(open(path))["results"]}
     limit = runs["c-limit"]["median"]
     print(f"\nregex throughput, {mb:.0f} MB file, {title}, median of {len(runs['ghost']['times'])} runs (whole process):")
-    print(f"{'tool':<22}{'seconds':>9}{'MB/s':>9}{'vs C limit':>12}{'ghost is':>11}")
-    for name in ["c-limit", "ghost", "perl", "NSRegularExpression"]:
+    loop = runs["c-loop"]["median"]
+    print(f"{'tool':<22}{'seconds':>9}{'MB/s':>9}{'vs C limit':>12}{'vs C loop':>11}{'ghost is':>11}")
+    for name in ["c-limit", "c-loop", "ghost", "perl", "NSRegularExpression"]:
         t = runs[name]["median"]
-        print(f"{name:<22}{t:>9.3f}{mb/t:>9.1f}{limit/t:>11.2f}x{t/runs['ghost']['median']:>10.2f}x")
+        print(f"{name:<22}{t:>9.3f}{mb/t:>9.1f}{limit/t:>11.2f}x{loop/t:>10.2f}x{t/runs['ghost']['median']:>10.2f}x")
 small = json.load(open(sys.argv[2]))["results"][0]
 print(f"\nsmall patch through ghost apply: median {small['median']*1000:.1f} ms, max {small['max']*1000:.1f} ms ({len(small['times'])} runs)")
 PY

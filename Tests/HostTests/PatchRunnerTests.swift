@@ -1,7 +1,8 @@
 import ApplierAPI
 import Foundation
-import Host
 import Testing
+
+@testable import Host
 
 @Suite struct PatchRunnerTests {
     @Test func appliesARegexPatchWithHashesAndDiff() async throws {
@@ -18,6 +19,25 @@ import Testing
         #expect(receipt.files.first?.beforeSHA256 != receipt.files.first?.afterSHA256)
         #expect(receipt.diff.contains("-<Text>old</Text>\n+<Text>new</Text>"))
         #expect(receipt.extra["ticket"] == 7)
+    }
+
+    /// Files of a megabyte or more are hashed on another thread while the patch runs: the receipt's hashes
+    /// must still be those of the bytes before and after.
+    @Test func largeFilesGetTheHashesOfTheirBytes() async throws {
+        let root = try makeTempFolder()
+        let line = "<Text style={styles.label}>Item ✅</Text>\n"
+        let before = String(repeating: line, count: 40_000)
+        try writeFile(root + "/big.tsx", before)
+        let receipt = try await runPatch(
+            #"{"id": "big", "role": "ui_patch", "target_file": "big.tsx", "patch": {"pattern": "<Text (.*?)>", "replacement": "<Label $1>"}}"#,
+            in: root
+        )
+        let after = String(repeating: "<Label style={styles.label}>Item ✅</Text>\n", count: 40_000)
+        #expect(before.utf8.count > 1 << 20)
+        #expect(receipt.status == .applied)
+        #expect(readText(root + "/big.tsx") == after)
+        #expect(receipt.files.first?.beforeSHA256 == Digest.sha256(Array(before.utf8)))
+        #expect(receipt.files.first?.afterSHA256 == Digest.sha256(Array(after.utf8)))
     }
 
     @Test func checkWritesNothingButReportsTheDiff() async throws {

@@ -33,6 +33,7 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         let subject = Array(bytes.split(separator: 0, maxSplits: 3, omittingEmptySubsequences: false)[3])
         let operation = PatchOperation(role: "ui_patch", target: "f", payload: payload)
         operations.append((operation, nil, FileSet(files: ["f": FileContent(bytes: subject)], targetPath: "f")))
+        checkAgainstPCRE2(pattern: parts[0], replacement: Array(parts[1].utf8), flags: parts[2], subject: subject)
     }
     guard !operations.isEmpty else { return 0 }
     let done = DispatchSemaphore(value: 0)
@@ -51,3 +52,21 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 
 /// The patch handed to appliers for raw regex inputs.
 let placeholder = try! Patch.parse(json: Array(#"{"id":"fuzz","role":"ui_patch","target_file":"f","patch":{"pattern":"a","replacement":"b"}}"#.utf8))
+
+/// GhostRunner's substitution loop must agree with `pcre2_substitute` on every input: same bytes and count,
+/// or the same error. A disagreement is a finding (the process traps, and libFuzzer keeps the input).
+func checkAgainstPCRE2(pattern: String, replacement: [UInt8], flags: String, subject: [UInt8]) {
+    guard let options = try? PatternOptions(flags: flags), let compiled = try? CompiledPattern(pattern, options: options) else { return }
+    func outcome(_ body: () throws(ApplyError) -> Substitution) -> String {
+        do {
+            let result = try body()
+            return "\(result.count) \(result.output)"
+        } catch {
+            return "error \(error.reason.rawValue)"
+        }
+    }
+    let fast = outcome { () throws(ApplyError) in try compiled.substitute(in: subject, replacement: replacement, extendedSyntax: false) }
+    let reference = outcome { () throws(ApplyError) in try compiled.substituteWithPCRE2(in: subject, replacement: replacement, extendedSyntax: false)
+    }
+    precondition(fast == reference, "substitution differs from pcre2_substitute: \(fast) vs \(reference)")
+}

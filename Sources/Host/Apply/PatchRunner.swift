@@ -140,11 +140,13 @@ public struct PatchRunner: Sendable {
         var diff = ""
         let entries = transaction.order.compactMap { relative in transaction.entries[relative].map { (relative, $0) } }
         // Before and after hashes of every file, computed side by side: on a large file they cost as much as the regex.
+        var known: [(before: String?, after: String?)] = []
+        for (relative, _) in entries { known.append(await transaction.knownDigests(relative)) }
         let hashes = await withTaskGroup(of: (Int, Bool, String).self) { group in
             var byFile = [(before: String?, after: String?)](repeating: (nil, nil), count: entries.count)
-            for (index, (relative, entry)) in entries.enumerated() {
-                // The intent log may have hashed them already.
-                let known = transaction.knownDigests(relative)
+            for (index, (_, entry)) in entries.enumerated() {
+                // The intent log, or a task started when the file was read or written, may have hashed them already.
+                let known = known[index]
                 byFile[index] = (entry.original == nil ? nil : known.before, entry.staged == nil ? nil : known.after)
                 if let original = entry.original?.bytes, known.before == nil { group.addTask { (index, false, Digest.sha256(original)) } }
                 if let staged = entry.staged?.bytes, known.after == nil { group.addTask { (index, true, Digest.sha256(staged)) } }

@@ -27,7 +27,14 @@ final class Transaction {
         /// SHA-256 of the original and of the staged bytes, once computed.
         var originalDigest: String?
         var stagedDigest: String?
+        /// The same hashes of a large file, computed on another thread while the patch goes on (only without
+        /// an intent log, whose records need them at once).
+        var originalDigestTask: Task<String, Never>?
+        var stagedDigestTask: Task<String, Never>?
     }
+
+    /// Files at least this large are hashed on another thread, alongside the regex or the write.
+    static let backgroundDigestBytes = 1 << 20
 
     let workspace: Workspace
     let maxFileBytes: Int
@@ -53,6 +60,7 @@ final class Transaction {
         let (canonical, content) = try workspace.read(path, maxBytes: maxFileBytes)
         if let entry = entries[canonical] { return (canonical, entry.staged) }
         entries[canonical] = Entry(displayPath: path, original: content, staged: content, onDisk: content)
+        entries[canonical]?.originalDigestTask = backgroundDigest(of: content)
         order.append(canonical)
         return (canonical, content)
     }
@@ -75,6 +83,14 @@ final class Transaction {
         }
         entries[relative]?.staged = next
         entries[relative]?.stagedDigest = nil
+        entries[relative]?.stagedDigestTask?.cancel()
+        entries[relative]?.stagedDigestTask = nil
+    }
+
+    /// A task hashing a large file's bytes, when there is no intent log to hash them for.
+    private func backgroundDigest(of content: FileContent?) -> Task<String, Never>? {
+        guard intent == nil, let bytes = content?.bytes, bytes.count >= Self.backgroundDigestBytes else { return nil }
+        return Task.detached { Digest.sha256(bytes) }
     }
 
     /// Writes every staged state that differs from what is on disk.
@@ -83,6 +99,9 @@ final class Transaction {
         if let intent { return try journaledFlush(final: final, intent) }
         for relative in order {
             guard let entry = entries[relative], entry.staged != entry.onDisk else { continue }
+            if entry.stagedDigestTask == nil && entry.staged?.bytes != entry.original?.bytes {
+                entries[relative]?.stagedDigestTask = backgroundDigest(of: entry.staged)
+            }
             try write(entry.staged, over: entry.onDisk, at: relative)
             entries[relative]?.onDisk = entry.staged
         }
@@ -210,9 +229,15 @@ final class Transaction {
         return IntentRecord.FileState(sha256: digest, mode: content.mode)
     }
 
-    /// The original and staged digests computed for the intent log, by path, for the receipt to reuse.
-    func knownDigests(_ relative: String) -> (before: String?, after: String?) {
-        (entries[relative]?.originalDigest, entries[relative]?.stagedDigest)
+    /// The original and staged digests computed so far (for the intent log, or on another thread), by path,
+    /// for the receipt to reuse.
+    func knownDigests(_ relative: String) async -> (before: String?, after: String?) {
+        guard let entry = entries[relative] else { return (nil, nil) }
+        var before = entry.originalDigest
+        if before == nil { before = await entry.originalDigestTask?.value }
+        var after = entry.stagedDigest
+        if after == nil { after = await entry.stagedDigestTask?.value }
+        return (before, after)
     }
 
     private func discardBackups() {
