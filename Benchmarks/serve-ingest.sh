@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # HTTP ingest (wrk, 16 connections, unique ids) and inbox drop-to-applied latency, side by side in one run:
 #   ghost serve (release)  vs  the seed reference (Flask receiver + Node polling loop, ../shared/bench/seed-reference).
-# Also the idle resident memory of each. Every accepted ghost patch is checked to be applied.
+# Also the idle resident memory of each, and the durability floor (Benchmarks/serve/durability-floor.c: only the
+# fsyncs, renames and file creations a drop must wait for, in C, on the same disk). Every accepted ghost patch is
+# checked to be applied.
 # Usage: Benchmarks/serve-ingest.sh [SECONDS] [DROPS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,6 +74,11 @@ FAILED=$(ls "$OUT/ghost/patches/.failed" | wc -l)
 python3 Benchmarks/serve/drop-latency.py "$OUT/ghost/patches" "$DROPS" .receipt.json > "$OUT/ghost-drops.txt"
 kill -TERM $GHOST_PID; wait $GHOST_PID || true
 
+echo "== durability floor: only the disk operations a drop must wait for, in C"
+cc -O2 -o "$OUT/durability-floor" Benchmarks/serve/durability-floor.c -lpthread
+mkdir -p "$OUT/floor"
+"$OUT/durability-floor" "$OUT/floor" "$DROPS" > "$OUT/floor-drops.txt"
+
 percentile() { sort -n "$1" | awk -v p="$2" '{a[NR]=$1} END {i=int(NR*p/100+0.999); if (i<1) i=1; printf "%.2f", a[i]}'; }
 echo
 echo "== results (wrk -t2 -c16 -d${SECONDS_RUN}s, unique ids; drops renamed into the inbox one at a time)"
@@ -81,6 +88,7 @@ for p in 50 99; do
     S=$(percentile "$OUT/seed-drops.txt" $p); G=$(percentile "$OUT/ghost-drops.txt" $p)
     printf '%-34s %14s %14s %9.0fx\n' "drop-to-applied p$p, ms" "$S" "$G" "$(echo "$S / $G" | bc -l)"
 done
+printf '%-34s %14s %14s %10s\n' "durability floor p50 / p99, ms" "" "$(percentile "$OUT/floor-drops.txt" 50) / $(percentile "$OUT/floor-drops.txt" 99)" ""
 printf '%-34s %14s %14s\n' "idle RSS, MB" "$(echo "scale=1; $SEED_RSS/1024" | bc)" "$(echo "scale=1; $GHOST_RSS/1024" | bc)"
 echo
 echo "ghost: $ACCEPTED accepted (2xx), $APPLIED receipts 'applied', $FAILED files in .failed, queue drained ${DRAIN%.*}s after wrk ended"

@@ -101,3 +101,15 @@ import Testing
         #expect(cache.count <= 2)
     }
 }
+
+@Suite struct JITStackTests {
+    /// A match that recurses deeper than the JIT's default 32 KiB stack still succeeds: the substitution is
+    /// run again with the large JIT stack.
+    @Test func deepMatchesGetTheLargeJITStack() throws {
+        let compiled = try CompiledPattern("(x|y)*z")
+        let subject = Array((String(repeating: "xy", count: 20_000) + "z").utf8)
+        let result = try compiled.substitute(in: subject, replacement: Array("[$1]".utf8), extendedSyntax: false)
+        #expect(result.count == 1)
+        #expect(result.output == Array("[y]".utf8))
+    }
+}

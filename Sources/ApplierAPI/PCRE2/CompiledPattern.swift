@@ -93,13 +93,14 @@ public final class CompiledPattern: @unchecked Sendable {
     public func substitute(in subject: [UInt8], replacement: [UInt8], extendedSyntax: Bool) throws(ApplyError) -> Substitution {
         try Self.requireUTF8(subject, what: "the target file")
         try Self.requireUTF8(replacement, what: "the replacement")
-        let context = try MatchContext()
         let template = extendedSyntax ? nil : replacement.withUnsafeBufferPointer { ReplacementTemplate($0, for: code) }
-        guard let template else {
-            return try substituteWithPCRE2(subject, replacement: replacement, extendedSyntax: extendedSyntax, context: context)
-        }
-        return try Self.nonEmpty(subject).withUnsafeBufferPointer { buffer throws(ApplyError) in
-            try substitute(in: UnsafeBufferPointer(rebasing: buffer[0..<subject.count]), template: template, context: context)
+        return try MatchContext.withContext { context throws(ApplyError) in
+            guard let template else {
+                return try substituteWithPCRE2(subject, replacement: replacement, extendedSyntax: extendedSyntax, context: context)
+            }
+            return try Self.nonEmpty(subject).withUnsafeBufferPointer { buffer throws(ApplyError) in
+                try substitute(in: UnsafeBufferPointer(rebasing: buffer[0..<subject.count]), template: template, context: context)
+            }
         }
     }
 
@@ -144,7 +145,7 @@ public final class CompiledPattern: @unchecked Sendable {
                 ? pcre2_jit_match_8(code, subject.baseAddress, length, start, options, matchData, context.pointer)
                 : pcre2_match_8(code, subject.baseAddress, length, start, options, matchData, context.pointer)
             if result < 0 {
-                guard result == PCRE2_ERROR_NOMATCH else { throw Self.matchError(result) }
+                guard result == PCRE2_ERROR_NOMATCH else { throw context.error(result) }
                 if retryOptions == 0 || start >= length { break }
                 // Advance one character past the empty match (a CRLF pair counts as one where CRLF is a newline).
                 let from = start
@@ -193,7 +194,9 @@ public final class CompiledPattern: @unchecked Sendable {
     public func substituteWithPCRE2(in subject: [UInt8], replacement: [UInt8], extendedSyntax: Bool) throws(ApplyError) -> Substitution {
         try Self.requireUTF8(subject, what: "the target file")
         try Self.requireUTF8(replacement, what: "the replacement")
-        return try substituteWithPCRE2(subject, replacement: replacement, extendedSyntax: extendedSyntax, context: try MatchContext())
+        return try MatchContext.withContext { context throws(ApplyError) in
+            try substituteWithPCRE2(subject, replacement: replacement, extendedSyntax: extendedSyntax, context: context)
+        }
     }
 
     /// `pcre2_substitute` itself, for extended syntax; the subject is already known to be valid UTF-8.
@@ -237,7 +240,7 @@ public final class CompiledPattern: @unchecked Sendable {
                 capacity = length
                 continue
             }
-            throw Self.matchError(result)
+            throw context.error(result)
         }
         throw ApplyError(.ioError, "substitution output kept growing")
     }
