@@ -1,6 +1,5 @@
 import ApplierAPI
 import Foundation
-import NIOPosix
 import Testing
 
 @testable import Host
@@ -17,17 +16,15 @@ import Testing
         )
     }
 
-    func makeJournal() throws -> (IntakeJournal, URL, NIOThreadPool) {
+    func makeJournal() throws -> (IntakeJournal, URL) {
         let folder = URL(fileURLWithPath: NSTemporaryDirectory() + "ghost-journal-\(UUID().uuidString)")
-        let pool = NIOThreadPool(numberOfThreads: 2)
-        pool.start()
-        return (IntakeJournal(folder: folder, io: pool), folder, pool)
+        return (IntakeJournal(folder: folder), folder)
     }
 
     @Test func concurrentAppendsAreDurableAndReadBackExactly() async throws {
-        let (journal, folder, pool) = try makeJournal()
+        let (journal, folder) = try makeJournal()
         _ = try journal.recover()
-        try await journal.start()
+        try journal.start()
         let locations = try await withThrowingTaskGroup(of: (String, JournalLocation).self) { group in
             for index in 0..<50 {
                 group.addTask {
@@ -43,24 +40,22 @@ import Testing
         #expect(records.count == 50)
         #expect(Set(records.map(\.patch.id)) == Set(locations.keys))
         #expect(records.first?.patch.receivedAt == Date(timeIntervalSince1970: 1_000))
-        try await pool.shutdownGracefully()
     }
 
     @Test func aTornTailIsCutOffAndEverythingBeforeItKept() async throws {
-        let (journal, folder, pool) = try makeJournal()
+        let (journal, folder) = try makeJournal()
         _ = try journal.recover()
-        try await journal.start()
+        try journal.start()
         _ = try await journal.append(patch(1, "a"), body: Array("first".utf8))
         _ = try await journal.append(patch(2, "b"), body: Array("second".utf8))
-        let file = journal.file(await journal.generation)
+        let file = journal.file(journal.generation)
         let whole = try Data(contentsOf: file)
         // A crash in the middle of the second record's body.
         try whole.prefix(whole.count - 4).write(to: file)
-        let recovered = try IntakeJournal(folder: folder, io: pool).recover()
+        let recovered = try IntakeJournal(folder: folder).recover()
         #expect(recovered.map(\.patch.id) == ["a"])
         let (first, _) = JournalRecord.encode(patch(1, "a"), body: Array("first".utf8))
         #expect(try Data(contentsOf: file).count == first.count)
-        try await pool.shutdownGracefully()
     }
 
     @Test func aRecordWhoseBodyDoesNotMatchItsHashEndsTheFile() {
@@ -74,15 +69,14 @@ import Testing
     }
 
     @Test func aRestartStartsANewFileAndNeverAppendsToAnOldOne() async throws {
-        let (journal, folder, pool) = try makeJournal()
+        let (journal, folder) = try makeJournal()
         _ = try journal.recover()
-        try await journal.start()
+        try journal.start()
         _ = try await journal.append(patch(1, "a"), body: Array("x".utf8))
-        let again = IntakeJournal(folder: folder, io: pool)
+        let again = IntakeJournal(folder: folder)
         _ = try again.recover()
-        try await again.start()
-        #expect(await again.generation == (await journal.generation) + 1)
+        try again.start()
+        #expect(again.generation == journal.generation + 1)
         #expect(again.generations().count == 2)
-        try await pool.shutdownGracefully()
     }
 }

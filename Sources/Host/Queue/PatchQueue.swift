@@ -63,7 +63,7 @@ actor PatchQueue {
     init(config: QueueConfig, runner: PatchRunner, metrics: HostMetrics, logger: Logger, io: NIOThreadPool, limits: PatchLimits) throws(ApplyError) {
         self.config = config
         self.spool = Spool(directory: config.directory)
-        self.journal = IntakeJournal(folder: spool.journal, io: io)
+        self.journal = IntakeJournal(folder: spool.journal)
         self.runner = runner
         self.metrics = metrics
         self.logger = logger
@@ -100,8 +100,8 @@ actor PatchQueue {
             outstanding[record.location.generation, default: 0] += 1
         }
         try recoverIntents()
-        try await journal.start()
-        currentGeneration = await journal.generation
+        try journal.start()
+        currentGeneration = journal.generation
         for generation in journal.generations() where outstanding[generation] == nil && generation != currentGeneration {
             journal.retireOnDisk(generation)
         }
