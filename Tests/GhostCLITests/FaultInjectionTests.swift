@@ -155,6 +155,10 @@ import Testing
         let first = try? client.request(method: "POST", path: "/api/patches", body: Array(Self.patch(kind).utf8))
         let acknowledged = first.map { (200..<300).contains($0.status) } ?? false
         _ = await eventually(5) { !traced.process.isRunning || !receiptFiles(folder).isEmpty }
+        // The receipt is filed before the checkpoint that syncs it and empties the intent log: give that
+        // its moment, so the steps after filing are reached before the log of injections is read.
+        let intentLog = folder + "/" + Self.intent
+        _ = await eventually(2) { !traced.process.isRunning || (text(intentLog) ?? "").isEmpty }
         let log = text(trace) ?? ""
         let fired = log.contains("INJECTED") || log.contains("killed by SIGKILL")
         if traced.process.isRunning { await traced.stopWrapped() }

@@ -137,11 +137,10 @@ public struct PatchRunner: Sendable {
     }
 
     private func record(_ transaction: Transaction, into receipt: inout Receipt, options: RunOptions, keepDiff: Bool) async {
-        var diff = ""
         let entries = transaction.order.compactMap { relative in transaction.entries[relative].map { (relative, $0) } }
-        // Before and after hashes of every file, computed side by side: on a large file they cost as much as the regex.
         var known: [(before: String?, after: String?)] = []
         for (relative, _) in entries { known.append(await transaction.knownDigests(relative)) }
+        // Before and after hashes of every file, computed side by side: on a large file they cost as much as the regex.
         let hashes = await withTaskGroup(of: (Int, Bool, String).self) { group in
             var byFile = [(before: String?, after: String?)](repeating: (nil, nil), count: entries.count)
             for (index, (_, entry)) in entries.enumerated() {
@@ -156,28 +155,157 @@ public struct PatchRunner: Sendable {
             }
             return byFile
         }
-        for (index, (relative, entry)) in entries.enumerated() {
-            let record = FileRecord(
-                path: relative,
+        let changes = entries.enumerated().map { index, element in
+            FileStates(
+                path: element.0,
+                before: element.1.original,
+                after: element.1.staged,
                 beforeSHA256: hashes[index].before,
-                afterSHA256: hashes[index].after,
-                modeBefore: entry.original?.mode,
-                modeAfter: entry.staged?.mode
+                afterSHA256: hashes[index].after
             )
+        }
+        describe(changes, into: &receipt, options: options, keepDiff: keepDiff)
+    }
+
+    /// One file before and after a patch, with the hashes of both.
+    private struct FileStates {
+        var path: String
+        var before: FileContent?
+        var after: FileContent?
+        var beforeSHA256: String?
+        var afterSHA256: String?
+
+        var record: FileRecord {
+            FileRecord(path: path, beforeSHA256: beforeSHA256, afterSHA256: afterSHA256, modeBefore: before?.mode, modeAfter: after?.mode)
+        }
+
+        /// The same, as a batch member's file in the intent log.
+        var intentFile: IntentRecord.File {
+            func state(_ hash: String?, _ content: FileContent?) -> IntentRecord.FileState? {
+                guard let hash, let content else { return nil }
+                return IntentRecord.FileState(sha256: hash, mode: content.mode)
+            }
+            return IntentRecord.File(path: path, before: state(beforeSHA256, before), after: state(afterSHA256, after))
+        }
+    }
+
+    /// Lists the files in the receipt and builds its diff, within the size limits of `options`.
+    private func describe(_ changes: [FileStates], into receipt: inout Receipt, options: RunOptions, keepDiff: Bool) {
+        var diff = ""
+        for change in changes {
+            let record = change.record
             receipt.files.append(record)
-            guard keepDiff, record.changed, entry.original?.bytes != entry.staged?.bytes else { continue }
-            let sizes = [entry.original?.bytes.count ?? 0, entry.staged?.bytes.count ?? 0]
+            guard keepDiff, record.changed, change.before?.bytes != change.after?.bytes else { continue }
+            let sizes = [change.before?.bytes.count ?? 0, change.after?.bytes.count ?? 0]
             if sizes.contains(where: { $0 > options.diffMaxFileBytes }) {
-                receipt.diffNote = "no diff for files over \(options.diffMaxFileBytes) bytes (\(relative)); see the hashes"
+                receipt.diffNote = "no diff for files over \(options.diffMaxFileBytes) bytes (\(change.path)); see the hashes"
                 continue
             }
-            diff += UnifiedDiff.make(path: relative, old: entry.original?.bytes, new: entry.staged?.bytes)
+            diff += UnifiedDiff.make(path: change.path, old: change.before?.bytes, new: change.after?.bytes)
         }
         if diff.utf8.count > options.diffMaxBytes {
             receipt.diffNote = "diff cut at \(options.diffMaxBytes) bytes"
             diff = String(decoding: diff.utf8.prefix(options.diffMaxBytes), as: UTF8.self)
         }
         receipt.diff = diff
+    }
+
+    // MARK: Batches
+
+    /// One patch of a batch.
+    struct BatchMember {
+        var patch: Patch
+        var sequence: UInt64
+        var options: RunOptions
+        var receivedAt: Date
+    }
+
+    /// True when every operation of the patch edits files only (no shell or other effect step): such
+    /// patches can be applied together by ``runBatch(_:in:intent:)``.
+    func isContentOnly(_ patch: Patch) -> Bool {
+        patch.operations.allSatisfy { operation in
+            if case .content? = try? entry(for: operation) { return true }
+            return false
+        }
+    }
+
+    /// Applies content-only patches in order as one transaction and commits them together: one intent
+    /// record naming every patch and its outcome, one staged file and one rename per changed file.
+    ///
+    /// Each patch sees the files as the patches before it left them, exactly as one at a time would; one
+    /// that fails is forgotten without touching the others. Receipts are the ones each patch would get on
+    /// its own (its own before and after hashes and diff). If the commit itself fails, every patch that
+    /// changed something fails with the commit's error and the files are restored.
+    func runBatch(_ members: [BatchMember], in workspace: Workspace, intent: IntentContext) async -> [Receipt] {
+        let clock = ContinuousClock()
+        let maxFileBytes = members.first?.options.limits.maxFileBytes ?? PatchLimits.default.maxFileBytes
+        let transaction = Transaction(workspace: workspace, maxFileBytes: maxFileBytes, intent: intent)
+        var receipts: [Receipt] = []
+        var outcomes: [IntentRecord.Member] = []
+        for member in members {
+            let started = clock.now
+            var receipt = Receipt(for: member.patch, options: member.options, receivedAt: member.receivedAt)
+            var files: [IntentRecord.File] = []
+            let mark = transaction.mark()
+            do {
+                for operation in member.patch.operations {
+                    guard case .content(let applier) = try entry(for: operation) else {
+                        throw ApplyError(.invalidPatch, "only patches that edit files are applied in a batch")
+                    }
+                    receipt.operations.append(
+                        try await applyContent(applier, operation, patch: member.patch, transaction: transaction, options: member.options)
+                    )
+                }
+                let changes = transaction.touchedSinceMark.map { relative in
+                    let before = mark.state(of: relative, in: transaction)
+                    let after = transaction.entries[relative]?.staged
+                    return FileStates(
+                        path: relative,
+                        before: before,
+                        after: after,
+                        beforeSHA256: before.map { Digest.sha256($0.bytes) },
+                        afterSHA256: after.map { Digest.sha256($0.bytes) }
+                    )
+                }
+                describe(changes, into: &receipt, options: member.options, keepDiff: true)
+                files = changes.map(\.intentFile)
+                if !receipt.files.contains(where: \.changed) { receipt.status = .unchanged }
+            } catch {
+                transaction.restore(mark)
+                let failure = error as? ApplyError ?? ApplyError(.ioError, "\(error)")
+                receipt.status = .failed
+                receipt.reason = failure.reason
+                receipt.message = failure.message
+            }
+            receipt.finishedAt = Date()
+            receipt.durationMs = (clock.now - started).milliseconds
+            receipts.append(receipt)
+            outcomes.append(
+                IntentRecord.Member(
+                    sequence: member.sequence,
+                    id: member.patch.id,
+                    status: receipt.status.rawValue,
+                    reason: receipt.reason?.rawValue,
+                    message: receipt.message,
+                    files: files
+                )
+            )
+        }
+        transaction.batchMembers = outcomes
+        do {
+            try transaction.flush(final: true)
+        } catch {
+            var message = error.message
+            let leftovers = transaction.rollback()
+            if !leftovers.isEmpty { message += "; ROLLBACK INCOMPLETE: " + leftovers.joined(separator: "; ") }
+            for index in receipts.indices where receipts[index].status == .applied {
+                receipts[index].status = .failed
+                receipts[index].reason = error.reason
+                receipts[index].message = message
+                receipts[index].diff = ""
+            }
+        }
+        return receipts
     }
 
     /// The receipt for input that is not a patch: the id and role are reported when they can be read.

@@ -116,20 +116,32 @@ actor PatchQueue {
         let log = spool.intentLog
         // Sequence numbers start again at 1 when the journal is empty: a patch is its sequence and its id.
         let byPatch = Dictionary(grouping: try log.records(), by: { "\($0.sequence) \($0.id)" })
+        // Side files of filed patches are removed only after every unfiled one is recovered: they may share
+        // a file, and an unfiled patch's staged new content is what recovery needs.
+        var filedPaths: [String] = []
+        defer { for path in filedPaths { workspace.removeLeftovers(of: path) } }
         for records in byPatch.values.sorted(by: { $0[0].sequence < $1[0].sequence }) {
             let first = records[0]
-            let sequence = first.sequence
-            guard ready[sequence]?.id == first.id, case .queued = ledger[first.id]?.state else {
-                for file in records.flatMap(\.files) { workspace.removeLeftovers(of: file.path) }
+            // A batch's commit record names every patch in it; a crash while filing them leaves some filed.
+            let members = records.last?.members
+            let unfiled = (members?.map { ($0.sequence, $0.id) } ?? [(first.sequence, first.id)]).filter { sequence, id in
+                guard ready[sequence]?.id == id, case .queued = ledger[id]?.state else { return false }
+                return true
+            }
+            guard !unfiled.isEmpty else {
+                filedPaths += records.flatMap(\.files).map(\.path)
                 continue
             }
             let outcome = IntentRecovery.recover(records, in: workspace)
             logger.warning(
                 "recovered a patch the host was applying when it stopped",
-                metadata: ["id": "\(first.id)", "outcome": "\(outcome)"]
+                metadata: ["id": "\(first.id)", "outcome": "\(outcome)", "batch": "\(members?.count ?? 1)"]
             )
-            unfiledIntents.insert(sequence)
-            if outcome != .requeue { recovered[sequence] = outcome }
+            for (sequence, _) in unfiled {
+                unfiledIntents.insert(sequence)
+                let mine = members?.first { $0.sequence == sequence }.map { IntentRecovery.outcome(of: $0, inBatch: outcome) } ?? outcome
+                if mine != .requeue { recovered[sequence] = mine }
+            }
         }
         if unfiledIntents.isEmpty { log.reset() }
     }
@@ -319,8 +331,25 @@ actor PatchQueue {
         await health.set(component, .up)
         for await _ in wakeups.cancelOnGracefulShutdown() {
             while let (pending, location, outcome) = takeNext() {
-                let receipt = await apply(pending, from: location, recovered: outcome)
-                finished(pending, at: location, receipt: receipt)
+                // The next ready patches are read and parsed off the actor, so intake goes on meanwhile.
+                let candidates = outcome == nil ? readyAfterHead(limit: Self.maxBatch - 1) : []
+                var batch = await gather(first: (pending, location), candidates: candidates)
+                for index in batch.indices.dropFirst() where !takeNext(batch[index].pending.sequence) {
+                    batch.removeSubrange(index...)
+                    break
+                }
+                if batch.count == 1 {
+                    let receipt = await apply(batch[0], recovered: outcome)
+                    finished(pending, at: location, receipt: receipt)
+                } else {
+                    logger.debug(
+                        "applying a batch",
+                        metadata: ["patches": "\(batch.count)", "first": "\(pending.id)", "last": "\(batch[batch.count - 1].pending.id)"]
+                    )
+                    for (member, receipt) in zip(batch, await apply(batch)) {
+                        finished(member.pending, at: member.location, receipt: receipt)
+                    }
+                }
                 if depth == 0 || unsynced.count >= 256 { await checkpoint() }
                 if Task.isShuttingDownGracefully { break }
             }
@@ -334,6 +363,42 @@ actor PatchQueue {
 
     /// Starts the executor on patches recovered from the spool.
     func kick() { wake.yield() }
+
+    /// The most patches applied together in one batch.
+    static let maxBatch = 64
+
+    /// The patches queued right behind the one just taken, ready and not interrupted by a crash, in order.
+    private func readyAfterHead(limit: Int) -> [(PendingPatch, JournalLocation)] {
+        var found: [(PendingPatch, JournalLocation)] = []
+        var index = orderStart
+        while found.count < limit, index < order.count, let pending = ready[order[index]], recovered[pending.sequence] == nil,
+            let location = locations[pending.sequence]
+        {
+            found.append((pending, location))
+            index += 1
+        }
+        return found
+    }
+
+    /// Reads and parses the patch taken and, when it only edits files, as many of `candidates` after it as
+    /// also only edit files: the batch to apply together.
+    private nonisolated func gather(first: (PendingPatch, JournalLocation), candidates: [(PendingPatch, JournalLocation)]) async -> [Prepared] {
+        let head = prepare(first.0, from: first.1)
+        guard let patch = head.patch, runner.isContentOnly(patch) else { return [head] }
+        var batch = [head]
+        for (pending, location) in candidates {
+            let next = prepare(pending, from: location)
+            guard let patch = next.patch, runner.isContentOnly(patch) else { break }
+            batch.append(next)
+        }
+        return batch
+    }
+
+    /// Takes the next queued patch if it is `sequence`.
+    private func takeNext(_ sequence: UInt64) -> Bool {
+        guard orderStart < order.count, order[orderStart] == sequence, ready[sequence] != nil else { return false }
+        return takeNext() != nil
+    }
 
     private func takeNext() -> (PendingPatch, JournalLocation, IntentRecovery.Outcome?)? {
         guard orderStart < order.count, let pending = ready.removeValue(forKey: order[orderStart]),
@@ -350,36 +415,95 @@ actor PatchQueue {
         return (pending, location, recovered.removeValue(forKey: pending.sequence))
     }
 
-    /// Runs one patch and files it with its receipt. Runs off the actor: intake goes on meanwhile.
-    private nonisolated func apply(
-        _ pending: PendingPatch,
-        from location: JournalLocation,
-        recovered: IntentRecovery.Outcome?
-    ) async -> (json: JSONValue, url: URL?) {
-        let options = runOptions(source: pending.source)
-        var receipt: Receipt
-        var body: [UInt8] = []
+    /// A queued patch read back from the journal, with the copy for `.completed/` on its way to disk.
+    private struct Prepared: Sendable {
+        var pending: PendingPatch
+        var location: JournalLocation
+        var body: [UInt8]
+        /// The parsed patch, or why it could not be read or parsed.
+        var patch: Patch?
+        var failure: ApplyError?
         var copy: Task<URL, any Error>?
-        do {
-            body = try journal.body(at: location)
-            // The copy for .completed/ is written and fsynced on the I/O threads while the patch applies.
-            let spool = self.spool
-            let bytes = body
-            let io = self.io
-            copy = Task {
-                try await io.runIfActive { try spool.writeTemporary(bytes, label: pending.name, name: "\(pending.sequence).patch", sync: false) }
-            }
-            let patch = try Patch.parse(json: body, limits: limits)
+    }
+
+    /// Reads a patch's body from the journal and parses it.
+    private nonisolated func prepare(_ pending: PendingPatch, from location: JournalLocation) -> Prepared {
+        var prepared = Prepared(pending: pending, location: location, body: [])
+        do throws(ApplyError) {
+            prepared.body = try journal.body(at: location)
+            prepared.patch = try Patch.parse(json: prepared.body, limits: limits)
+        } catch {
+            prepared.failure = error
+        }
+        return prepared
+    }
+
+    /// Starts writing the copy of a patch for `.completed/` on the I/O threads, while it applies.
+    private nonisolated func startCopy(_ prepared: inout Prepared) {
+        let spool = self.spool
+        let bytes = prepared.body
+        let io = self.io
+        let pending = prepared.pending
+        prepared.copy = Task {
+            try await io.runIfActive { try spool.writeTemporary(bytes, label: pending.name, name: "\(pending.sequence).patch", sync: false) }
+        }
+    }
+
+    /// Runs one patch and files it with its receipt. Runs off the actor: intake goes on meanwhile.
+    private nonisolated func apply(_ taken: Prepared, recovered: IntentRecovery.Outcome?) async -> (json: JSONValue, url: URL?) {
+        var prepared = taken
+        if !prepared.body.isEmpty { startCopy(&prepared) }
+        let pending = prepared.pending
+        let options = runOptions(source: pending.source)
+        let receipt: Receipt
+        if let patch = prepared.patch {
             if let recovered {
                 receipt = Self.receipt(recovered, for: patch, options: options, receivedAt: pending.receivedAt)
             } else {
                 let intent = IntentContext(log: spool.intentLog, sequence: pending.sequence, id: pending.id)
                 receipt = await runner.run(patch, in: workspace, options: options, receivedAt: pending.receivedAt, intent: intent)
             }
-        } catch {
-            receipt = PatchRunner.rejected(document: nil, error: error, options: options, receivedAt: pending.receivedAt)
-            receipt.id = pending.id
+        } else {
+            var rejected = PatchRunner.rejected(
+                document: nil,
+                error: prepared.failure ?? ApplyError(.invalidPatch, "unreadable"),
+                options: options,
+                receivedAt: pending.receivedAt
+            )
+            rejected.id = pending.id
+            receipt = rejected
         }
+        return await file(prepared, receipt)
+    }
+
+    /// Runs a batch of content-only patches as one commit (see ``PatchRunner/runBatch(_:in:intent:)``) and
+    /// files each with its receipt, in order.
+    private nonisolated func apply(_ batch: [Prepared]) async -> [(json: JSONValue, url: URL?)] {
+        // No copies on the I/O threads here: under a backlog they would take the CPU that intake needs; the
+        // executor's own low-priority thread writes each while filing it.
+        let members = batch.compactMap { prepared in
+            prepared.patch.map {
+                PatchRunner.BatchMember(
+                    patch: $0,
+                    sequence: prepared.pending.sequence,
+                    options: runOptions(source: prepared.pending.source),
+                    receivedAt: prepared.pending.receivedAt
+                )
+            }
+        }
+        let first = batch[0].pending
+        let intent = IntentContext(log: spool.intentLog, sequence: first.sequence, id: first.id)
+        let receipts = await runner.runBatch(members, in: workspace, intent: intent)
+        var filed: [(json: JSONValue, url: URL?)] = []
+        for (prepared, receipt) in zip(batch, receipts) { filed.append(await file(prepared, receipt)) }
+        return filed
+    }
+
+    /// Writes a finished patch and its receipt into `.completed/` or `.failed/` (not synced: the next
+    /// checkpoint syncs every receipt filed since the last one at once).
+    private nonisolated func file(_ prepared: Prepared, _ finished: Receipt) async -> (json: JSONValue, url: URL?) {
+        let pending = prepared.pending
+        var receipt = finished
         receipt.contentSHA256 = pending.contentHash
         let json = receipt.json
         metrics.finished(
@@ -390,12 +514,12 @@ actor PatchQueue {
         )
         let outcome: Spool.Outcome = receipt.status == .failed ? .failed : .completed
         let receiptBytes = Self.bytes(json)
+        let body = prepared.body
         do {
             let placed: (patch: URL, receipt: URL)
             do throws(ApplyError) {
                 let receiptTemp = try spool.writeTemporary(receiptBytes, label: pending.name, name: "\(pending.sequence).receipt", sync: false)
-                let copied = try? await copy?.value
-                // Not synced here: the next checkpoint syncs every receipt filed since the last one at once.
+                let copied = try? await prepared.copy?.value
                 placed = try spool.place(
                     copied.map { .temporary($0) } ?? .bytes(body),
                     receiptTemp: receiptTemp,
@@ -423,6 +547,10 @@ actor PatchQueue {
         var receipt = Receipt(for: patch, options: options, receivedAt: receivedAt)
         receipt.extra["recovered"] = true
         switch outcome {
+        case .unchanged(let files):
+            receipt.status = .unchanged
+            receipt.files = files
+            receipt.message = "the host stopped after this patch's batch was committed; recovery finished it"
         case .applied(let files):
             receipt.files = files
             receipt.message = "the host stopped after this patch was committed; recovery finished it (its diff and step output are not kept)"

@@ -33,6 +33,11 @@ struct IntentRecord: Sendable, Equatable {
         var staged: String?
         /// A hard link to the original file, a name in its folder, kept while a rollback may need it.
         var backup: String?
+
+        /// The file as a receipt lists it.
+        var receiptRecord: FileRecord {
+            FileRecord(path: path, beforeSHA256: before?.sha256, afterSHA256: after?.sha256, modeBefore: before?.mode, modeAfter: after?.mode)
+        }
     }
 
     /// A file's content hash and mode.
@@ -43,7 +48,20 @@ struct IntentRecord: Sendable, Equatable {
         var mode: UInt16
     }
 
-    /// The patch's queue sequence number.
+    /// One patch of a batch committed by one record (see ``members``): its outcome, decided before the
+    /// commit, and what it did to each file it touched.
+    struct Member: Sendable, Equatable {
+        var sequence: UInt64
+        var id: String
+        /// `applied`, `unchanged` or `failed`.
+        var status: String
+        var reason: String?
+        var message: String?
+        /// The member's own before and after states (not the batch's).
+        var files: [File]
+    }
+
+    /// The patch's queue sequence number (a batch's: its first member's).
     var sequence: UInt64
     /// The patch id.
     var id: String
@@ -54,6 +72,9 @@ struct IntentRecord: Sendable, Equatable {
     var files: [File]
     /// The step about to run (``Stage/step``), as shown in receipts.
     var step: String?
+    /// For a batch of content-only patches applied together (one ``Stage/commit`` record for all), every
+    /// patch in it, in order; `nil` for a single patch.
+    var members: [Member]? = nil
 
     static let magic = "GRI1"
 
@@ -67,11 +88,24 @@ struct IntentRecord: Sendable, Equatable {
             "files": .array(files.map(Self.json)),
         ]
         if let step { object["step"] = .string(step) }
+        if let members { object["members"] = .array(members.map(Self.json)) }
         let body = JSONValue.object(object).serializedBytes
         var bytes = Array("\(Self.magic) \(body.count) \(Digest.sha256(body))\n".utf8)
         bytes += body
         bytes.append(UInt8(ascii: "\n"))
         return bytes
+    }
+
+    private static func json(_ member: Member) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "seq": .number(Double(member.sequence)),
+            "id": .string(member.id),
+            "status": .string(member.status),
+            "files": .array(member.files.map(json)),
+        ]
+        if let reason = member.reason { object["reason"] = .string(reason) }
+        if let message = member.message { object["message"] = .string(message) }
+        return .object(object)
     }
 
     private static func json(_ file: File) -> JSONValue {
@@ -115,18 +149,42 @@ struct IntentRecord: Sendable, Equatable {
             guard let hash = value?["sha256"]?.stringValue, let mode = value?["mode"]?.doubleValue else { return nil }
             return FileState(sha256: hash, mode: UInt16(mode))
         }
-        var decoded: [File] = []
-        for file in files {
-            guard let path = file["path"]?.stringValue else { return nil }
-            decoded.append(
-                File(
-                    path: path,
-                    before: state(file["before"]),
-                    after: state(file["after"]),
-                    staged: file["staged"]?.stringValue,
-                    backup: file["backup"]?.stringValue
+        func decodeFiles(_ files: [JSONValue]) -> [File]? {
+            var decoded: [File] = []
+            for file in files {
+                guard let path = file["path"]?.stringValue else { return nil }
+                decoded.append(
+                    File(
+                        path: path,
+                        before: state(file["before"]),
+                        after: state(file["after"]),
+                        staged: file["staged"]?.stringValue,
+                        backup: file["backup"]?.stringValue
+                    )
                 )
-            )
+            }
+            return decoded
+        }
+        guard let decoded = decodeFiles(files) else { return nil }
+        var members: [Member]?
+        if let list = object["members"]?.arrayValue {
+            var decodedMembers: [Member] = []
+            for member in list {
+                guard let sequence = member["seq"]?.doubleValue, let id = member["id"]?.stringValue,
+                    let status = member["status"]?.stringValue, let files = member["files"]?.arrayValue.flatMap(decodeFiles)
+                else { return nil }
+                decodedMembers.append(
+                    Member(
+                        sequence: UInt64(sequence),
+                        id: id,
+                        status: status,
+                        reason: member["reason"]?.stringValue,
+                        message: member["message"]?.stringValue,
+                        files: files
+                    )
+                )
+            }
+            members = decodedMembers
         }
         return IntentRecord(
             sequence: UInt64(sequence),
@@ -134,7 +192,8 @@ struct IntentRecord: Sendable, Equatable {
             stage: stage,
             rerunnable: rerunnable,
             files: decoded,
-            step: object["step"]?.stringValue
+            step: object["step"]?.stringValue,
+            members: members
         )
     }
 }

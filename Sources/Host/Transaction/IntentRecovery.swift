@@ -13,6 +13,8 @@ enum IntentRecovery {
     enum Outcome: Equatable, CustomStringConvertible {
         /// Rolled forward: the patch is applied; these are its files.
         case applied([FileRecord])
+        /// Rolled forward, a batch member that changed nothing; these are the files it looked at.
+        case unchanged([FileRecord])
         /// Rolled back and safe to run again from the start.
         case requeue
         /// Rolled back as far as possible; the patch fails.
@@ -22,6 +24,7 @@ enum IntentRecovery {
         var description: String {
             switch self {
             case .applied(let files): "rolled forward and filed as applied (\(files.count) files)"
+            case .unchanged: "rolled forward; this patch of the batch changed nothing"
             case .requeue: "rolled back and queued again"
             case .failed(let reason, let message): "filed as failed (\(reason)): \(message)"
             }
@@ -39,6 +42,17 @@ enum IntentRecovery {
             }
         }
         return outcome
+    }
+
+    /// What becomes of one patch of a batch, given what became of the batch: a patch that failed on its
+    /// own stays failed; the others share the batch's fate.
+    static func outcome(of member: IntentRecord.Member, inBatch outcome: Outcome) -> Outcome {
+        if member.status == Receipt.Status.failed.rawValue {
+            return .failed(Reason(member.reason ?? Reason.invalidPatch.rawValue), member.message ?? "failed")
+        }
+        guard case .applied = outcome else { return outcome }
+        let files = member.files.map(\.receiptRecord)
+        return member.status == Receipt.Status.unchanged.rawValue ? .unchanged(files) : .applied(files)
     }
 
     private static func rollForward(_ record: IntentRecord, in workspace: Workspace) -> Outcome {
@@ -66,15 +80,7 @@ enum IntentRecovery {
                     }
                     try redo(file, in: workspace)
                 }
-                files.append(
-                    FileRecord(
-                        path: file.path,
-                        beforeSHA256: file.before?.sha256,
-                        afterSHA256: file.after?.sha256,
-                        modeBefore: file.before?.mode,
-                        modeAfter: file.after?.mode
-                    )
-                )
+                files.append(file.receiptRecord)
             } catch {
                 conflicts.append("\(file.path): \(error.message)")
             }

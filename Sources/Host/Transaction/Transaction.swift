@@ -42,6 +42,10 @@ final class Transaction {
     /// Canonical paths in the order they were first touched.
     private(set) var order: [String] = []
     private let intent: IntentContext?
+    /// For a batch: every member's outcome, written into the commit record.
+    var batchMembers: [IntentRecord.Member]?
+    /// Canonical paths read or staged since the last ``mark()``.
+    private(set) var touchedSinceMark: [String] = []
     /// False once a step that is not idempotent has started.
     private var rerunnable = true
     /// True once a record of this patch is in the intent log.
@@ -56,13 +60,43 @@ final class Transaction {
     /// The current state of a file as this patch sees it: staged if an earlier operation touched it, else on disk.
     func read(_ path: String) throws(ApplyError) -> (relative: String, content: FileContent?) {
         let relative = try workspace.components(of: path).joined(separator: "/")
-        if let entry = entries[relative] { return (relative, entry.staged) }
+        if let entry = entries[relative] { return touch(relative, entry.staged) }
         let (canonical, content) = try workspace.read(path, maxBytes: maxFileBytes)
-        if let entry = entries[canonical] { return (canonical, entry.staged) }
+        if let entry = entries[canonical] { return touch(canonical, entry.staged) }
         entries[canonical] = Entry(displayPath: path, original: content, staged: content, onDisk: content)
         entries[canonical]?.originalDigestTask = backgroundDigest(of: content)
         order.append(canonical)
-        return (canonical, content)
+        return touch(canonical, content)
+    }
+
+    private func touch(_ relative: String, _ content: FileContent?) -> (relative: String, content: FileContent?) {
+        if !touchedSinceMark.contains(relative) { touchedSinceMark.append(relative) }
+        return (relative, content)
+    }
+
+    /// The in-memory state before a batch member runs, to go back to if it fails. Valid only while
+    /// nothing has been flushed.
+    struct Mark {
+        fileprivate var entries: [String: Entry]
+        fileprivate var order: [String]
+
+        /// A file's state when the mark was taken: staged by an earlier member, else as on disk.
+        func state(of relative: String, in transaction: Transaction) -> FileContent? {
+            if let entry = entries[relative] { return entry.staged }
+            return transaction.entries[relative]?.original
+        }
+    }
+
+    /// Marks the current state and starts a new list of touched files.
+    func mark() -> Mark {
+        touchedSinceMark = []
+        return Mark(entries: entries, order: order)
+    }
+
+    /// Forgets everything staged since `mark`.
+    func restore(_ mark: Mark) {
+        entries = mark.entries
+        order = mark.order
     }
 
     /// Records the state a change asks for; nothing is written yet.
@@ -221,7 +255,15 @@ final class Transaction {
                 )
             )
         }
-        return IntentRecord(sequence: intent.sequence, id: intent.id, stage: stage, rerunnable: rerunnable, files: files, step: step)
+        return IntentRecord(
+            sequence: intent.sequence,
+            id: intent.id,
+            stage: stage,
+            rerunnable: rerunnable,
+            files: files,
+            step: step,
+            members: stage == .commit ? batchMembers : nil
+        )
     }
 
     private static func fileState(_ digest: String?, _ content: FileContent?) -> IntentRecord.FileState? {
