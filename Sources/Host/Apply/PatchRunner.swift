@@ -59,6 +59,7 @@ public struct PatchRunner: Sendable {
                         )
                         continue
                     }
+                    if !options.checkOnly { try await intent?.awaitIntake() }
                     try transaction.flush(final: false)
                     try transaction.beginStep(
                         "\(operation.phase.rawValue): \(operation.payload.stringValue ?? operation.payload.serialized)",
@@ -76,7 +77,11 @@ public struct PatchRunner: Sendable {
                     }
                 }
             }
-            if !options.checkOnly { try transaction.flush(final: true) }
+            if !options.checkOnly {
+                // Nothing is written for a patch before its intake record is durable.
+                try await intent?.awaitIntake()
+                try transaction.flush(final: true)
+            }
         } catch {
             let failure = error as? ApplyError ?? ApplyError(.ioError, "\(error)")
             receipt.status = .failed
@@ -293,6 +298,7 @@ public struct PatchRunner: Sendable {
         }
         transaction.batchMembers = outcomes
         do {
+            try await intent.awaitIntake()
             try transaction.flush(final: true)
         } catch {
             var message = error.message

@@ -40,6 +40,9 @@ actor PatchQueue {
     private var order: [UInt64] = []
     private var orderStart = 0
     private var ready: [UInt64: PendingPatch] = [:]
+    /// Patches handed to the executor before their journal record is durable, with their bodies: the
+    /// executor may prepare them but writes nothing, and files nothing, until the record is on disk.
+    private var early: [UInt64: (body: [UInt8], durability: Durability)] = [:]
     /// Where each queued patch's body is in the journal.
     private var locations: [UInt64: JournalLocation] = [:]
     /// Unfinished patches per journal generation: a generation at zero is deleted.
@@ -188,7 +191,11 @@ actor PatchQueue {
         case .fresh(let pending):
             let location: JournalLocation
             do {
-                location = try await journal.append(pending, body: delivery.body)
+                let (enqueued, durability) = try journal.enqueue(pending, body: delivery.body)
+                location = enqueued
+                // The executor starts preparing the patch while its record goes to disk.
+                await publish(pending, at: location, body: delivery.body, durability: durability)
+                try await durability.wait()
             } catch {
                 await abandon(pending)
                 throw error
@@ -250,29 +257,51 @@ actor PatchQueue {
         return .fresh(pending)
     }
 
-    private func commit(_ pending: PendingPatch, at location: JournalLocation) {
-        let waiting = reservationWaiters(pending.id)
-        ledger[pending.id]?.state = .queued(pending)
+    /// Makes a patch whose journal record is on its way to disk visible to the executor.
+    private func publish(_ pending: PendingPatch, at location: JournalLocation, body: [UInt8], durability: Durability) {
         ready[pending.sequence] = pending
         locations[pending.sequence] = location
+        early[pending.sequence] = (body, durability)
         outstanding[location.generation, default: 0] += 1
         if location.generation > currentGeneration {
             // The journal moved to a new file: older ones with nothing left in them can go.
             for old in currentGeneration..<location.generation where outstanding[old] == nil { journal.retireOnDisk(old) }
             currentGeneration = location.generation
         }
+        metrics.depth(queue: config.name, depth)
+        wake.yield()
+    }
+
+    /// The patch's record is durable: the delivery is acknowledged and the id known for good. The executor
+    /// may have taken, or even finished, the patch by now.
+    private func commit(_ pending: PendingPatch, at location: JournalLocation) {
+        let waiting = reservationWaiters(pending.id)
+        early[pending.sequence] = nil
+        if case .reserving = ledger[pending.id]?.state {
+            ledger[pending.id]?.state = ready[pending.sequence] != nil ? .queued(pending) : .applying(pending)
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+
+    /// The delivery is refused: its record could not be written (or made durable).
+    private func abandon(_ pending: PendingPatch) {
+        let waiting = reservationWaiters(pending.id)
+        ledger[pending.id] = nil
+        if let index = order[orderStart...].firstIndex(of: pending.sequence) { order.remove(at: index) }
+        if early.removeValue(forKey: pending.sequence) != nil {
+            ready[pending.sequence] = nil
+            if let generation = locations.removeValue(forKey: pending.sequence)?.generation {
+                outstanding[generation, default: 1] -= 1
+                if outstanding[generation] == 0 { outstanding[generation] = nil }
+            }
+        }
         for continuation in waiting { continuation.resume() }
         metrics.depth(queue: config.name, depth)
         wake.yield()
     }
 
-    private func abandon(_ pending: PendingPatch) {
-        let waiting = reservationWaiters(pending.id)
-        ledger[pending.id] = nil
-        if let index = order[orderStart...].firstIndex(of: pending.sequence) { order.remove(at: index) }
-        for continuation in waiting { continuation.resume() }
-        wake.yield()
-    }
+    /// The executor let go of a patch whose record never became durable.
+    private func dropped() { inHand = nil }
 
     private func reservationWaiters(_ id: String) -> [CheckedContinuation<Void, Never>] {
         if case .reserving(let waiting) = ledger[id]?.state { return waiting }
@@ -331,16 +360,21 @@ actor PatchQueue {
         await health.set(component, .up)
         for await _ in wakeups.cancelOnGracefulShutdown() {
             while let (pending, location, outcome) = takeNext() {
-                // The next ready patches are read and parsed off the actor, so intake goes on meanwhile.
-                let candidates = outcome == nil ? readyAfterHead(limit: Self.maxBatch - 1) : []
-                var batch = await gather(first: (pending, location), candidates: candidates)
+                let head = early[pending.sequence]
+                // The next ready patches are read and parsed off the actor, so intake goes on meanwhile. A
+                // patch whose record is not durable yet is applied on its own.
+                let candidates = outcome == nil && head == nil ? readyAfterHead(limit: Self.maxBatch - 1) : []
+                var batch = await gather(first: (pending, location), body: head?.body, candidates: candidates)
                 for index in batch.indices.dropFirst() where !takeNext(batch[index].pending.sequence) {
                     batch.removeSubrange(index...)
                     break
                 }
                 if batch.count == 1 {
-                    let receipt = await apply(batch[0], recovered: outcome)
-                    finished(pending, at: location, receipt: receipt)
+                    if let receipt = await apply(batch[0], recovered: outcome, durability: head?.durability) {
+                        finished(pending, at: location, receipt: receipt)
+                    } else {
+                        dropped()
+                    }
                 } else {
                     logger.debug(
                         "applying a batch",
@@ -372,7 +406,7 @@ actor PatchQueue {
         var found: [(PendingPatch, JournalLocation)] = []
         var index = orderStart
         while found.count < limit, index < order.count, let pending = ready[order[index]], recovered[pending.sequence] == nil,
-            let location = locations[pending.sequence]
+            early[pending.sequence] == nil, let location = locations[pending.sequence]
         {
             found.append((pending, location))
             index += 1
@@ -382,8 +416,12 @@ actor PatchQueue {
 
     /// Reads and parses the patch taken and, when it only edits files, as many of `candidates` after it as
     /// also only edit files: the batch to apply together.
-    private nonisolated func gather(first: (PendingPatch, JournalLocation), candidates: [(PendingPatch, JournalLocation)]) async -> [Prepared] {
-        let head = prepare(first.0, from: first.1)
+    private nonisolated func gather(
+        first: (PendingPatch, JournalLocation),
+        body: [UInt8]?,
+        candidates: [(PendingPatch, JournalLocation)]
+    ) async -> [Prepared] {
+        let head = prepare(first.0, from: first.1, body: body)
         guard let patch = head.patch, runner.isContentOnly(patch) else { return [head] }
         var batch = [head]
         for (pending, location) in candidates {
@@ -409,7 +447,8 @@ actor PatchQueue {
             order.removeFirst(orderStart)
             orderStart = 0
         }
-        ledger[pending.id]?.state = .applying(pending)
+        // A patch whose record is not durable yet keeps its reservation: a duplicate waits for the outcome.
+        if early[pending.sequence] == nil { ledger[pending.id]?.state = .applying(pending) }
         inHand = pending.id
         metrics.depth(queue: config.name, depth)
         return (pending, location, recovered.removeValue(forKey: pending.sequence))
@@ -426,11 +465,11 @@ actor PatchQueue {
         var copy: Task<URL, any Error>?
     }
 
-    /// Reads a patch's body from the journal and parses it.
-    private nonisolated func prepare(_ pending: PendingPatch, from location: JournalLocation) -> Prepared {
-        var prepared = Prepared(pending: pending, location: location, body: [])
+    /// Reads a patch's body from the journal (unless it is given) and parses it.
+    private nonisolated func prepare(_ pending: PendingPatch, from location: JournalLocation, body: [UInt8]? = nil) -> Prepared {
+        var prepared = Prepared(pending: pending, location: location, body: body ?? [])
         do throws(ApplyError) {
-            prepared.body = try journal.body(at: location)
+            if body == nil { prepared.body = try journal.body(at: location) }
             prepared.patch = try Patch.parse(json: prepared.body, limits: limits)
         } catch {
             prepared.failure = error
@@ -450,7 +489,13 @@ actor PatchQueue {
     }
 
     /// Runs one patch and files it with its receipt. Runs off the actor: intake goes on meanwhile.
-    private nonisolated func apply(_ taken: Prepared, recovered: IntentRecovery.Outcome?) async -> (json: JSONValue, url: URL?) {
+    /// Runs one patch and files it with its receipt; `nil` when its journal record never became durable
+    /// (nothing was written for it then, and nothing is filed). Runs off the actor: intake goes on meanwhile.
+    private nonisolated func apply(
+        _ taken: Prepared,
+        recovered: IntentRecovery.Outcome?,
+        durability: Durability?
+    ) async -> (json: JSONValue, url: URL?)? {
         var prepared = taken
         if !prepared.body.isEmpty { startCopy(&prepared) }
         let pending = prepared.pending
@@ -460,7 +505,7 @@ actor PatchQueue {
             if let recovered {
                 receipt = Self.receipt(recovered, for: patch, options: options, receivedAt: pending.receivedAt)
             } else {
-                let intent = IntentContext(log: spool.intentLog, sequence: pending.sequence, id: pending.id)
+                let intent = IntentContext(log: spool.intentLog, sequence: pending.sequence, id: pending.id, durability: durability)
                 receipt = await runner.run(patch, in: workspace, options: options, receivedAt: pending.receivedAt, intent: intent)
             }
         } else {
@@ -472,6 +517,11 @@ actor PatchQueue {
             )
             rejected.id = pending.id
             receipt = rejected
+        }
+        do {
+            try await durability?.wait()
+        } catch {
+            return nil
         }
         return await file(prepared, receipt)
     }

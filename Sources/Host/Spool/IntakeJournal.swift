@@ -28,7 +28,7 @@ final class IntakeJournal: Sendable {
             var size = 0
             /// Records gathered for the next flush, and who waits for them.
             var buffer: [UInt8] = []
-            var waiting: [CheckedContinuation<Void, any Error>] = []
+            var waiting: [Durability] = []
             var flushing = false
             /// The writer thread is waiting for work.
             var writerIdle = false
@@ -140,35 +140,30 @@ final class IntakeJournal: Sendable {
 
     /// Appends a record and returns once it is durable.
     func append(_ patch: PendingPatch, body: [UInt8]) async throws(ApplyError) -> JournalLocation {
+        let (location, durability) = try enqueue(patch, body: body)
+        try await durability.wait()
+        return location
+    }
+
+    /// Hands a record to the writer thread and returns at once with where it will be and a handle that
+    /// tells when it is durable. Nothing may be acknowledged, or written on its account, before that.
+    func enqueue(_ patch: PendingPatch, body: [UInt8]) throws(ApplyError) -> (JournalLocation, Durability) {
         let (bytes, bodyOffset) = JournalRecord.encode(patch, body: body)
-        var location: JournalLocation?
-        var failure: ApplyError?
-        do {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let wakeWriter = shared.state.withLock { state -> Bool in
-                    do throws(ApplyError) {
-                        // After a failed flush (nothing is in flight then), or when the queue's folder was moved
-                        // away from under the open file: a new file, in the folder where the queue is now.
-                        if state.descriptor < 0 || (!state.flushing && state.buffer.isEmpty && !isInPlace(state)) {
-                            try openGeneration(state.generation + 1, in: &state)
-                        }
-                    } catch {
-                        failure = error
-                        return false
-                    }
-                    location = JournalLocation(generation: state.generation, offset: state.size + state.buffer.count + bodyOffset, length: body.count)
-                    state.buffer += bytes
-                    state.waiting.append(continuation)
-                    defer { state.writerIdle = false }
-                    return state.writerIdle
-                }
-                if let failure { continuation.resume(throwing: failure) }
-                if wakeWriter { shared.wake.signal() }
+        let durability = Durability()
+        let (location, wakeWriter) = try shared.state.withLock { state throws(ApplyError) -> (JournalLocation, Bool) in
+            // After a failed flush (nothing is in flight then), or when the queue's folder was moved away from
+            // under the open file: a new file, in the folder where the queue is now.
+            if state.descriptor < 0 || (!state.flushing && state.buffer.isEmpty && !isInPlace(state)) {
+                try openGeneration(state.generation + 1, in: &state)
             }
-        } catch {
-            throw error as? ApplyError ?? ApplyError(.ioError, "\(error)")
+            let location = JournalLocation(generation: state.generation, offset: state.size + state.buffer.count + bodyOffset, length: body.count)
+            state.buffer += bytes
+            state.waiting.append(durability)
+            defer { state.writerIdle = false }
+            return (location, state.writerIdle)
         }
-        return location!
+        if wakeWriter { shared.wake.signal() }
+        return (location, durability)
     }
 
     /// The writer thread: writes and syncs everything gathered so far, wakes who waited for it, and goes on
@@ -177,7 +172,7 @@ final class IntakeJournal: Sendable {
     private static func writeLoop(_ shared: Shared, folder: URL, rotateAt: Int) {
         while true {
             let batch = shared.state.withLock {
-                state -> (bytes: [UInt8], waiting: [CheckedContinuation<Void, any Error>], fd: Int32, path: String)? in
+                state -> (bytes: [UInt8], waiting: [Durability], fd: Int32, path: String)? in
                 guard !state.buffer.isEmpty, state.descriptor >= 0 else {
                     state.writerIdle = true
                     return nil
@@ -201,7 +196,7 @@ final class IntakeJournal: Sendable {
             } catch {
                 outcome = .failure(error)
             }
-            let failedAlso = shared.state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+            let failedAlso = shared.state.withLock { state -> [Durability] in
                 state.flushing = false
                 if case .failure = outcome {
                     // The file's tail is unknown now: what was gathered for it fails too.
@@ -221,7 +216,7 @@ final class IntakeJournal: Sendable {
                 }
                 return []
             }
-            for continuation in batch.waiting + failedAlso { continuation.resume(with: outcome.mapError { $0 as any Error }) }
+            for durability in batch.waiting + failedAlso { durability.resolve(outcome) }
         }
     }
 

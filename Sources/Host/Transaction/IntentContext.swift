@@ -1,3 +1,5 @@
+import ApplierAPI
+
 /// What a ``Transaction`` needs to journal its intents: the queue's log and the patch it belongs to.
 struct IntentContext: Sendable {
     /// The queue's intent log.
@@ -6,6 +8,15 @@ struct IntentContext: Sendable {
     let sequence: UInt64
     /// The patch id.
     let id: String
+    /// When the patch's intake journal record may still be on its way to disk: nothing may be written to
+    /// the workspace or the intent log for it before the record is durable.
+    var durability: Durability? = nil
+
+    /// Returns once the patch's intake record is durable (at once when it already is).
+    /// - Throws: The journal's error: the patch was never acknowledged and must leave nothing behind.
+    func awaitIntake() async throws(ApplyError) {
+        try await durability?.wait()
+    }
 
     /// The tag in staged and backup file names: the sequence, so names are known before they are written.
     var tag: String { String(sequence) }
