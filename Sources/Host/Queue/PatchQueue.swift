@@ -622,7 +622,11 @@ actor PatchQueue {
         unfiledIntents.insert(pending.sequence)
         if let url = receipt.url {
             unsynced.append((pending.sequence, location.generation))
+            // A patch started before its record was durable can finish before intake hears so: deliveries
+            // of the same id waiting on the reservation are let go here, to find the receipt.
+            let waiting = reservationWaiters(pending.id)
             ledger[pending.id]?.state = .finished(receipt: url, status: status)
+            for continuation in waiting { continuation.resume() }
         }
         inHand = nil
         remember(receipt.json)
