@@ -1,11 +1,13 @@
 /* The floor under drop-to-applied latency: only the disk operations that ghost serve's guarantees require
- * for one small patch, in the order they require them, with nothing else (no inotify, no parsing, no
- * regex, no hashing, no thread hand-offs):
- *   1. the intake journal record, appended and fdatasync'ed (before the drop is acknowledged);
- *   2. the staged new file created, written and fsync'ed, side by side with the intent record appended and
- *      fdatasync'ed (both before the workspace changes);
- *   3. the staged file renamed over the target, then the folder fsync'ed (before the receipt is filed);
- *   4. the receipt written to a temp file and linked into .completed/ (made durable later, in batches).
+ * for one small patch before its receipt is filed, in the order they require them, with nothing else (no
+ * inotify, no parsing, no regex, no hashing, no thread hand-offs):
+ *   1. side by side: the intake journal record appended and fdatasync'ed, the staged new file created,
+ *      written and fsync'ed, and the intent record appended and fdatasync'ed (nothing visible changes
+ *      before all three are durable);
+ *   2. the staged file renamed over the target;
+ *   3. the receipt written to a temp file and linked into .completed/.
+ * Then, untimed (as in ghost, after the receipt is filed): the checkpoint, one syncfs, which makes the
+ * rename and the receipt durable together.
  * Usage: durability-floor DIR COUNT   (prints one latency in milliseconds per line) */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -19,7 +21,14 @@
 
 static double now_ms(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e3 + t.tv_nsec / 1e6; }
 static void die(const char *what) { perror(what); exit(1); }
-static int intent_fd;
+static int intent_fd, journal_fd;
+
+static void *append_journal(void *unused) {
+    char record[450];
+    memset(record, 'j', sizeof record);
+    if (write(journal_fd, record, sizeof record) != sizeof record || fdatasync(journal_fd) != 0) die("journal");
+    return unused;
+}
 
 static void *append_intent(void *unused) {
     char record[400];
@@ -38,31 +47,25 @@ int main(int argc, char **argv) {
     const char *folders[] = { "ws", "done", "tmp" };
     for (int i = 0; i < 3; i++) { path(p, dir, folders[i]); mkdir(p, 0755); }
     path(p, dir, "journal.log");
-    int journal = open(p, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    journal_fd = open(p, O_WRONLY | O_CREAT | O_APPEND, 0644);
     path(p, dir, "intent.log");
     intent_fd = open(p, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (journal < 0 || intent_fd < 0) die("open logs");
+    if (journal_fd < 0 || intent_fd < 0) die("open logs");
     path(target, dir, "ws/App.tsx");
     const char contents[] = "export const App = () => null;\nconst last = \"drop\";\n";
     for (int i = 0; i < count; i++) {
         double start = now_ms();
-        char record[450];
-        memset(record, 'j', sizeof record);
-        if (write(journal, record, sizeof record) != sizeof record || fdatasync(journal) != 0) die("journal");
-
-        pthread_t intent;
-        pthread_create(&intent, NULL, append_intent, NULL);
+        pthread_t journal_thread, intent_thread;
+        pthread_create(&journal_thread, NULL, append_journal, NULL);
+        pthread_create(&intent_thread, NULL, append_intent, NULL);
         snprintf(staged, sizeof staged, "%s/ws/.App.tsx.ghost-%d.new", dir, i);
         int fd = open(staged, O_WRONLY | O_CREAT | O_EXCL, 0644);
         if (fd < 0 || write(fd, contents, sizeof contents - 1) < 0 || fsync(fd) != 0) die("staged file");
         close(fd);
-        pthread_join(intent, NULL);
+        pthread_join(journal_thread, NULL);
+        pthread_join(intent_thread, NULL);
 
         if (rename(staged, target) != 0) die("rename");
-        path(p, dir, "ws");
-        int folder = open(p, O_RDONLY | O_DIRECTORY);
-        if (folder < 0 || fsync(folder) != 0) die("folder fsync");
-        close(folder);
 
         snprintf(temp, sizeof temp, "%s/tmp/%d.receipt", dir, i);
         snprintf(done, sizeof done, "%s/done/drop-%d.receipt.json", dir, i);
@@ -74,6 +77,11 @@ int main(int argc, char **argv) {
         if (link(temp, done) != 0 || unlink(temp) != 0) die("link receipt");
         printf("%.3f\n", now_ms() - start);
         fflush(stdout);
+
+        path(p, dir, "ws");
+        int folder = open(p, O_RDONLY | O_DIRECTORY);
+        if (folder < 0 || syncfs(folder) != 0) die("checkpoint syncfs");
+        close(folder);
         usleep(20000); /* as drop-latency.py pauses between drops */
     }
     return 0;

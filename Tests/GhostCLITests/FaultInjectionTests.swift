@@ -43,7 +43,6 @@ import Testing
             Step(syscalls: "write", path: intent),
             Step(syscalls: "fdatasync", path: intent),
             Step(syscalls: "renameat,renameat2,rename", path: "src"),
-            Step(syscalls: "fsync", path: "src"),
             Step(syscalls: "write", path: "patches/.ghost/tmp/1.patch"),
             Step(syscalls: "write", path: "patches/.ghost/tmp/1.receipt"),
             Step(syscalls: "link,linkat", path: "patches/.ghost/tmp/1.patch"),
@@ -55,7 +54,11 @@ import Testing
             steps.append(Step(syscalls: "write", path: staged))
             steps.append(Step(syscalls: "fsync", path: staged))
         }
-        if kind == .block { steps.append(Step(syscalls: "link,linkat", path: "src")) }
+        // A commit's folder sync waits for the checkpoint's syncfs; a block syncs its folder before its step.
+        if kind == .block {
+            steps.append(Step(syscalls: "link,linkat", path: "src"))
+            steps.append(Step(syscalls: "fsync", path: "src"))
+        }
         return steps
     }
 

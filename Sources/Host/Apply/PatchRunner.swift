@@ -60,7 +60,7 @@ public struct PatchRunner: Sendable {
                         continue
                     }
                     if !options.checkOnly { try await intent?.awaitIntake() }
-                    try transaction.flush(final: false)
+                    try await transaction.flush(final: false)
                     try transaction.beginStep(
                         "\(operation.phase.rawValue): \(operation.payload.stringValue ?? operation.payload.serialized)",
                         idempotent: applier.isIdempotent(operation)
@@ -77,11 +77,8 @@ public struct PatchRunner: Sendable {
                     }
                 }
             }
-            if !options.checkOnly {
-                // Nothing is written for a patch before its intake record is durable.
-                try await intent?.awaitIntake()
-                try transaction.flush(final: true)
-            }
+            // The flush waits for the patch's intake record before anything in the workspace changes.
+            if !options.checkOnly { try await transaction.flush(final: true) }
         } catch {
             let failure = error as? ApplyError ?? ApplyError(.ioError, "\(error)")
             receipt.status = .failed
@@ -298,8 +295,7 @@ public struct PatchRunner: Sendable {
         }
         transaction.batchMembers = outcomes
         do {
-            try await intent.awaitIntake()
-            try transaction.flush(final: true)
+            try await transaction.flush(final: true)
         } catch {
             var message = error.message
             let leftovers = transaction.rollback()

@@ -60,6 +60,12 @@ actor PatchQueue {
     private var recovered: [UInt64: IntentRecovery.Outcome] = [:]
     /// Patches filed since the last checkpoint (sequence, journal generation): their receipts are not synced yet.
     private var unsynced: [(sequence: UInt64, generation: UInt64)] = []
+    /// Workspace folders renamed into since the last checkpoint, synced by it.
+    private let folderSyncs = DeferredFolderSyncs()
+    /// Ids filed since the last checkpoint: their receipts and workspace renames are not durable yet.
+    private var unsyncedIDs: Set<String> = []
+    /// The receipts of those that someone waits for, handed over once the checkpoint has made them durable.
+    private var awaitedReceipts: [String: JSONValue] = [:]
     private var recent: [JSONValue] = []
     private var tallies: [String: Int] = [:]
 
@@ -118,7 +124,11 @@ actor PatchQueue {
     private func recoverIntents() throws(ApplyError) {
         let log = spool.intentLog
         // Sequence numbers start again at 1 when the journal is empty: a patch is its sequence and its id.
-        let byPatch = Dictionary(grouping: try log.records(), by: { "\($0.sequence) \($0.id)" })
+        let records = try log.records()
+        // A record may belong to a patch whose intake record never became durable (the executor stages a
+        // patch while that record is synced): no later patch may take its sequence while the log keeps it.
+        if let last = records.map(\.sequence).max() { nextSequence = max(nextSequence, last + 1) }
+        let byPatch = Dictionary(grouping: records, by: { "\($0.sequence) \($0.id)" })
         // Side files of filed patches are removed only after every unfiled one is recovered: they may share
         // a file, and an unfiled patch's staged new content is what recovery needs.
         var filedPaths: [String] = []
@@ -384,7 +394,7 @@ actor PatchQueue {
                         finished(member.pending, at: member.location, receipt: receipt)
                     }
                 }
-                if depth == 0 || unsynced.count >= 256 { await checkpoint() }
+                if depth == 0 || unsynced.count >= 256 || !awaitedReceipts.isEmpty { await checkpoint() }
                 if Task.isShuttingDownGracefully { break }
             }
             if Task.isShuttingDownGracefully { break }
@@ -505,7 +515,13 @@ actor PatchQueue {
             if let recovered {
                 receipt = Self.receipt(recovered, for: patch, options: options, receivedAt: pending.receivedAt)
             } else {
-                let intent = IntentContext(log: spool.intentLog, sequence: pending.sequence, id: pending.id, durability: durability)
+                let intent = IntentContext(
+                    log: spool.intentLog,
+                    sequence: pending.sequence,
+                    id: pending.id,
+                    durability: durability,
+                    folderSyncs: folderSyncs
+                )
                 receipt = await runner.run(patch, in: workspace, options: options, receivedAt: pending.receivedAt, intent: intent)
             }
         } else {
@@ -542,7 +558,7 @@ actor PatchQueue {
             }
         }
         let first = batch[0].pending
-        let intent = IntentContext(log: spool.intentLog, sequence: first.sequence, id: first.id)
+        let intent = IntentContext(log: spool.intentLog, sequence: first.sequence, id: first.id, folderSyncs: folderSyncs)
         let receipts = await runner.runBatch(members, in: workspace, intent: intent)
         var filed: [(json: JSONValue, url: URL?)] = []
         for (prepared, receipt) in zip(batch, receipts) { filed.append(await file(prepared, receipt)) }
@@ -630,21 +646,36 @@ actor PatchQueue {
         }
         inHand = nil
         remember(receipt.json)
-        for continuation in (receiptWaiters.removeValue(forKey: pending.id) ?? [:]).values {
-            continuation.resume(returning: receipt.json)
+        // Someone waiting for the outcome gets it once it is durable: at the checkpoint, which comes next.
+        if receipt.url != nil {
+            unsyncedIDs.insert(pending.id)
+            if receiptWaiters[pending.id] != nil { awaitedReceipts[pending.id] = receipt.json }
+        } else {
+            for continuation in (receiptWaiters.removeValue(forKey: pending.id) ?? [:]).values {
+                continuation.resume(returning: receipt.json)
+            }
         }
     }
 
-    /// Makes the receipts filed since the last checkpoint durable with one file-system sync, then lets go of
-    /// what only they needed: their intent records and, once a journal file has no unfinished patch left,
-    /// the file. Runs when the queue is empty, every 256 patches, and at shutdown. After a failed sync
-    /// nothing is let go of: recovery at the next start settles those patches from the journal and the
-    /// intent log.
+    /// Makes the receipts filed since the last checkpoint, and the workspace renames of their patches,
+    /// durable with one file-system sync (plus a folder sync for workspace folders on another file system),
+    /// then lets go of what only they needed: their intent records and, once a journal file has no
+    /// unfinished patch left, the file. Runs when the queue is empty, every 256 patches, when someone waits
+    /// for a filed receipt, and at shutdown. After a failed sync nothing is let go of: recovery at the next
+    /// start settles those patches from the journal and the intent log.
     private func checkpoint() async {
         guard !unsynced.isEmpty else { return }
         let batch = unsynced
+        let ids = unsyncedIDs
         unsynced = []
-        guard await syncSpool() else {
+        let synced = await syncSpool()
+        // Waiters that came while the sync ran are handed their receipt too.
+        unsyncedIDs.subtract(ids)
+        for id in ids {
+            guard let json = awaitedReceipts.removeValue(forKey: id) else { continue }
+            for continuation in (receiptWaiters.removeValue(forKey: id) ?? [:]).values { continuation.resume(returning: json) }
+        }
+        guard synced else {
             logger.critical("the file system reported a write-back error; receipts filed since the last sync are not trusted")
             return
         }
@@ -660,7 +691,10 @@ actor PatchQueue {
     }
 
     /// The sync itself, on the executor's thread rather than the actor's.
-    private nonisolated func syncSpool() async -> Bool { spool.syncAll() }
+    private nonisolated func syncSpool() async -> Bool {
+        let synced = spool.syncAll()
+        return folderSyncs.sync(in: workspace, skipping: synced ? spool.device : nil) && synced
+    }
 
     private func remember(_ json: JSONValue) {
         tallies[json["status"]?.stringValue ?? "failed", default: 0] += 1
@@ -673,7 +707,12 @@ actor PatchQueue {
     /// The receipt once the patch has finished, waiting at most `timeout`.
     func waitForReceipt(id: String, timeout: Duration) async -> JSONValue? {
         guard let entry = ledger[id] else { return nil }
-        if case .finished(let url, _) = entry.state { return try? JSONParser.parse(spool.read(url)) }
+        if case .finished(let url, _) = entry.state {
+            guard let receipt = try? JSONParser.parse(spool.read(url)) else { return nil }
+            // Filed but not durable yet: handed over after the checkpoint the executor is about to run.
+            guard unsyncedIDs.contains(id), !closed else { return receipt }
+            awaitedReceipts[id] = receipt
+        }
         if closed { return nil }
         let token = UUID()
         let expiry = Task {

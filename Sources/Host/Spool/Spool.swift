@@ -183,6 +183,12 @@ struct Spool: Sendable {
         return url
     }
 
+    /// The file system the spool is on (what ``syncAll()`` syncs), `nil` when it cannot be told.
+    var device: dev_t? {
+        var info = stat()
+        return stat(directory.path, &info) == 0 ? info.st_dev : nil
+    }
+
     /// Makes everything written on the spool's file system durable (`syncfs(2)`; elsewhere `sync(2)`
     /// and `F_FULLFSYNC`). Cheaper than an fsync per receipt when many were written since the last call.
     /// - Returns: False when the system reports a write-back error: what was written since is not trusted.

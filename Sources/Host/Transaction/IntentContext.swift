@@ -8,9 +8,11 @@ struct IntentContext: Sendable {
     let sequence: UInt64
     /// The patch id.
     let id: String
-    /// When the patch's intake journal record may still be on its way to disk: nothing may be written to
-    /// the workspace or the intent log for it before the record is durable.
+    /// When the patch's intake journal record may still be on its way to disk: nothing visible may change in
+    /// the workspace for it (no rename, no step) before the record is durable.
     var durability: Durability? = nil
+    /// Where a commit's folder syncs go when they may wait for the queue's next checkpoint; `nil`: synced at once.
+    var folderSyncs: DeferredFolderSyncs? = nil
 
     /// Returns once the patch's intake record is durable (at once when it already is).
     /// - Throws: The journal's error: the patch was never acknowledged and must leave nothing behind.

@@ -50,6 +50,8 @@ final class Transaction {
     private var rerunnable = true
     /// True once a record of this patch is in the intent log.
     private var announced = false
+    /// True once a step has been announced.
+    private var stepBegun = false
 
     init(workspace: Workspace, maxFileBytes: Int, intent: IntentContext? = nil) {
         self.workspace = workspace
@@ -129,8 +131,8 @@ final class Transaction {
 
     /// Writes every staged state that differs from what is on disk.
     /// - Parameter final: No step runs after this: with an intent log, this is the patch's commit point.
-    func flush(final: Bool) throws(ApplyError) {
-        if let intent { return try journaledFlush(final: final, intent) }
+    func flush(final: Bool) async throws(ApplyError) {
+        if let intent { return try await journaledFlush(final: final, intent) }
         for relative in order {
             guard let entry = entries[relative], entry.staged != entry.onDisk else { continue }
             if entry.stagedDigestTask == nil && entry.staged?.bytes != entry.original?.bytes {
@@ -158,10 +160,11 @@ final class Transaction {
     func beginStep(_ command: String, idempotent: Bool) throws(ApplyError) {
         guard let intent else { return }
         rerunnable = rerunnable && idempotent
+        stepBegun = true
         try announce(.step, intent, staged: [:], step: command)
     }
 
-    private func journaledFlush(final: Bool, _ intent: IntentContext) throws(ApplyError) {
+    private func journaledFlush(final: Bool, _ intent: IntentContext) async throws(ApplyError) {
         let pending = order.filter { entries[$0].map { $0.staged != $0.onDisk } ?? false }
         guard !pending.isEmpty else {
             // Steps ran since the last record: the patch is done, and a crash from here on must not undo it.
@@ -186,7 +189,9 @@ final class Transaction {
             }
         }
         // Staged names are known before the files exist, so the staged files and the record that names them
-        // are made durable side by side (two flushes in the time of one); nothing is renamed until both are.
+        // are made durable side by side (and beside the patch's intake record, when that is still on its way
+        // to disk); nothing is renamed until all are. Staged files and a record of a patch whose intake record
+        // never becomes durable are only leftovers to recovery, which knows no such patch.
         let record = makeRecord(final ? .commit : .flush, intent, staged: staged)
         var createdFolders: [(String, [String])] = []
         var stagingError: ApplyError?
@@ -212,6 +217,7 @@ final class Transaction {
         for (relative, folders) in createdFolders { entries[relative]?.createdFolders += folders }
         if loggingError == nil { announced = true }
         if let error = stagingError ?? loggingError { throw error }
+        try await intent.awaitIntake()
         var folders: [String] = []
         for relative in pending {
             guard let entry = entries[relative] else { continue }
@@ -226,7 +232,12 @@ final class Transaction {
             let folder = relative.split(separator: "/").dropLast().joined(separator: "/")
             if !folders.contains(folder) {
                 folders.append(folder)
-                try workspace.syncFolder(of: relative)
+                // The commit's renames may wait for the queue's next checkpoint: the record stays until then.
+                if final, let deferred = intent.folderSyncs {
+                    deferred.add(relative)
+                } else {
+                    try workspace.syncFolder(of: relative)
+                }
             }
         }
         if final { discardBackups() }
@@ -295,8 +306,11 @@ final class Transaction {
     @discardableResult
     func rollback() -> [String] {
         var failures: [String] = []
-        if let intent, announced {
-            // A crash during the restore must finish it, not roll the patch forward.
+        let changedOnDisk = entries.values.contains { $0.onDisk != $0.original }
+        if let intent, announced, changedOnDisk || stepBegun {
+            // A crash during the restore must finish it, not roll the patch forward. With nothing changed and
+            // no step started (a failure before the first rename, such as an intake record that never became
+            // durable) there is nothing to restore, and the commit record alone already means "never started".
             do {
                 try announce(.rollback, intent, staged: [:])
             } catch {

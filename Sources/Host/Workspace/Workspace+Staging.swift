@@ -54,9 +54,14 @@ extension Workspace {
         }
     }
 
-    /// Fsyncs the folder that holds `path`, making renames, links and removals in it durable.
-    func syncFolder(of path: String) throws(ApplyError) {
+    /// Fsyncs the folder that holds `path`, making renames, links and removals in it durable; a folder on
+    /// `syncedDevice` (a file system just synced whole) is left alone.
+    func syncFolder(of path: String, unlessOn syncedDevice: dev_t? = nil) throws(ApplyError) {
         guard let resolved = try resolve(path, createFolders: false, followFinalSymlink: false) else { return }
+        if let syncedDevice {
+            var info = stat()
+            if fstat(resolved.parent, &info) == 0 && info.st_dev == syncedDevice { return }
+        }
         guard fsync(resolved.parent) == 0 else { throw ApplyError.system("fsync of the folder of \(resolved.relative) failed") }
     }
 
