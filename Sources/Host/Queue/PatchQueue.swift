@@ -40,9 +40,9 @@ actor PatchQueue {
     private var order: [UInt64] = []
     private var orderStart = 0
     private var ready: [UInt64: PendingPatch] = [:]
-    /// Patches handed to the executor before their journal record is durable, with their bodies: the
-    /// executor may prepare them but writes nothing, and files nothing, until the record is on disk.
-    private var early: [UInt64: (body: [UInt8], durability: Durability)] = [:]
+    /// Patches handed to the executor before their journal record is durable, with their bodies as parsed at
+    /// intake: the executor may prepare them but changes nothing, and files nothing, until the record is on disk.
+    private var early: [UInt64: (body: [UInt8], patch: Patch, durability: Durability)] = [:]
     /// Where each queued patch's body is in the journal.
     private var locations: [UInt64: JournalLocation] = [:]
     /// Unfinished patches per journal generation: a generation at zero is deleted.
@@ -204,7 +204,7 @@ actor PatchQueue {
                 let (enqueued, durability) = try journal.enqueue(pending, body: delivery.body)
                 location = enqueued
                 // The executor starts preparing the patch while its record goes to disk.
-                await publish(pending, at: location, body: delivery.body, durability: durability)
+                await publish(pending, at: location, body: delivery.body, patch: patch, durability: durability)
                 try await durability.wait()
             } catch {
                 await abandon(pending)
@@ -268,10 +268,10 @@ actor PatchQueue {
     }
 
     /// Makes a patch whose journal record is on its way to disk visible to the executor.
-    private func publish(_ pending: PendingPatch, at location: JournalLocation, body: [UInt8], durability: Durability) {
+    private func publish(_ pending: PendingPatch, at location: JournalLocation, body: [UInt8], patch: Patch, durability: Durability) {
         ready[pending.sequence] = pending
         locations[pending.sequence] = location
-        early[pending.sequence] = (body, durability)
+        early[pending.sequence] = (body, patch, durability)
         outstanding[location.generation, default: 0] += 1
         if location.generation > currentGeneration {
             // The journal moved to a new file: older ones with nothing left in them can go.
@@ -370,11 +370,16 @@ actor PatchQueue {
         await health.set(component, .up)
         for await _ in wakeups.cancelOnGracefulShutdown() {
             while let (pending, location, outcome) = takeNext() {
+                var batch: [Prepared]
                 let head = early[pending.sequence]
-                // The next ready patches are read and parsed off the actor, so intake goes on meanwhile. A
-                // patch whose record is not durable yet is applied on its own.
-                let candidates = outcome == nil && head == nil ? readyAfterHead(limit: Self.maxBatch - 1) : []
-                var batch = await gather(first: (pending, location), body: head?.body, candidates: candidates)
+                if let head {
+                    // Parsed at intake, and applied on its own: its record is not durable yet.
+                    batch = [Prepared(pending: pending, location: location, body: head.body, patch: head.patch)]
+                } else {
+                    // The next ready patches are read and parsed off the actor, so intake goes on meanwhile.
+                    let candidates = outcome == nil ? readyAfterHead(limit: Self.maxBatch - 1) : []
+                    batch = await gather(first: (pending, location), candidates: candidates)
+                }
                 for index in batch.indices.dropFirst() where !takeNext(batch[index].pending.sequence) {
                     batch.removeSubrange(index...)
                     break
@@ -426,12 +431,8 @@ actor PatchQueue {
 
     /// Reads and parses the patch taken and, when it only edits files, as many of `candidates` after it as
     /// also only edit files: the batch to apply together.
-    private nonisolated func gather(
-        first: (PendingPatch, JournalLocation),
-        body: [UInt8]?,
-        candidates: [(PendingPatch, JournalLocation)]
-    ) async -> [Prepared] {
-        let head = prepare(first.0, from: first.1, body: body)
+    private nonisolated func gather(first: (PendingPatch, JournalLocation), candidates: [(PendingPatch, JournalLocation)]) async -> [Prepared] {
+        let head = prepare(first.0, from: first.1)
         guard let patch = head.patch, runner.isContentOnly(patch) else { return [head] }
         var batch = [head]
         for (pending, location) in candidates {
@@ -472,14 +473,21 @@ actor PatchQueue {
         /// The parsed patch, or why it could not be read or parsed.
         var patch: Patch?
         var failure: ApplyError?
-        var copy: Task<URL, any Error>?
+        var copy: Task<Copies, any Error>?
     }
 
-    /// Reads a patch's body from the journal (unless it is given) and parses it.
-    private nonisolated func prepare(_ pending: PendingPatch, from location: JournalLocation, body: [UInt8]? = nil) -> Prepared {
-        var prepared = Prepared(pending: pending, location: location, body: body ?? [])
+    /// What the I/O threads prepare for filing a patch while it applies: its copy, and the receipt's
+    /// temp file, created and waiting for the receipt's bytes.
+    private struct Copies: Sendable {
+        var patch: URL
+        var receipt: Spool.ReservedFile?
+    }
+
+    /// Reads a patch's body from the journal and parses it.
+    private nonisolated func prepare(_ pending: PendingPatch, from location: JournalLocation) -> Prepared {
+        var prepared = Prepared(pending: pending, location: location, body: [])
         do throws(ApplyError) {
-            if body == nil { prepared.body = try journal.body(at: location) }
+            prepared.body = try journal.body(at: location)
             prepared.patch = try Patch.parse(json: prepared.body, limits: limits)
         } catch {
             prepared.failure = error
@@ -494,7 +502,11 @@ actor PatchQueue {
         let io = self.io
         let pending = prepared.pending
         prepared.copy = Task {
-            try await io.runIfActive { try spool.writeTemporary(bytes, label: pending.name, name: "\(pending.sequence).patch", sync: false) }
+            try await io.runIfActive {
+                let patch = try spool.writeTemporary(bytes, label: pending.name, name: "\(pending.sequence).patch", sync: false)
+                let receipt = try? spool.reserveTemporary(name: "\(pending.sequence).receipt", label: pending.name)
+                return Copies(patch: patch, receipt: receipt)
+            }
         }
     }
 
@@ -537,6 +549,10 @@ actor PatchQueue {
         do {
             try await durability?.wait()
         } catch {
+            if let copies = try? await prepared.copy?.value {
+                unlink(copies.patch.path)
+                if let receipt = copies.receipt { spool.discard(receipt) }
+            }
             return nil
         }
         return await file(prepared, receipt)
@@ -584,10 +600,15 @@ actor PatchQueue {
         do {
             let placed: (patch: URL, receipt: URL)
             do throws(ApplyError) {
-                let receiptTemp = try spool.writeTemporary(receiptBytes, label: pending.name, name: "\(pending.sequence).receipt", sync: false)
                 let copied = try? await prepared.copy?.value
+                let receiptTemp: URL
+                if let reserved = copied?.receipt {
+                    receiptTemp = try spool.fill(reserved, with: receiptBytes, label: pending.name)
+                } else {
+                    receiptTemp = try spool.writeTemporary(receiptBytes, label: pending.name, name: "\(pending.sequence).receipt", sync: false)
+                }
                 placed = try spool.place(
-                    copied.map { .temporary($0) } ?? .bytes(body),
+                    copied.map { .temporary($0.patch) } ?? .bytes(body),
                     receiptTemp: receiptTemp,
                     name: pending.name,
                     into: outcome,

@@ -24,6 +24,9 @@ final class Durability: Sendable {
     /// Returns once the append is durable.
     /// - Throws: The append's error when it failed.
     func wait() async throws(ApplyError) {
+        // Already known: no suspension (a continuation resumed at once still costs the task a trip through
+        // its executor's queue).
+        if let known = state.withLock({ $0.outcome }) { return try known.get() }
         do {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let known = state.withLock { state -> Result<Void, ApplyError>? in

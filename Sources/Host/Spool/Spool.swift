@@ -174,6 +174,42 @@ struct Spool: Sendable {
         }
     }
 
+    /// An empty temp file in `.ghost/tmp/`, created ahead of the bytes that go into it (creating a file is
+    /// the costly part on some file systems), open for writing.
+    struct ReservedFile: Sendable {
+        /// Where it is.
+        let url: URL
+        /// The open descriptor; ``Spool/fill(_:with:label:)`` writes and closes it.
+        let fd: Int32
+    }
+
+    /// Creates an empty temp file named `name` in `.ghost/tmp/`, to be filled later.
+    func reserveTemporary(name: String, label: String) throws(ApplyError) -> ReservedFile {
+        let url = temporary.appendingPathComponent(name)
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else { throw ApplyError.system("cannot create \(url.path) for \(label)") }
+        return ReservedFile(url: url, fd: fd)
+    }
+
+    /// Writes `bytes` into a reserved file and closes it (not synced: see ``syncAll()``); on an error the
+    /// file is removed.
+    func fill(_ file: ReservedFile, with bytes: [UInt8], label: String) throws(ApplyError) -> URL {
+        defer { close(file.fd) }
+        do throws(ApplyError) {
+            try Workspace.writeAll(file.fd, bytes, name: label)
+        } catch {
+            unlink(file.url.path)
+            throw error
+        }
+        return file.url
+    }
+
+    /// Removes a reserved file that will not be used.
+    func discard(_ file: ReservedFile) {
+        close(file.fd)
+        unlink(file.url.path)
+    }
+
     /// Writes and fsyncs a temp file in `.ghost/tmp/`, named `name` (unique among temp files in use; the
     /// executor names its own by sequence number) or else a random name.
     /// With `sync: false` the file is not fsynced: the caller makes it durable later (``syncAll()``).

@@ -1,4 +1,6 @@
 import ApplierAPI
+import Dispatch
+import Foundation
 
 /// One patch's file changes: staged in memory, written to disk when an effect step needs them there (or
 /// at the end), and undone, file by file, when any later step fails.
@@ -52,11 +54,20 @@ final class Transaction {
     private var announced = false
     /// True once a step has been announced.
     private var stepBegun = false
+    /// Files this transaction replaced, held open so that their blocks are freed after the patch, not
+    /// during its renames (see ``Workspace/holdOpen(_:)``).
+    private var replaced: [Int32] = []
 
     init(workspace: Workspace, maxFileBytes: Int, intent: IntentContext? = nil) {
         self.workspace = workspace
         self.maxFileBytes = maxFileBytes
         self.intent = intent
+    }
+
+    deinit {
+        guard !replaced.isEmpty else { return }
+        let descriptors = replaced
+        DispatchQueue.global(qos: .utility).async { for fd in descriptors { close(fd) } }
     }
 
     /// The current state of a file as this patch sees it: staged if an earlier operation touched it, else on disk.
@@ -222,6 +233,7 @@ final class Transaction {
         for relative in pending {
             guard let entry = entries[relative] else { continue }
             if let name = staged.removeValue(forKey: relative) {
+                if entry.onDisk != nil, let fd = workspace.holdOpen(relative) { replaced.append(fd) }
                 try workspace.install(name, at: relative)
             } else if entry.staged == nil {
                 try workspace.remove(relative)

@@ -46,6 +46,16 @@ extension Workspace {
         return backup
     }
 
+    /// Opens the file now at `path` for reading, to be closed after it has been replaced: the rename then
+    /// only drops a name, and the old file's blocks are freed at the close, off the patch's path (on ext4
+    /// without a journal, freeing them inside the rename costs more than the rest of it).
+    /// - Returns: The descriptor, `nil` when there is no regular file there.
+    func holdOpen(_ path: String) -> Int32? {
+        guard let resolved = try? resolve(path, createFolders: false) else { return nil }
+        let fd = openat(resolved.parent, resolved.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        return fd >= 0 ? fd : nil
+    }
+
     /// Renames a side file (staged or backup) over `path`. The folder is synced by ``syncFolder(of:)``.
     func install(_ sideName: String, at path: String) throws(ApplyError) {
         guard let resolved = try resolve(path, createFolders: false) else { throw ApplyError(.ioError, "the folder of \(path) is gone") }
