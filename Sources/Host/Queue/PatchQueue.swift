@@ -184,7 +184,8 @@ actor PatchQueue {
         let reservation: Reservation
         do throws(ApplyError) {
             reservation = try await reserve(
-                id: patch.id,
+                patch,
+                body: delivery.body,
                 hash: hash,
                 source: delivery.source.rawValue,
                 name: name,
@@ -198,13 +199,10 @@ actor PatchQueue {
             metrics.duplicate(queue: config.name, role: patch.roleLabel)
             if let inboxFile = delivery.inboxFile { try await recordDuplicate(inboxFile, name: name, patch: patch, hash: hash, first: first) }
             return Acceptance(patchID: patch.id, queue: config.name, state: .duplicate, filepath: first, receipt: receipt)
-        case .fresh(let pending):
-            let location: JournalLocation
+        case .notJournaled(let error):
+            throw error
+        case .fresh(let pending, let location, let durability):
             do {
-                let (enqueued, durability) = try journal.enqueue(pending, body: delivery.body)
-                location = enqueued
-                // The executor starts preparing the patch while its record goes to disk.
-                await publish(pending, at: location, body: delivery.body, patch: patch, durability: durability)
                 try await durability.wait()
             } catch {
                 await abandon(pending)
@@ -217,16 +215,29 @@ actor PatchQueue {
             }
             await commit(pending, at: location)
             metrics.received(queue: config.name, source: delivery.source.rawValue)
-            return Acceptance(patchID: patch.id, queue: config.name, state: .queued, filepath: journal.file(location.generation).path)
+            return Acceptance(patchID: patch.id, queue: config.name, state: .queued, filepath: journal.path(location.generation))
         }
     }
 
     private enum Reservation {
-        case fresh(PendingPatch)
+        /// Reserved and on its way to the journal (the executor may start on it meanwhile).
+        case fresh(PendingPatch, JournalLocation, Durability)
         case duplicate(firstPath: String, receipt: JSONValue?)
+        /// Reserved, but its record could not be written: the reservation is let go, the delivery refused.
+        case notJournaled(ApplyError)
     }
 
-    private func reserve(id: String, hash: String, source: String, name: String, receivedAt: Date) async throws(ApplyError) -> Reservation {
+    /// Reserves the patch's id (or finds it taken) and, for a fresh one, hands its record to the journal and
+    /// the patch to the executor, all in one visit to the actor.
+    private func reserve(
+        _ patch: Patch,
+        body: [UInt8],
+        hash: String,
+        source: String,
+        name: String,
+        receivedAt: Date
+    ) async throws(ApplyError) -> Reservation {
+        let id = patch.id
         while let entry = ledger[id] {
             guard entry.contentHash == hash else {
                 throw ApplyError(.idConflict, "id '\(id)' was already used in queue \(config.name) for a patch with other content")
@@ -243,11 +254,12 @@ actor PatchQueue {
                 }
             case .queued(let pending), .applying(let pending):
                 let generation = locations[pending.sequence]?.generation ?? 0
-                return .duplicate(firstPath: journal.file(generation).path, receipt: nil)
+                return .duplicate(firstPath: journal.path(generation), receipt: nil)
             case .finished(let receiptURL, _):
                 let receipt = try? JSONParser.parse(spool.read(receiptURL))
                 let patchPath = receiptURL.deletingLastPathComponent().appendingPathComponent(
-                    String(receiptURL.lastPathComponent.dropLast(".receipt.json".count)) + ".json"
+                    String(receiptURL.lastPathComponent.dropLast(".receipt.json".count)) + ".json",
+                    isDirectory: false
                 )
                 return .duplicate(firstPath: patchPath.path, receipt: receipt)
             }
@@ -264,7 +276,15 @@ actor PatchQueue {
         nextSequence += 1
         ledger[id] = LedgerEntry(contentHash: hash, state: .reserving([]))
         order.append(pending.sequence)
-        return .fresh(pending)
+        do throws(ApplyError) {
+            let (location, durability) = try journal.enqueue(pending, body: body)
+            // The executor starts preparing the patch while its record goes to disk.
+            publish(pending, at: location, body: body, patch: patch, durability: durability)
+            return .fresh(pending, location, durability)
+        } catch {
+            abandon(pending)
+            return .notJournaled(error)
+        }
     }
 
     /// Makes a patch whose journal record is on its way to disk visible to the executor.

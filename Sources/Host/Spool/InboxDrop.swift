@@ -12,12 +12,12 @@ public enum InboxDrop {
         } catch {
             throw ApplyError(.ioError, "cannot create \(folder.path): \(error.localizedDescription)")
         }
-        let temp = folder.appendingPathComponent(".\(name).\(getpid())-\(UInt32.random(in: 0...UInt32.max)).part")
+        let temp = folder.appendingPathComponent(".\(name).\(getpid())-\(UInt32.random(in: 0...UInt32.max)).part", isDirectory: false)
         try Spool.writeNewFile(bytes, at: temp, label: name)
         defer { unlink(temp.path) }
         var attempt = 1
         while true {
-            let destination = folder.appendingPathComponent(SpoolName.variant(SpoolName.normalized(name), attempt: attempt))
+            let destination = folder.appendingPathComponent(SpoolName.variant(SpoolName.normalized(name), attempt: attempt), isDirectory: false)
             attempt += 1
             // link(2) refuses to replace an existing file: a name already taken gets the next variant.
             guard link(temp.path, destination.path) == 0 else {

@@ -14,6 +14,8 @@ import Synchronization
 /// file is deleted once every patch in it has finished.
 final class IntakeJournal: Sendable {
     let folder: URL
+    /// `folder` as a path, for building file paths without URLs.
+    private let folderPath: String
     /// Rotate to a new file once the current one is this large.
     private let rotateAt: Int
     private let shared: Shared
@@ -41,6 +43,7 @@ final class IntakeJournal: Sendable {
 
     init(folder: URL, rotateAt: Int = 32 << 20) {
         self.folder = folder
+        self.folderPath = folder.path
         self.rotateAt = rotateAt
         self.shared = Shared()
     }
@@ -59,6 +62,14 @@ final class IntakeJournal: Sendable {
 
     /// The file of a generation.
     nonisolated func file(_ generation: UInt64) -> URL { Self.file(generation, in: folder) }
+
+    /// The path of a generation's file, built as a string (per delivery, a URL costs more than the rest).
+    nonisolated func path(_ generation: UInt64) -> String { Self.path(generation, in: folderPath) }
+
+    private static func path(_ generation: UInt64, in folder: String) -> String {
+        let digits = String(generation)
+        return folder + "/" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits + ".log"
+    }
 
     /// Every whole record in the folder, oldest generation first; torn tails are cut off the files.
     nonisolated func recover() throws(ApplyError) -> [JournalRecord] {
@@ -95,7 +106,7 @@ final class IntakeJournal: Sendable {
 
     private static func file(_ generation: UInt64, in folder: URL) -> URL {
         let digits = String(generation)
-        return folder.appendingPathComponent(String(repeating: "0", count: max(0, 8 - digits.count)) + digits + ".log")
+        return folder.appendingPathComponent(String(repeating: "0", count: max(0, 8 - digits.count)) + digits + ".log", isDirectory: false)
     }
 
     /// Opens a new generation after every one on disk and starts the writer thread.
@@ -134,7 +145,7 @@ final class IntakeJournal: Sendable {
     private func isInPlace(_ state: Shared.State) -> Bool {
         var open = stat()
         var named = stat()
-        guard fstat(state.descriptor, &open) == 0, stat(file(state.generation).path, &named) == 0 else { return false }
+        guard fstat(state.descriptor, &open) == 0, stat(path(state.generation), &named) == 0 else { return false }
         return open.st_ino == named.st_ino && open.st_dev == named.st_dev
     }
 
@@ -170,6 +181,7 @@ final class IntakeJournal: Sendable {
     /// with what arrived meanwhile. A failed write or flush is never retried or trusted: its deliveries,
     /// and those gathered for the same file, are refused, and later appends go to a fresh generation.
     private static func writeLoop(_ shared: Shared, folder: URL, rotateAt: Int) {
+        let folderPath = folder.path
         while true {
             let batch = shared.state.withLock {
                 state -> (bytes: [UInt8], waiting: [Durability], fd: Int32, path: String)? in
@@ -177,7 +189,7 @@ final class IntakeJournal: Sendable {
                     state.writerIdle = true
                     return nil
                 }
-                let batch = (state.buffer, state.waiting, state.descriptor, file(state.generation, in: folder).path)
+                let batch = (state.buffer, state.waiting, state.descriptor, path(state.generation, in: folderPath))
                 state.buffer = []
                 state.waiting = []
                 state.size += batch.0.count
@@ -223,12 +235,12 @@ final class IntakeJournal: Sendable {
     /// Deletes a generation's file once nothing in it is waiting any more; the caller never names the file
     /// being appended to.
     nonisolated func retireOnDisk(_ old: UInt64) {
-        unlink(file(old).path)
+        unlink(path(old))
     }
 
     /// Reads a queued patch's body.
     nonisolated func body(at location: JournalLocation) throws(ApplyError) -> [UInt8] {
-        let path = file(location.generation).path
+        let path = path(location.generation)
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ApplyError.system("cannot open the journal \(path)") }
         defer { close(fd) }

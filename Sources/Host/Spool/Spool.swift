@@ -18,21 +18,32 @@ struct Spool: Sendable {
 
     /// The queue's folder (its inbox).
     let directory: URL
-
-    var completed: URL { directory.appendingPathComponent(".completed") }
-    var failed: URL { directory.appendingPathComponent(".failed") }
-    var internalFolder: URL { directory.appendingPathComponent(".ghost") }
-    var temporary: URL { internalFolder.appendingPathComponent("tmp") }
-    var journal: URL { internalFolder.appendingPathComponent("journal") }
+    let completed: URL
+    let failed: URL
+    let internalFolder: URL
+    let temporary: URL
+    let journal: URL
     /// The executor's intent log (see ``IntentLog``).
-    var intentLog: IntentLog { IntentLog(url: internalFolder.appendingPathComponent("intent.log")) }
+    let intentLog: IntentLog
+
+    /// The spool in `directory`. Every URL is built once, with its kind given: a URL built without one
+    /// asks the file system whether it names a folder, a `stat` per call.
+    init(directory: URL) {
+        self.directory = directory
+        completed = directory.appendingPathComponent(".completed", isDirectory: true)
+        failed = directory.appendingPathComponent(".failed", isDirectory: true)
+        internalFolder = directory.appendingPathComponent(".ghost", isDirectory: true)
+        temporary = internalFolder.appendingPathComponent("tmp", isDirectory: true)
+        journal = internalFolder.appendingPathComponent("journal", isDirectory: true)
+        intentLog = IntentLog(url: internalFolder.appendingPathComponent("intent.log", isDirectory: false))
+    }
 
     /// Creates the folders and removes temp files a crash left behind. Only at start: later, temp files
     /// belong to writes in progress.
     func prepare() throws(ApplyError) {
         try createFolders()
         for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? [] {
-            unlink(temporary.appendingPathComponent(name).path)
+            unlink(temporary.appendingPathComponent(name, isDirectory: false).path)
         }
         try intentLog.prepare()
     }
@@ -70,7 +81,7 @@ struct Spool: Sendable {
             ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
                 .filter { $0.hasSuffix(".receipt.json") }
                 .sorted()
-                .map { folder.appendingPathComponent($0) }
+                .map { folder.appendingPathComponent($0, isDirectory: false) }
         }
     }
 
@@ -151,8 +162,8 @@ struct Spool: Sendable {
         var attempt = 1
         while true {
             let candidate = SpoolName.variant(name, attempt: attempt)
-            let patchURL = folder.appendingPathComponent(candidate)
-            let receiptURL = folder.appendingPathComponent(SpoolName.receipt(for: candidate))
+            let patchURL = folder.appendingPathComponent(candidate, isDirectory: false)
+            let receiptURL = folder.appendingPathComponent(SpoolName.receipt(for: candidate), isDirectory: false)
             attempt += 1
             guard link(patchFile.path, patchURL.path) == 0 else {
                 if errno == EEXIST { continue }
@@ -185,7 +196,7 @@ struct Spool: Sendable {
 
     /// Creates an empty temp file named `name` in `.ghost/tmp/`, to be filled later.
     func reserveTemporary(name: String, label: String) throws(ApplyError) -> ReservedFile {
-        let url = temporary.appendingPathComponent(name)
+        let url = temporary.appendingPathComponent(name, isDirectory: false)
         let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw ApplyError.system("cannot create \(url.path) for \(label)") }
         return ReservedFile(url: url, fd: fd)
@@ -214,7 +225,7 @@ struct Spool: Sendable {
     /// executor names its own by sequence number) or else a random name.
     /// With `sync: false` the file is not fsynced: the caller makes it durable later (``syncAll()``).
     func writeTemporary(_ bytes: [UInt8], label: String, name: String? = nil, sync: Bool = true) throws(ApplyError) -> URL {
-        let url = temporary.appendingPathComponent(name ?? "\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tmp")
+        let url = temporary.appendingPathComponent(name ?? "\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tmp", isDirectory: false)
         try Self.writeNewFile(bytes, at: url, label: label, sync: sync)
         return url
     }

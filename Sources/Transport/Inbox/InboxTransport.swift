@@ -107,7 +107,7 @@ public struct InboxTransport: Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         // Oldest first, so a backlog is applied in the order it was dropped.
         let dated = names.filter(Self.isCandidate).map { name in
-            let attributes = try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path)
+            let attributes = try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name, isDirectory: false).path)
             return (name, attributes?[.modificationDate] as? Date ?? .distantPast)
         }
         for (name, _) in dated.sorted(by: { ($0.1, $0.0) < ($1.1, $1.0) }) {
@@ -123,7 +123,7 @@ public struct InboxTransport: Sendable {
     /// Reads one file and submits it, unless it is still being written.
     private func take(_ name: String) async -> Outcome {
         guard Self.isCandidate(name) else { return .handled }
-        let url = directory.appendingPathComponent(name)
+        let url = directory.appendingPathComponent(name, isDirectory: false)
         let fd = open(url.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
             let code = errno
