@@ -17,8 +17,8 @@ for tool in wrk python3 node; do command -v $tool >/dev/null || { echo "$tool is
 python3 -c 'import flask' 2>/dev/null || { echo "Flask is needed for the seed reference (pip install flask)"; exit 2; }
 
 echo "== building (release)"
-swift build -c release --product ghost --static-swift-stdlib -Xlinker --strip-all --scratch-path .build-release >/dev/null
-GHOST=$(swift build -c release --static-swift-stdlib -Xlinker --strip-all --scratch-path .build-release --show-bin-path)/ghost
+BUILD_LOG=$(mktemp)
+GHOST=$(Benchmarks/release-build.sh 2>"$BUILD_LOG") || { tail -30 "$BUILD_LOG"; exit 1; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 200); do curl -sf "http://127.0.0.1:$1/health" >/dev/null && return 0; sleep 0.05; done; echo "no answer on $1"; exit 1; }
