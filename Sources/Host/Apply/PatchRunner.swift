@@ -142,20 +142,27 @@ public struct PatchRunner: Sendable {
         let entries = transaction.order.compactMap { relative in transaction.entries[relative].map { (relative, $0) } }
         var known: [(before: String?, after: String?)] = []
         for (relative, _) in entries { known.append(await transaction.knownDigests(relative)) }
-        // Before and after hashes of every file, computed side by side: on a large file they cost as much as the regex.
-        let hashes = await withTaskGroup(of: (Int, Bool, String).self) { group in
-            var byFile = [(before: String?, after: String?)](repeating: (nil, nil), count: entries.count)
-            for (index, (_, entry)) in entries.enumerated() {
-                // The intent log, or a task started when the file was read or written, may have hashed them already.
-                let known = known[index]
-                byFile[index] = (entry.original == nil ? nil : known.before, entry.staged == nil ? nil : known.after)
-                if let original = entry.original?.bytes, known.before == nil { group.addTask { (index, false, Digest.sha256(original)) } }
-                if let staged = entry.staged?.bytes, known.after == nil { group.addTask { (index, true, Digest.sha256(staged)) } }
+        // The intent log, or a task started when a file was read or written, has usually hashed them already.
+        var hashes = zip(entries, known).map { element, known in
+            (before: element.1.original == nil ? nil : known.before, after: element.1.staged == nil ? nil : known.after)
+        }
+        let missing = entries.indices.filter { index in
+            (entries[index].1.original != nil && hashes[index].before == nil) || (entries[index].1.staged != nil && hashes[index].after == nil)
+        }
+        if !missing.isEmpty {
+            // Computed side by side: on a large file they cost as much as the regex.
+            hashes = await withTaskGroup(of: (Int, Bool, String).self) { group in
+                var byFile = hashes
+                for index in missing {
+                    let entry = entries[index].1
+                    if let original = entry.original?.bytes, byFile[index].before == nil { group.addTask { (index, false, Digest.sha256(original)) } }
+                    if let staged = entry.staged?.bytes, byFile[index].after == nil { group.addTask { (index, true, Digest.sha256(staged)) } }
+                }
+                for await (index, isAfter, hash) in group {
+                    if isAfter { byFile[index].after = hash } else { byFile[index].before = hash }
+                }
+                return byFile
             }
-            for await (index, isAfter, hash) in group {
-                if isAfter { byFile[index].after = hash } else { byFile[index].before = hash }
-            }
-            return byFile
         }
         let changes = entries.enumerated().map { index, element in
             FileStates(

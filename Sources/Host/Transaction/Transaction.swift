@@ -55,7 +55,7 @@ final class Transaction {
     /// True once a step has been announced.
     private var stepBegun = false
     /// Files this transaction replaced, held open so that their blocks are freed after the patch, not
-    /// during its renames (see ``Workspace/holdOpen(_:)``).
+    /// during its renames (see ``Workspace/install(_:at:holdingReplaced:)``).
     private var replaced: [Int32] = []
 
     init(workspace: Workspace, maxFileBytes: Int, intent: IntentContext? = nil) {
@@ -233,8 +233,7 @@ final class Transaction {
         for relative in pending {
             guard let entry = entries[relative] else { continue }
             if let name = staged.removeValue(forKey: relative) {
-                if entry.onDisk != nil, let fd = workspace.holdOpen(relative) { replaced.append(fd) }
-                try workspace.install(name, at: relative)
+                if let held = try workspace.install(name, at: relative, holdingReplaced: entry.onDisk != nil) { replaced.append(held) }
             } else if entry.staged == nil {
                 try workspace.remove(relative)
             } else if let next = entry.staged {

@@ -46,22 +46,21 @@ extension Workspace {
         return backup
     }
 
-    /// Opens the file now at `path` for reading, to be closed after it has been replaced: the rename then
-    /// only drops a name, and the old file's blocks are freed at the close, off the patch's path (on ext4
-    /// without a journal, freeing them inside the rename costs more than the rest of it).
-    /// - Returns: The descriptor, `nil` when there is no regular file there.
-    func holdOpen(_ path: String) -> Int32? {
-        guard let resolved = try? resolve(path, createFolders: false) else { return nil }
-        let fd = openat(resolved.parent, resolved.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        return fd >= 0 ? fd : nil
-    }
-
     /// Renames a side file (staged or backup) over `path`. The folder is synced by ``syncFolder(of:)``.
-    func install(_ sideName: String, at path: String) throws(ApplyError) {
+    /// - Parameter holdingReplaced: Keep the file being replaced open, to be closed after the patch: the
+    ///   rename then only drops a name, and the old file's blocks are freed at the close, off the patch's
+    ///   path (on ext4 without a journal, freeing them inside the rename costs more than the rest of it).
+    /// - Returns: The descriptor of the replaced file when it was held, else `nil`.
+    @discardableResult
+    func install(_ sideName: String, at path: String, holdingReplaced: Bool = false) throws(ApplyError) -> Int32? {
         guard let resolved = try resolve(path, createFolders: false) else { throw ApplyError(.ioError, "the folder of \(path) is gone") }
+        let held = holdingReplaced ? openat(resolved.parent, resolved.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK) : -1
         guard renameat(resolved.parent, sideName, resolved.parent, resolved.name) == 0 else {
-            throw ApplyError.system("cannot move the new \(resolved.relative) into place")
+            let code = errno
+            if held >= 0 { close(held) }
+            throw ApplyError.system("cannot move the new \(resolved.relative) into place", errno: code)
         }
+        return held >= 0 ? held : nil
     }
 
     /// Fsyncs the folder that holds `path`, making renames, links and removals in it durable; a folder on
