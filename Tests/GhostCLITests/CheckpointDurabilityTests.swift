@@ -52,7 +52,7 @@ import Testing
         #expect(log.contains("fsync(") && log.contains("<\(workspace)/src>"), "the folder of src/App.tsx was not synced:\n\(log)")
     }
 
-    @Test func aWorkspaceBesideTheSpoolIsSyncedWithItBeforeTheWaitIsAnswered() async throws {
+    @Test func aWorkspaceBesideTheSpoolIsCoveredBySyncfsWithoutAFolderFsync() async throws {
         let workspace = URL(fileURLWithPath: try makeTempFolder()).resolvingSymlinksInPath().path
         defer { try? FileManager.default.removeItem(atPath: workspace) }
         let (status, body, log) = try await run(spoolFolder: "patches", workspace: workspace)

@@ -48,7 +48,7 @@ import Testing
         try journal.start()
         _ = try await journal.append(patch(1, "a"), body: Array("first".utf8))
         _ = try await journal.append(patch(2, "b"), body: Array("second".utf8))
-        let file = journal.file(journal.generation)
+        let file = URL(fileURLWithPath: journal.path(journal.generation))
         let whole = try Data(contentsOf: file)
         // A crash in the middle of the second record's body.
         try whole.prefix(whole.count - 4).write(to: file)

@@ -59,7 +59,8 @@ public struct PatchRunner: Sendable {
                         )
                         continue
                     }
-                    if !options.checkOnly { try await intent?.awaitIntake() }
+                    // A step is visible outside the workspace files: it waits for the patch's intake record.
+                    try await intent?.awaitIntake()
                     try await transaction.flush(final: false)
                     try transaction.beginStep(
                         "\(operation.phase.rawValue): \(operation.payload.stringValue ?? operation.payload.serialized)",
@@ -190,11 +191,11 @@ public struct PatchRunner: Sendable {
 
         /// The same, as a batch member's file in the intent log.
         var intentFile: IntentRecord.File {
-            func state(_ hash: String?, _ content: FileContent?) -> IntentRecord.FileState? {
-                guard let hash, let content else { return nil }
-                return IntentRecord.FileState(sha256: hash, mode: content.mode)
-            }
-            return IntentRecord.File(path: path, before: state(beforeSHA256, before), after: state(afterSHA256, after))
+            IntentRecord.File(
+                path: path,
+                before: IntentRecord.FileState(sha256: beforeSHA256, content: before),
+                after: IntentRecord.FileState(sha256: afterSHA256, content: after)
+            )
         }
     }
 

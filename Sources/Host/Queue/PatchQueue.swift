@@ -213,7 +213,7 @@ actor PatchQueue {
                 // crash, since this removal is not fsynced) is taken again as a duplicate, never applied twice.
                 logger.warning("cannot remove a taken inbox file", metadata: ["file": "\(inboxFile.path)", "errno": "\(errno)"])
             }
-            await commit(pending, at: location)
+            await commit(pending)
             metrics.received(queue: config.name, source: delivery.source.rawValue)
             return Acceptance(patchID: patch.id, queue: config.name, state: .queued, filepath: journal.path(location.generation))
         }
@@ -304,7 +304,7 @@ actor PatchQueue {
 
     /// The patch's record is durable: the delivery is acknowledged and the id known for good. The executor
     /// may have taken, or even finished, the patch by now.
-    private func commit(_ pending: PendingPatch, at location: JournalLocation) {
+    private func commit(_ pending: PendingPatch) {
         let waiting = reservationWaiters(pending.id)
         early[pending.sequence] = nil
         if case .reserving = ledger[pending.id]?.state {
@@ -530,7 +530,6 @@ actor PatchQueue {
         }
     }
 
-    /// Runs one patch and files it with its receipt. Runs off the actor: intake goes on meanwhile.
     /// Runs one patch and files it with its receipt; `nil` when its journal record never became durable
     /// (nothing was written for it then, and nothing is filed). Runs off the actor: intake goes on meanwhile.
     private nonisolated func apply(

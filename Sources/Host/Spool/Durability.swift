@@ -39,12 +39,4 @@ final class Durability: Sendable {
             throw error as? ApplyError ?? ApplyError(.ioError, "\(error)")
         }
     }
-
-    /// True once the append is known to be durable.
-    var isDurable: Bool {
-        state.withLock { state in
-            if case .success? = state.outcome { return true }
-            return false
-        }
-    }
 }

@@ -60,9 +60,6 @@ final class IntakeJournal: Sendable {
     /// The generation being appended to.
     var generation: UInt64 { shared.state.withLock { $0.generation } }
 
-    /// The file of a generation.
-    nonisolated func file(_ generation: UInt64) -> URL { Self.file(generation, in: folder) }
-
     /// The path of a generation's file, built as a string (per delivery, a URL costs more than the rest).
     nonisolated func path(_ generation: UInt64) -> String { Self.path(generation, in: folderPath) }
 
@@ -105,8 +102,7 @@ final class IntakeJournal: Sendable {
     }
 
     private static func file(_ generation: UInt64, in folder: URL) -> URL {
-        let digits = String(generation)
-        return folder.appendingPathComponent(String(repeating: "0", count: max(0, 8 - digits.count)) + digits + ".log", isDirectory: false)
+        URL(fileURLWithPath: path(generation, in: folder.path), isDirectory: false)
     }
 
     /// Opens a new generation after every one on disk and starts the writer thread.
@@ -127,7 +123,7 @@ final class IntakeJournal: Sendable {
 
     private static func openGeneration(_ next: UInt64, folder: URL, in state: inout Shared.State) throws(ApplyError) {
         try createFolder(folder)
-        let path = file(next, in: folder).path
+        let path = path(next, in: folder.path)
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ApplyError.system("cannot create the journal \(path)") }
         guard fsync(fd) == 0 else {

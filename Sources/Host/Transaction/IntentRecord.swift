@@ -46,6 +46,17 @@ struct IntentRecord: Sendable, Equatable {
         var sha256: String
         /// Permission bits.
         var mode: UInt16
+
+        init(sha256: String, mode: UInt16) {
+            self.sha256 = sha256
+            self.mode = mode
+        }
+
+        /// The state of `content` hashed to `sha256`; `nil` when the file does not exist (or is not hashed).
+        init?(sha256: String?, content: FileContent?) {
+            guard let sha256, let content else { return nil }
+            self.init(sha256: sha256, mode: content.mode)
+        }
     }
 
     /// One patch of a batch committed by one record (see ``members``): its outcome, decided before the

@@ -270,8 +270,8 @@ final class Transaction {
             files.append(
                 IntentRecord.File(
                     path: relative,
-                    before: Self.fileState(entry.originalDigest, entry.original),
-                    after: Self.fileState(entry.stagedDigest, entry.staged),
+                    before: IntentRecord.FileState(sha256: entry.originalDigest, content: entry.original),
+                    after: IntentRecord.FileState(sha256: entry.stagedDigest, content: entry.staged),
                     staged: staged[relative],
                     backup: entry.backup
                 )
@@ -286,11 +286,6 @@ final class Transaction {
             step: step,
             members: stage == .commit ? batchMembers : nil
         )
-    }
-
-    private static func fileState(_ digest: String?, _ content: FileContent?) -> IntentRecord.FileState? {
-        guard let digest, let content else { return nil }
-        return IntentRecord.FileState(sha256: digest, mode: content.mode)
     }
 
     /// The original and staged digests computed so far (for the intent log, or on another thread), by path,
