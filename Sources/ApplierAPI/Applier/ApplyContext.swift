@@ -6,11 +6,14 @@ public struct ApplyContext: Sendable {
     public var workspace: String
     /// True under `--check`: nothing will be written whatever the applier returns.
     public var checkOnly: Bool
+    /// The limits the patch runs under (file size, regex budget).
+    public var limits: PatchLimits
 
     /// A context.
-    public init(patch: Patch, workspace: String, checkOnly: Bool = false) {
+    public init(patch: Patch, workspace: String, checkOnly: Bool = false, limits: PatchLimits = .default) {
         self.patch = patch
         self.workspace = workspace
         self.checkOnly = checkOnly
+        self.limits = limits
     }
 }

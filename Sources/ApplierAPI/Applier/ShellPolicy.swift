@@ -11,6 +11,10 @@ public struct ShellPolicy: Sendable {
     public var environment: [String: String]
     /// How many bytes of the end of stdout and of stderr the receipt keeps.
     public var outputTailBytes: Int
+    /// The variable names a step's own `env` may set (`shell.env_allow`); anything else fails the step.
+    public var environmentAllow: [String]
+    /// The PATH programs are looked up in (`shell.path`); `nil`: the host's own PATH.
+    public var searchPath: String?
 
     /// A policy.
     public init(
@@ -18,13 +22,17 @@ public struct ShellPolicy: Sendable {
         allow: [String] = [],
         timeout: Duration = .seconds(300),
         environment: [String: String] = [:],
-        outputTailBytes: Int = 16 * 1024
+        outputTailBytes: Int = 16 * 1024,
+        environmentAllow: [String] = [],
+        searchPath: String? = nil
     ) {
         self.enabled = enabled
         self.allow = allow
         self.timeout = timeout
         self.environment = environment
         self.outputTailBytes = outputTailBytes
+        self.environmentAllow = environmentAllow
+        self.searchPath = searchPath
     }
 
     /// Shell off: the default everywhere.

@@ -65,4 +65,14 @@ public struct Reason: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let unauthorized = Reason("unauthorized")
     /// The host is shutting down and takes no new patches.
     public static let unavailable = Reason("unavailable")
+    /// A path names one of the host's own files (a queue folder, the config, the spool), even inside the workspace.
+    public static let pathReserved = Reason("path_reserved")
+    /// The host died while applying this patch alone as often as `limits.crash_retries` allows: it is not tried again.
+    public static let crashedHost = Reason("crashed_host")
+    /// An HTTP request named a `Host` that is not a loopback name or one the config allows (DNS rebinding).
+    public static let misdirectedRequest = Reason("misdirected_request")
+    /// An HTTP request came from a web page of another origin.
+    public static let forbiddenOrigin = Reason("forbidden_origin")
+    /// An HTTP request body that is not `application/json` from a client that looks like a browser.
+    public static let unsupportedMediaType = Reason("unsupported_media_type")
 }

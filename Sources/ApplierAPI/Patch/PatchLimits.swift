@@ -1,19 +1,23 @@
-/// Upper bounds on what one patch may ask for; exceeding one fails with ``Reason/limitExceeded``.
+/// Upper bounds on what one patch may ask for; exceeding one fails with ``Reason/limitExceeded``
+/// (``Reason/regexLimit`` for the matching budget).
 public struct PatchLimits: Sendable, Hashable {
     /// The largest envelope accepted, in bytes.
     public var maxPatchBytes: Int
     /// The most operations (file operations plus shell commands) in one patch.
     public var maxOperations: Int
-    /// The largest target file an applier is given, in bytes.
+    /// The largest file a patch may read or write, in bytes (`limits.max_file_bytes`).
     public var maxFileBytes: Int
+    /// The wall-clock budget, in milliseconds, for all regex matching of one patch (`limits.regex_ms`).
+    public var regexMilliseconds: Int
 
     /// Limits.
-    public init(maxPatchBytes: Int = 10 << 20, maxOperations: Int = 10_000, maxFileBytes: Int = 1 << 30) {
+    public init(maxPatchBytes: Int = 10 << 20, maxOperations: Int = 10_000, maxFileBytes: Int = 64 << 20, regexMilliseconds: Int = 2000) {
         self.maxPatchBytes = maxPatchBytes
         self.maxOperations = maxOperations
         self.maxFileBytes = maxFileBytes
+        self.regexMilliseconds = regexMilliseconds
     }
 
-    /// 10 MiB patches, 10,000 operations, 1 GiB files.
+    /// 10 MiB patches, 10,000 operations, 64 MiB files, 2 s of regex matching per patch.
     public static let `default` = PatchLimits()
 }

@@ -13,14 +13,36 @@ public struct QueueConfig: Sendable {
     public var aliases: [String]
     /// Whether and how shell steps run.
     public var shell: ShellPolicy
+    /// Size and time limits for this queue's patches (`limits:` at the top, or under the queue).
+    public var limits: PatchLimits
+    /// How many host deaths while applying one patch alone are tolerated before it is filed `crashed_host`.
+    public var crashRetries: Int
+    /// A bearer token for this queue's own routes (`queues.X.token_env`), besides the host's.
+    public var token: String?
+    /// An HMAC secret for this queue's own routes (`queues.X.hmac_secret_env`), besides the host's.
+    public var hmacSecret: String?
 
     /// A queue.
-    public init(name: String, directory: URL, workspace: URL, aliases: [String] = [], shell: ShellPolicy = .disabled) {
+    public init(
+        name: String,
+        directory: URL,
+        workspace: URL,
+        aliases: [String] = [],
+        shell: ShellPolicy = .disabled,
+        limits: PatchLimits = .default,
+        crashRetries: Int = 2,
+        token: String? = nil,
+        hmacSecret: String? = nil
+    ) {
         self.name = name
         self.directory = directory
         self.workspace = workspace
         self.aliases = aliases
         self.shell = shell
+        self.limits = limits
+        self.crashRetries = crashRetries
+        self.token = token
+        self.hmacSecret = hmacSecret
     }
 }
 
