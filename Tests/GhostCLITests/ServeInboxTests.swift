@@ -113,8 +113,12 @@ import Testing
                 return (health?["components"]?["inbox:default"]?["restarts"]?.intValue ?? 0) >= 1
             }
         )
+        // /health is open without credentials: it shows states, not the error (which names paths);
+        // /api/status (behind the host's credentials, when set) shows it.
         let health = json(try host.request("GET", "/health"))
-        #expect(health?["components"]?["inbox:default"]?["last_error"]?.stringValue?.contains("patches") == true)
+        #expect(health?["components"]?["inbox:default"]?["last_error"] == nil)
+        let status = json(try host.request("GET", "/api/status"))
+        #expect(status?["components"]?["inbox:default"]?["last_error"]?.stringValue?.contains("patches") == true)
         // Restarted, the inbox works again in a recreated folder.
         #expect(await eventually { FileManager.default.fileExists(atPath: inbox) })
         try write(regexPatch(id: "after-restart"), to: inbox + "/again.json")

@@ -15,6 +15,14 @@ public struct Reason: RawRepresentable, Hashable, Sendable, CustomStringConverti
     /// The code.
     public var description: String { rawValue }
 
+    /// Every code GhostRunner itself uses (a plugin's own codes are not among them).
+    public static let builtIn: Set<Reason> = [
+        .noMatch, .countMismatch, .unknownRole, .pathOutsideWorkspace, .shellDisabled, .shellNotAllowed, .invalidJSON, .invalidPatch,
+        .regexError, .regexLimit, .timeout, .binaryFile, .notUTF8, .fileNotFound, .ioError, .commandFailed, .pluginError,
+        .limitExceeded, .idConflict, .interrupted, .conflict, .unknownQueue, .notFound, .unauthorized, .unavailable, .pathReserved,
+        .crashedHost, .misdirectedRequest, .forbiddenOrigin, .unsupportedMediaType,
+    ]
+
     /// The pattern matched nowhere in the target file.
     public static let noMatch = Reason("no_match")
     /// `count` was given and the number of matches differs; nothing was written.

@@ -45,7 +45,9 @@ struct HTTPClient {
     func request(method: String, path: String, headers: [(String, String)] = [], body: [UInt8] = []) throws(ConnectionError) -> Response {
         let fd = try connect()
         defer { close(fd) }
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
+        // A Host among `headers` replaces the usual one (tests send a foreign one to see it refused).
+        let hostField = headers.contains { $0.0.lowercased() == "host" } ? "" : "Host: \(host):\(port)\r\n"
+        var head = "\(method) \(path) HTTP/1.1\r\n\(hostField)Connection: close\r\nContent-Length: \(body.count)\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "\r\n"
         try write(fd, Array(head.utf8) + body)

@@ -15,20 +15,38 @@ enum ConfigParser {
             throw ConfigError("", "not valid YAML: \(error)")
         }
         guard let root else { return GhostConfig.embeddedDefault(in: baseDirectory) }
-        let document = try Entry(node: root, path: "").mapping(allowed: ["http", "default_queue", "queues", "roles"])
+        let document = try Entry(node: root, path: "").mapping(allowed: ["http", "default_queue", "queues", "roles", "limits"])
+        let limits =
+            try document["limits"].map { node throws(ConfigError) in try limitsSection(node, base: (PatchLimits.default, 2)) }
+            ?? (PatchLimits.default, 2)
 
         var http = HTTPSettings()
         if let node = document["http"] {
-            let fields = try node.mapping(allowed: ["host", "port", "token", "token_env", "hmac_secret", "hmac_secret_env", "max_body_bytes"])
+            let fields = try node.mapping(allowed: [
+                "host", "port", "token", "token_env", "hmac_secret", "hmac_secret_env", "max_body_bytes", "allowed_hosts", "allowed_origins",
+            ])
             if let host = fields["host"] { http.host = try host.string() }
             if let port = fields["port"] { http.port = try port.int(in: 0...65535) }
             http.token = try secret(fields, "token", environment: environment)
             http.hmacSecret = try secret(fields, "hmac_secret", environment: environment)
             if let limit = fields["max_body_bytes"] { http.maxBodyBytes = try limit.int(in: 1...(1 << 30)) }
-            if !http.isLoopback && !http.requiresAuthentication {
-                throw (fields["host"] ?? node).error(
-                    "refusing to listen on \(http.host) (beyond loopback) with no token or hmac_secret configured"
-                )
+            http.allowedHosts = try fields["allowed_hosts"].map { node throws(ConfigError) in try node.strings() } ?? []
+            http.allowedOrigins = try fields["allowed_origins"].map { node throws(ConfigError) in try origins(node) } ?? []
+            if !http.isLoopback {
+                guard http.requiresAuthentication else {
+                    throw (fields["host"] ?? node).error(
+                        "refusing to listen on \(http.host) (it reaches beyond loopback) with no token or hmac_secret configured"
+                    )
+                }
+                for key in ["token", "hmac_secret"] {
+                    let value = key == "token" ? http.token : http.hmacSecret
+                    if let value, value.utf8.count < minimumSecretBytes {
+                        throw (fields[key] ?? fields[key + "_env"] ?? node).error(
+                            "\(key) is \(value.utf8.count) bytes; beyond loopback it must be at least \(minimumSecretBytes) "
+                                + "(make one with: openssl rand -hex 32)"
+                        )
+                    }
+                }
             }
         }
 
@@ -40,12 +58,31 @@ enum ConfigParser {
                 guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
                     throw value.error("a queue name uses only letters, digits, '_' and '-'")
                 }
-                queues.append(try queue(name, value, baseDirectory: baseDirectory))
+                queues.append(try queue(name, value, baseDirectory: baseDirectory, environment: environment, limits: limits))
             }
         } else {
-            queues = GhostConfig.embeddedDefault(in: baseDirectory).queues
+            queues = GhostConfig.embeddedDefault(in: baseDirectory).queues.map { queue in
+                var queue = queue
+                (queue.limits, queue.crashRetries) = limits
+                return queue
+            }
         }
         try checkDistinct(queues, document["queues"])
+        for queue in queues {
+            let node = document["queues"].flatMap { try? $0.mapping(allowed: Set(queues.map(\.name)))[queue.name] }
+            try ConfigSafety.check(queue, line: node?.line)
+            if (queue.token != nil || queue.hmacSecret != nil) && !http.requiresAuthentication {
+                throw ConfigError(
+                    "queues.\(queue.name).token",
+                    "a queue's own credentials need the host's too (http.token_env or http.hmac_secret_env): routes that span queues "
+                        + "(status, receipts by id) take only the host's",
+                    line: node?.line
+                )
+            }
+            if queue.token != nil || queue.hmacSecret != nil {
+                http.queueCredentials[queue.name] = QueueCredentials(token: queue.token, hmacSecret: queue.hmacSecret)
+            }
+        }
 
         let defaultQueue: String
         if let node = document["default_queue"] {
@@ -80,8 +117,19 @@ enum ConfigParser {
         return GhostConfig(http: http, defaultQueue: defaultQueue, queues: queues, roles: roles, origin: "")
     }
 
-    private static func queue(_ name: String, _ node: Entry, baseDirectory: URL) throws(ConfigError) -> QueueConfig {
-        let fields = try node.mapping(allowed: ["dir", "workspace", "aliases", "shell"])
+    /// Secrets shorter than this are refused for a host reachable beyond loopback.
+    static let minimumSecretBytes = 32
+
+    private static func queue(
+        _ name: String,
+        _ node: Entry,
+        baseDirectory: URL,
+        environment: [String: String],
+        limits: (PatchLimits, Int)
+    ) throws(ConfigError) -> QueueConfig {
+        let fields = try node.mapping(allowed: [
+            "dir", "workspace", "aliases", "shell", "limits", "token", "token_env", "hmac_secret", "hmac_secret_env",
+        ])
         guard let dir = fields["dir"] else { throw node.error("missing 'dir' (the queue's inbox folder)") }
         let directory = try dir.path(relativeTo: baseDirectory)
         let workspace = try fields["workspace"].map { node throws(ConfigError) in try node.path(relativeTo: baseDirectory) } ?? baseDirectory
@@ -92,12 +140,49 @@ enum ConfigParser {
             aliases.append(alias)
         }
         let shell = try fields["shell"].map { node throws(ConfigError) in try shellPolicy(node) } ?? .disabled
-        return QueueConfig(name: name, directory: directory, workspace: workspace, aliases: aliases, shell: shell)
+        let (queueLimits, crashRetries) = try fields["limits"].map { node throws(ConfigError) in try limitsSection(node, base: limits) } ?? limits
+        return QueueConfig(
+            name: name,
+            directory: directory,
+            workspace: workspace,
+            aliases: aliases,
+            shell: shell,
+            limits: queueLimits,
+            crashRetries: crashRetries,
+            token: try secret(fields, "token", environment: environment),
+            hmacSecret: try secret(fields, "hmac_secret", environment: environment)
+        )
+    }
+
+    /// `limits: {max_file_bytes, regex_ms, crash_retries}`, over `base` (the top-level section, for a queue's).
+    private static func limitsSection(_ node: Entry, base: (PatchLimits, Int)) throws(ConfigError) -> (PatchLimits, Int) {
+        let fields = try node.mapping(allowed: ["max_file_bytes", "regex_ms", "crash_retries"])
+        var (limits, crashRetries) = base
+        if let value = fields["max_file_bytes"] { limits.maxFileBytes = try value.int(in: 1...(4 << 30)) }
+        if let value = fields["regex_ms"] { limits.regexMilliseconds = try value.int(in: 1...600_000) }
+        if let value = fields["crash_retries"] { crashRetries = try value.int(in: 1...100) }
+        return (limits, crashRetries)
+    }
+
+    /// Web origins: `scheme://host[:port]`, nothing after.
+    private static func origins(_ node: Entry) throws(ConfigError) -> [String] {
+        var result: [String] = []
+        for item in try node.sequence() {
+            let text = try item.string()
+            let parts = text.components(separatedBy: "://")
+            guard parts.count == 2, ["http", "https"].contains(parts[0].lowercased()), !parts[1].isEmpty,
+                !parts[1].dropLast(parts[1].hasSuffix("/") ? 1 : 0).contains("/")
+            else {
+                throw item.error("an origin is scheme://host[:port], such as https://app.example")
+            }
+            result.append(text)
+        }
+        return result
     }
 
     private static func shellPolicy(_ node: Entry) throws(ConfigError) -> ShellPolicy {
         if let enabled = node.node.bool { return ShellPolicy(enabled: enabled) }
-        let fields = try node.mapping(allowed: ["allow", "timeout_s", "env"])
+        let fields = try node.mapping(allowed: ["allow", "timeout_s", "env", "env_allow", "path"])
         var policy = ShellPolicy(enabled: true)
         if let allow = fields["allow"] {
             for item in try allow.sequence() {
@@ -113,6 +198,14 @@ enum ConfigParser {
         if let timeout = fields["timeout_s"] { policy.timeout = try timeout.seconds() }
         if let env = fields["env"] {
             for (key, value) in try env.orderedMapping() { policy.environment[key] = try value.string() }
+        }
+        if let names = fields["env_allow"] { policy.environmentAllow = try names.strings() }
+        if let path = fields["path"] {
+            let text = try path.string()
+            guard !text.isEmpty, text.split(separator: ":").allSatisfy({ $0.hasPrefix("/") }) else {
+                throw path.error("shell.path lists absolute folders separated by ':'")
+            }
+            policy.searchPath = text
         }
         return policy
     }
@@ -138,10 +231,19 @@ enum ConfigParser {
                 if queue.directory.path == other.directory.path {
                     throw ConfigError("queues.\(queue.name).dir", "the same folder as queue \(other.name)", line: node?.line)
                 }
-                if queue.workspace.path == other.workspace.path {
+                let (mine, theirs) = (ConfigSafety.realPath(queue.workspace.path), ConfigSafety.realPath(other.workspace.path))
+                if mine == theirs {
                     throw ConfigError(
                         "queues.\(queue.name).workspace",
-                        "the same workspace as queue \(other.name); two queues must not write to one workspace",
+                        "the same workspace as queue \(other.name) (\(mine)); two queues must not write to one workspace",
+                        line: node?.line
+                    )
+                }
+                if ConfigSafety.isInside(mine, theirs) || ConfigSafety.isInside(theirs, mine) {
+                    throw ConfigError(
+                        "queues.\(queue.name).workspace",
+                        "\(mine) and queue \(other.name)'s workspace \(theirs) are nested; each workspace needs one writer, so "
+                            + "give the queues separate folders",
                         line: node?.line
                     )
                 }
@@ -185,6 +287,12 @@ private struct Entry {
     func sequence() throws(ConfigError) -> [Entry] {
         guard let sequence = node.sequence else { throw error("expected a list") }
         return sequence.enumerated().map { Entry(node: $1, path: "\(path)[\($0)]") }
+    }
+
+    func strings() throws(ConfigError) -> [String] {
+        var result: [String] = []
+        for item in try sequence() { result.append(try item.string()) }
+        return result
     }
 
     func string() throws(ConfigError) -> String {

@@ -62,7 +62,11 @@ public struct GhostConfig: Sendable {
         } else {
             candidate = nil
         }
-        guard let candidate else { return embeddedDefault(in: currentDirectory) }
+        guard let candidate else {
+            let config = embeddedDefault(in: currentDirectory)
+            for queue in config.queues { try ConfigSafety.check(queue, line: nil, embedded: true) }
+            return config
+        }
         let url = URL(fileURLWithPath: candidate, relativeTo: URL(fileURLWithPath: currentDirectory.path, isDirectory: true)).standardizedFileURL
         let text: String
         do {

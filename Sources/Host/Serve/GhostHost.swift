@@ -16,14 +16,15 @@ public struct GhostHost: PatchIntake {
     /// Every component's state.
     public let health = HealthBoard()
     private let queues: [String: PatchQueue]
-    private let metrics = HostMetrics()
+    private let metrics: HostMetrics
     private let logger: Logger
     private let io: NIOThreadPool
 
     /// Builds the queues and recovers each one's ledger and pending patches from its spool.
-    public init(config: GhostConfig, registry: ApplierRegistry, logger: Logger, limits: PatchLimits = .default) throws(ApplyError) {
+    public init(config: GhostConfig, registry: ApplierRegistry, logger: Logger) throws(ApplyError) {
         self.config = config
         self.logger = logger
+        self.metrics = HostMetrics(appliers: registry)
         // Durable writes block in fsync; they run here, never on the threads that serve requests.
         self.io = NIOThreadPool(numberOfThreads: 8)
         io.start()
@@ -36,7 +37,7 @@ public struct GhostHost: PatchIntake {
                 metrics: metrics,
                 logger: logger,
                 io: io,
-                limits: limits
+                limits: queueConfig.limits
             )
         }
         self.queues = queues
@@ -73,7 +74,9 @@ public struct GhostHost: PatchIntake {
                 )
             )
         }
-        let http = HTTPTransport(settings: config.http, intake: self, health: health, logger: logger, onListening: onListening)
+        var httpSettings = config.http
+        httpSettings.defaultQueue = config.defaultQueue
+        let http = HTTPTransport(settings: httpSettings, intake: self, health: health, logger: logger, onListening: onListening)
         services.append(.init(service: SupervisedService(name: HTTPTransport.componentName, health: health, logger: logger) { try await http.run() }))
         if stdin {
             let transport = StdinTransport(queue: config.defaultQueue, intake: self, health: health, logger: logger)

@@ -1,3 +1,4 @@
+import ApplierAPI
 import CoreMetrics
 import Metrics
 import Prometheus
@@ -6,11 +7,22 @@ import Prometheus
 ///
 /// The factory is the host's own rather than the process-wide `MetricsSystem`, so several hosts (in tests)
 /// never share counts and a library embedding GhostRunner keeps its own bootstrap.
+///
+/// Labels come only from closed sets (configured queues, registered roles, built-in reasons), so patches
+/// cannot create series: any other role or reason is counted as `other`.
 struct HostMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
+    /// Canonical role names by every name and alias the registry knows.
+    private let roles: [String: String]
 
-    init() {
+    /// Metrics labelling roles by the names `appliers` knows.
+    init(appliers: ApplierRegistry = ApplierRegistry()) {
+        var roles: [String: String] = [:]
+        for descriptor in appliers.descriptors {
+            for name in descriptor.allNames { roles[name] = descriptor.name }
+        }
+        self.roles = roles
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [
             .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
@@ -26,12 +38,15 @@ struct HostMetrics: Sendable {
 
     /// A delivery repeated an id with the same content.
     func duplicate(queue: String, role: String) {
-        Counter(label: "ghost_patches_duplicate_total", dimensions: [("queue", queue), ("role", role)], factory: factory).increment()
+        Counter(label: "ghost_patches_duplicate_total", dimensions: [("queue", queue), ("role", label(role: role))], factory: factory)
+            .increment()
     }
 
     /// A patch finished: applied (or unchanged), or failed with a reason.
     func finished(queue: String, role: String, failedWith reason: String?, duration: Duration?) {
+        let role = label(role: role)
         if let reason {
+            let reason = Reason.builtIn.contains(Reason(reason)) ? reason : "other"
             Counter(label: "ghost_patches_failed_total", dimensions: [("queue", queue), ("role", role), ("reason", reason)], factory: factory)
                 .increment()
         } else {
@@ -48,6 +63,9 @@ struct HostMetrics: Sendable {
     func depth(queue: String, _ value: Int) {
         Gauge(label: "ghost_queue_depth", dimensions: [("queue", queue)], factory: factory).record(value)
     }
+
+    /// The role's canonical name, or `other` for a role the host does not serve.
+    func label(role: String) -> String { roles[role] ?? "other" }
 
     /// The Prometheus text exposition.
     func text() -> [UInt8] { registry.emitToBuffer() }

@@ -18,6 +18,8 @@ public struct HTTPTransport: Sendable {
     private let health: HealthBoard
     private let logger: Logger
     private let authenticator: RequestAuthenticator
+    private let queueAuthenticators: [String: RequestAuthenticator]
+    private let gate: RequestGate
     private let onListening: @Sendable (String, Int) async -> Void
 
     /// A transport feeding `intake`; `onListening` is told the bound host and port (useful with port 0).
@@ -33,6 +35,8 @@ public struct HTTPTransport: Sendable {
         self.health = health
         self.logger = logger
         self.authenticator = RequestAuthenticator(token: settings.token, hmacSecret: settings.hmacSecret)
+        self.queueAuthenticators = settings.queueCredentials.mapValues { RequestAuthenticator(token: $0.token, hmacSecret: $0.hmacSecret) }
+        self.gate = RequestGate(boundHost: settings.host, allowedHosts: settings.allowedHosts, allowedOrigins: settings.allowedOrigins)
         self.onListening = onListening
     }
 
@@ -42,18 +46,24 @@ public struct HTTPTransport: Sendable {
     /// Serves until the host shuts down; throws when the server cannot run (the supervisor restarts it).
     public func run() async throws {
         let router = Router()
+        router.add(middleware: GateMiddleware(gate: gate))
         addRoutes(to: router)
         let health = self.health
         let onListening = self.onListening
         let host = settings.host
+        let connections = ConnectionGuard(capacity: settings.maxConnections)
+        let (headerTimeout, bodyTimeout) = (settings.headerTimeout, settings.bodyTimeout)
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(settings.idleTimeout.milliseconds * 1_000_000)))),
-            configuration: .init(
-                address: .hostname(settings.host, port: settings.port),
-                serverName: "ghost",
-                availableConnectionsDelegate: MaximumAvailableConnections(settings.maxConnections)
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [
+                        ConnectionDeadlineHandler(connections: connections, headerTimeout: headerTimeout, bodyTimeout: bodyTimeout)
+                    ],
+                    idleTimeout: .nanoseconds(Int64(settings.idleTimeout.milliseconds * 1_000_000))
+                )
             ),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "ghost"),
             onServerRunning: { channel in
                 await health.set(Self.componentName, .up)
                 await onListening(host, channel.localAddress?.port ?? 0)
@@ -93,12 +103,13 @@ public struct HTTPTransport: Sendable {
         let body: JSONValue = [
             "status": .string(healthy ? "healthy" : "degraded"),
             "timestamp": .string(Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))),
-            "components": await health.json(),
+            "components": await health.json(includingErrors: false),
         ]
         return Self.json(healthy ? .ok : .serviceUnavailable, body)
     }
 
-    /// GET routes have no body: the bearer token (or, with only an HMAC secret, a signature of the empty body) decides.
+    /// GET routes have no body: the bearer token (or, with only an HMAC secret, a signature of the empty body)
+    /// decides. Routes that span queues take the host's own credentials only.
     private func refuseUnauthorized(_ request: Request) -> Response? {
         let authorized = authenticator.authorize(
             authorization: request.headers[.authorization],
@@ -110,7 +121,10 @@ public struct HTTPTransport: Sendable {
 
     private func receive(_ request: Request, queue: String?) async -> Response {
         let authorization = request.headers[.authorization]
-        guard authenticator.isOpen || authenticator.bearerAcceptable(authorization) else {
+        // A queue with credentials of its own takes those or the host's; other queues, the host's.
+        let queueAuthenticator = queueAuthenticators[queue ?? settings.defaultQueue]
+        let open = authenticator.isOpen && queueAuthenticator == nil
+        guard open || authenticator.bearerAcceptable(authorization) || queueAuthenticator?.bearerAcceptable(authorization) == true else {
             return Self.error(ApplyError(.unauthorized, "missing or wrong credentials"))
         }
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > settings.maxBodyBytes {
@@ -123,9 +137,11 @@ public struct HTTPTransport: Sendable {
         } catch {
             return Self.error(ApplyError(.limitExceeded, "body is over the limit of \(settings.maxBodyBytes) bytes"))
         }
-        guard authenticator.authorize(authorization: authorization, signature: request.headers[Self.signatureField], body: body) else {
-            return Self.error(ApplyError(.unauthorized, "missing or wrong credentials"))
-        }
+        let signature = request.headers[Self.signatureField]
+        let authorized =
+            open || authenticator.authorize(authorization: authorization, signature: signature, body: body)
+            || queueAuthenticator?.authorize(authorization: authorization, signature: signature, body: body) == true
+        guard authorized else { return Self.error(ApplyError(.unauthorized, "missing or wrong credentials")) }
         let acceptance: Acceptance
         do {
             acceptance = try await intake.submit(Delivery(body: body, queue: queue, source: .http))
@@ -178,6 +194,9 @@ public struct HTTPTransport: Sendable {
         case .limitExceeded: .contentTooLarge
         case .invalidPatch, .unknownRole: .unprocessableContent
         case .unavailable: .serviceUnavailable
+        case .misdirectedRequest: .misdirectedRequest
+        case .forbiddenOrigin: .forbidden
+        case .unsupportedMediaType: .unsupportedMediaType
         default: .internalServerError
         }
     }

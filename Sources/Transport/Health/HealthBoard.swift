@@ -37,8 +37,9 @@ public actor HealthBoard {
     /// True when no component is starting or degraded.
     public func isHealthy() -> Bool { entries.values.allSatisfy { $0.state == .up || $0.state == .stopped } }
 
-    /// The `components` object of `/health`.
-    public func json() -> JSONValue {
+    /// The `components` object of `/health` (states only: it is open without credentials, and errors name
+    /// paths) and of `/api/status` (with each component's last error).
+    public func json(includingErrors: Bool = true) -> JSONValue {
         var object: [String: JSONValue] = [:]
         for (name, entry) in entries {
             var item: [String: JSONValue] = [
@@ -46,7 +47,7 @@ public actor HealthBoard {
                 "restarts": .number(Double(entry.restarts)),
                 "since": .string(entry.since.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))),
             ]
-            if let lastError = entry.lastError { item["last_error"] = .string(lastError) }
+            if includingErrors, let lastError = entry.lastError { item["last_error"] = .string(lastError) }
             object[name] = .object(item)
         }
         return .object(object)

@@ -86,38 +86,49 @@ public struct InboxTransport: Sendable {
                     signal.yield(.retry)
                 }
             }
-            var waiting: Set<String> = []
+            var waiting = InboxRetries()
             await scan(into: &waiting)
             for try await item in signals {
                 switch item {
                 case .event(.file(let name)):
-                    waiting.remove(name)
-                    if await take(name) == .later { waiting.insert(name) }
+                    waiting.forget(name)
+                    await attempt(name, &waiting)
                 case .event(.rescan):
                     await scan(into: &waiting)
                 case .retry:
-                    for name in waiting.sorted() where await take(name) != .later { waiting.remove(name) }
+                    for name in waiting.due(at: .now) { await attempt(name, &waiting) }
                 }
             }
             group.cancelAll()
         }
     }
 
-    private func scan(into waiting: inout Set<String>) async {
+    /// Takes one file; one that must wait is retried with backoff, and a failure is logged once, not at every try.
+    private func attempt(_ name: String, _ waiting: inout InboxRetries) async {
+        switch await take(name) {
+        case .handled:
+            waiting.forget(name)
+        case .later(let problem):
+            if waiting.postpone(name, at: .now, failed: problem != nil), let problem {
+                logger.warning("inbox file left for later", metadata: ["file": "\(name)", "error": "\(problem)"])
+            }
+        }
+    }
+
+    private func scan(into waiting: inout InboxRetries) async {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         // Oldest first, so a backlog is applied in the order it was dropped.
         let dated = names.filter(Self.isCandidate).map { name in
             let attributes = try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name, isDirectory: false).path)
             return (name, attributes?[.modificationDate] as? Date ?? .distantPast)
         }
-        for (name, _) in dated.sorted(by: { ($0.1, $0.0) < ($1.1, $1.0) }) {
-            if await take(name) == .later { waiting.insert(name) } else { waiting.remove(name) }
-        }
+        for (name, _) in dated.sorted(by: { ($0.1, $0.0) < ($1.1, $1.0) }) { await attempt(name, &waiting) }
     }
 
     private enum Outcome {
         case handled
-        case later
+        /// Not taken yet; a problem worth one log line, when there is one.
+        case later(String?)
     }
 
     /// Reads one file and submits it, unless it is still being written.
@@ -131,12 +142,16 @@ public struct InboxTransport: Sendable {
             if code == ELOOP {
                 return await submit(url, [], rejection: ApplyError(.invalidPatch, "\(name) is a symbolic link; the inbox takes only regular files"))
             }
-            logger.warning("cannot open inbox file", metadata: ["file": "\(url.path)", "errno": "\(code)"])
-            return .later
+            if code == EACCES || code == EPERM {
+                // Filed in .failed/ (a rename needs no read access) with a receipt that says why.
+                let message = "cannot read \(name): \(String(cString: strerror(code))); make it readable by the host's user and drop it again"
+                return await submit(url, [], rejection: ApplyError(.ioError, message))
+            }
+            return .later("cannot open: \(String(cString: strerror(code)))")
         }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { return .later }
+        guard fstat(fd, &info) == 0 else { return .later("cannot inspect: \(String(cString: strerror(errno)))") }
         if (info.st_mode & S_IFMT) == S_IFDIR { return .handled }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             return await submit(url, [], rejection: ApplyError(.invalidPatch, "\(name) is not a regular file"))
@@ -145,8 +160,8 @@ public struct InboxTransport: Sendable {
             return await submit(url, [], rejection: ApplyError(.limitExceeded, "\(name) is \(info.st_size) bytes; the limit is \(maxFileBytes)"))
         }
         let writer = WriterProbe.probe(fd)
-        if writer == .writing { return .later }
-        guard let bytes = Self.readAll(fd, size: Int(info.st_size)) else { return .later }
+        if writer == .writing { return .later(nil) }
+        guard let bytes = Self.readAll(fd, size: Int(info.st_size)) else { return .later("cannot read: \(String(cString: strerror(errno)))") }
         if bytes.isEmpty || (writer == .unknown && (try? JSONParser.parse(bytes)) == nil) {
             // A writer we cannot see may still be filling the file in place (or has only created it so far):
             // wait until it has been quiet a while.
@@ -156,7 +171,7 @@ public struct InboxTransport: Sendable {
             let mtime = info.st_mtim
             #endif
             let modified = Date(timeIntervalSince1970: Double(mtime.tv_sec) + Double(mtime.tv_nsec) / 1e9)
-            if Date().timeIntervalSince(modified) < Double(settleTime.milliseconds) / 1000 { return .later }
+            if Date().timeIntervalSince(modified) < Double(settleTime.milliseconds) / 1000 { return .later(nil) }
         }
         return await submit(url, bytes, rejection: nil)
     }
@@ -169,8 +184,7 @@ public struct InboxTransport: Sendable {
             logger.debug("inbox file taken", metadata: ["file": "\(url.lastPathComponent)", "id": "\(acceptance.patchID)"])
             return .handled
         } catch  where error.reason == .unavailable || error.reason == .ioError {
-            logger.warning("inbox file left for later", metadata: ["file": "\(url.lastPathComponent)", "error": "\(error)"])
-            return .later
+            return .later("\(error)")
         } catch {
             logger.info("inbox file refused", metadata: ["file": "\(url.lastPathComponent)", "error": "\(error)"])
             return .handled

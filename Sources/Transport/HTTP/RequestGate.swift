@@ -1,0 +1,103 @@
+import Foundation
+
+/// Decides from a request's headers alone whether it may reach the API: the defences against web pages
+/// in the user's browser (cross-origin posts, DNS rebinding), which need no credentials to reach a
+/// loopback port.
+///
+/// - `Host` must be a loopback name or address, the address the host is bound to, or listed in
+///   `http.allowed_hosts`: a DNS-rebinding page sends its own name (421).
+/// - `Origin`, when sent, must be the host's own origin or listed in `http.allowed_origins`; so must
+///   a request whose `Sec-Fetch-Site` is anything but `same-origin` or `none` (403).
+/// - A body that is not JSON is taken only from a client that sends no `Origin` and no `Sec-Fetch-*`
+///   header (`curl -d @fix.json`), never from a page's form or `text/plain` post (415).
+struct RequestGate: Sendable {
+    /// What a request shows of itself.
+    struct Headers: Sendable {
+        var host: String?
+        var origin: String?
+        var secFetchSite: String?
+        var hasSecFetchHeader: Bool
+        var contentType: String?
+        var hasBody: Bool
+    }
+
+    /// Why a request is refused.
+    enum Refusal: Sendable, Equatable {
+        case misdirected(String)
+        case forbiddenOrigin(String)
+        case unsupportedMediaType(String)
+    }
+
+    private let allowedHosts: Set<String>
+    private let anyHost: Bool
+    private let allowedOrigins: Set<String>
+    private let boundHost: String?
+
+    /// A gate for a server bound to `boundHost`.
+    init(boundHost: String, allowedHosts: [String], allowedOrigins: [String]) {
+        let hosts = allowedHosts.map { Self.hostName(of: $0.lowercased()) }
+        self.allowedHosts = Set(hosts)
+        self.anyHost = allowedHosts.contains("*")
+        self.allowedOrigins = Set(allowedOrigins.map(Self.normalizeOrigin))
+        let bound = Self.hostName(of: boundHost.lowercased())
+        self.boundHost = ["0.0.0.0", "::", ""].contains(bound) ? nil : bound
+    }
+
+    /// The refusal for a request, `nil` when it may pass.
+    func check(_ headers: Headers) -> Refusal? {
+        guard let host = headers.host, !host.isEmpty else { return .misdirected("the request has no Host header") }
+        guard isAllowedHost(host) else {
+            return .misdirected("Host '\(host)' is not this host's name; add it to http.allowed_hosts if it is")
+        }
+        let originAllowed = headers.origin.map { allowedOrigins.contains(Self.normalizeOrigin($0)) } ?? false
+        if let origin = headers.origin, !originAllowed, Self.normalizeOrigin(origin) != "http://" + host.lowercased() {
+            return .forbiddenOrigin("requests from web pages of \(origin) are refused; add the origin to http.allowed_origins to allow it")
+        }
+        if let site = headers.secFetchSite?.lowercased(), site != "same-origin", site != "none", !originAllowed {
+            return .forbiddenOrigin("a \(site) request from a web page is refused")
+        }
+        if headers.hasBody, !Self.isJSON(headers.contentType), headers.origin != nil || headers.hasSecFetchHeader {
+            return .unsupportedMediaType(
+                "a body from a browser must be application/json, not \(headers.contentType ?? "untyped")"
+            )
+        }
+        return nil
+    }
+
+    /// The origin to name in `Access-Control-Allow-Origin`, when the config allows it.
+    func corsOrigin(_ origin: String?) -> String? {
+        guard let origin, allowedOrigins.contains(Self.normalizeOrigin(origin)) else { return nil }
+        return origin
+    }
+
+    private func isAllowedHost(_ header: String) -> Bool {
+        let name = Self.hostName(of: header.lowercased())
+        if anyHost || allowedHosts.contains(name) || name == boundHost { return true }
+        if name == "localhost" || name.hasSuffix(".localhost") { return true }
+        return LoopbackAddress.isLoopbackLiteral(name)
+    }
+
+    /// The name or address of a `Host` value, without brackets, port or trailing dot.
+    static func hostName(of value: String) -> String {
+        var name = Substring(value)
+        if name.hasPrefix("[") {
+            name = name.dropFirst().prefix { $0 != "]" }
+        } else if name.filter({ $0 == ":" }).count == 1, let colon = name.firstIndex(of: ":") {
+            name = name[..<colon]
+        }
+        if name.hasSuffix(".") { name = name.dropLast() }
+        return String(name)
+    }
+
+    private static func normalizeOrigin(_ origin: String) -> String {
+        var text = origin.lowercased()
+        while text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+
+    private static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let media = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json"))
+    }
+}
