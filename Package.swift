@@ -104,7 +104,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TransportTests",
-            dependencies: ["Transport", "ApplierAPI", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Transport", "ApplierAPI", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

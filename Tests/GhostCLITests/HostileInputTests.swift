@@ -99,4 +99,49 @@ final class SlowClient: Sendable {
     }
 
     func close() { Glibc.close(fd) }
+
+    /// True once the server has closed the connection (a read sees the end, or a reset).
+    var isClosedByPeer: Bool {
+        var byte: UInt8 = 0
+        let count = recv(fd, &byte, 1, Int32(MSG_DONTWAIT))
+        return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+    }
+}
+
+/// A flood of slow connections from the same address as every real client.
+@Suite struct SlowClientFloodTests {
+    @Test func aThousandSlowConnectionsDoNotKeepOutHealthOrAPost() async throws {
+        let folder = try makeTempFolder()
+        try write("a\n", to: folder + "/src/App.tsx")
+        try write(
+            """
+            http: {max_connections: 128, header_timeout_s: 2}
+            queues: {default: {dir: patches, workspace: .}}
+            """,
+            to: folder + "/ghost.yml"
+        )
+        let host = try await ServeProcess.start(folder: folder)
+        // A thousand clients from 127.0.0.1, each sending part of a head and then a byte now and then.
+        var slow: [SlowClient] = []
+        for _ in 0..<1000 { slow.append(try SlowClient(port: host.port)) }
+        let clients = slow
+        let trickle = runOnThread {
+            for _ in 0..<6 {
+                for client in clients { client.send("x") }
+                Thread.sleep(forTimeInterval: 0.25)
+            }
+        }
+        var answered = 0
+        for _ in 0..<20 where (try? host.request("GET", "/health"))?.status == 200 { answered += 1 }
+        #expect(answered == 20)
+        let posted = try host.request("POST", "/api/patches", body: regexPatch(id: "flood"))
+        #expect(posted.status == 202)
+        #expect(await eventually { text(folder + "/src/App.tsx") == "aa\n" })
+        await trickle.value
+        // The header deadline closed every slow client that survived the cap.
+        #expect(await eventually(10) { clients.allSatisfy { $0.isClosedByPeer } })
+        for client in clients { client.close() }
+        #expect(try host.request("GET", "/health").status == 200)
+        #expect(await host.stop() == 0)
+    }
 }

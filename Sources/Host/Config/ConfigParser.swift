@@ -24,7 +24,12 @@ enum ConfigParser {
         if let node = document["http"] {
             let fields = try node.mapping(allowed: [
                 "host", "port", "token", "token_env", "hmac_secret", "hmac_secret_env", "max_body_bytes", "allowed_hosts", "allowed_origins",
+                "max_connections", "header_timeout_s", "body_timeout_s", "idle_timeout_s",
             ])
+            if let value = fields["max_connections"] { http.maxConnections = try value.int(in: 1...100_000) }
+            if let value = fields["header_timeout_s"] { http.headerTimeout = try value.seconds() }
+            if let value = fields["body_timeout_s"] { http.bodyTimeout = try value.seconds() }
+            if let value = fields["idle_timeout_s"] { http.idleTimeout = try value.seconds() }
             if let host = fields["host"] { http.host = try host.string() }
             if let port = fields["port"] { http.port = try port.int(in: 0...65535) }
             http.token = try secret(fields, "token", environment: environment)

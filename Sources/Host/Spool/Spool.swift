@@ -165,9 +165,18 @@ struct Spool: Sendable {
             let patchURL = folder.appendingPathComponent(candidate, isDirectory: false)
             let receiptURL = folder.appendingPathComponent(SpoolName.receipt(for: candidate), isDirectory: false)
             attempt += 1
-            guard link(patchFile.path, patchURL.path) == 0 else {
-                if errno == EEXIST { continue }
-                throw ApplyError.system("cannot move \(patchFile.lastPathComponent) into \(folder.lastPathComponent)")
+            var renamed = false
+            if link(patchFile.path, patchURL.path) != 0 {
+                var code = errno
+                // The kernel refuses to link another user's file the host cannot read (protected_hardlinks):
+                // an inbox file is then moved by a rename that, like link(2), never replaces.
+                if code == EPERM, case .file = source {
+                    if Self.renameWithoutReplacing(patchFile.path, patchURL.path) { renamed = true } else { code = errno }
+                }
+                if !renamed {
+                    if code == EEXIST { continue }
+                    throw ApplyError.system("cannot move \(patchFile.lastPathComponent) into \(folder.lastPathComponent)", errno: code)
+                }
             }
             guard link(receiptTemp.path, receiptURL.path) == 0 else {
                 let code = errno
@@ -178,11 +187,22 @@ struct Spool: Sendable {
             if durable { try Self.syncFolder(folder) }
             if case .file = source {
                 // An inbox file that came back after a crash would be taken again.
-                unlink(patchFile.path)
+                if !renamed { unlink(patchFile.path) }
                 try Self.syncFolder(patchFile.deletingLastPathComponent())
             }
             return (patchURL, receiptURL)
         }
+    }
+
+    /// `rename` that fails with `EEXIST` instead of replacing an existing destination. Only the queue's
+    /// executor names files in `.completed/` and `.failed/`, so checking first leaves no one to race with.
+    private static func renameWithoutReplacing(_ source: String, _ destination: String) -> Bool {
+        var info = stat()
+        guard lstat(destination, &info) != 0 else {
+            errno = EEXIST
+            return false
+        }
+        return rename(source, destination) == 0
     }
 
     /// An empty temp file in `.ghost/tmp/`, created ahead of the bytes that go into it (creating a file is
