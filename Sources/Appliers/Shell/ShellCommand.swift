@@ -4,8 +4,10 @@ public import ApplierAPI
 public struct ShellCommand: Sendable, Hashable {
     /// What to execute: `["/bin/sh", "-c", line]` for a command line, else the argv as given.
     public var argv: [String]
-    /// The command as shown in receipts and matched against the allow list.
+    /// The command as shown in receipts.
     public var display: String
+    /// The command line as written (`nil` for an `argv` step).
+    public var line: String?
     /// Working directory relative to the workspace (`nil`: the workspace itself).
     public var cwd: String?
     /// The step's own time limit, if shorter than the policy's.
@@ -22,15 +24,18 @@ public struct ShellCommand: Sendable, Hashable {
         timeout = nil
         environment = [:]
         idempotent = false
+        line = nil
         switch payload {
         case .string(let line):
             guard line.contains(where: { !$0.isWhitespace }) else { throw ApplyError(.invalidPatch, "shell command is empty") }
             argv = ["/bin/sh", "-c", line]
             display = line
+            self.line = line
         case .object(let members):
             if let line = members["run"]?.stringValue {
                 argv = ["/bin/sh", "-c", line]
                 display = line
+                self.line = line
             } else if let list = members["argv"]?.arrayValue {
                 let strings = list.compactMap(\.stringValue)
                 guard !strings.isEmpty, strings.count == list.count else {
@@ -66,5 +71,16 @@ public struct ShellCommand: Sendable, Hashable {
         default:
             throw ApplyError(.invalidPatch, "a shell step is a command string or an object, not \(payload.typeName)")
         }
+    }
+
+    /// The text the allow list must match as a whole: the command line as written, or an `argv` step's
+    /// words quoted as ``CommandLineWords/quoted(_:)`` quotes them (`["printf", "a b"]` is `printf 'a b'`).
+    public var allowListText: String { line ?? CommandLineWords.quoted(argv) }
+
+    /// What runs under an allow list, without a shell: the command line's words, or the `argv` as given.
+    /// - Throws: ``Reason/shellNotAllowed`` for a line a shell would read as more than one simple command.
+    public func words() throws(ApplyError) -> [String] {
+        guard let line else { return argv }
+        return try CommandLineWords(line).words
     }
 }

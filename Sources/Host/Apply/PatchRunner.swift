@@ -34,7 +34,12 @@ public struct PatchRunner: Sendable {
         let transaction = Transaction(workspace: workspace, maxFileBytes: options.limits.maxFileBytes, intent: options.checkOnly ? nil : intent)
         var ranSteps = false
         do {
-            let effectContext = EffectContext(patch: patch, workspace: workspace.root, policy: options.shellPolicy)
+            let effectContext = EffectContext(
+                patch: patch,
+                workspace: workspace.root,
+                policy: options.shellPolicy,
+                resolveFolder: { relative throws(ApplyError) in try workspace.shellFolder(relative) }
+            )
             let entries = try patch.operations.map { operation throws(ApplyError) in try entry(for: operation) }
             if !options.checkOnly {
                 for (operation, entry) in zip(patch.operations, entries) {
