@@ -75,6 +75,8 @@ actor PatchQueue {
     private var crashDeaths: [PoisonPolicy.PatchKey: Int] = [:]
     /// Patches filed `crashed_host` at this start, for `/health` and status.
     private var crashedAtStart: [String] = []
+    /// Those waiting for the suspects to be settled (see ``awaitSuspectsSettled()``).
+    private var settledWaiters: [CheckedContinuation<Void, Never>] = []
 
     init(config: QueueConfig, runner: PatchRunner, metrics: HostMetrics, logger: Logger, io: NIOThreadPool, limits: PatchLimits) throws(ApplyError) {
         self.config = config
@@ -226,6 +228,20 @@ actor PatchQueue {
         } catch {
             logger.error("cannot record a clean shutdown", metadata: ["queue": "\(name)", "error": "\(error)"])
         }
+    }
+
+    /// Returns once every suspect is settled (at once in normal operation) or the executor has stopped. The
+    /// transports wait for it: after a death, the patches in doubt are applied one by one before the host
+    /// takes new deliveries, so a kill right after a restart cannot land in one of them again, and a poison
+    /// patch is settled before the host says it is listening.
+    func awaitSuspectsSettled() async {
+        guard !suspects.isEmpty, !closed else { return }
+        await withCheckedContinuation { settledWaiters.append($0) }
+    }
+
+    private func resumeSettledWaiters() {
+        for continuation in settledWaiters { continuation.resume() }
+        settledWaiters = []
     }
 
     /// What `/health` notes about poison patches, if anything.
@@ -495,6 +511,7 @@ actor PatchQueue {
                     }
                     if suspects.removeValue(forKey: pending.sequence) != nil, suspects.isEmpty {
                         logger.info("every patch in hand when the host died is settled; batches resume", metadata: ["queue": "\(name)"])
+                        resumeSettledWaiters()
                         await health.note(component, poisonNote)
                     }
                 } else {
@@ -514,6 +531,7 @@ actor PatchQueue {
         await checkpoint()
         saveCleanShutdown()
         closed = true
+        resumeSettledWaiters()
         for (_, waiting) in receiptWaiters { for continuation in waiting.values { continuation.resume(returning: nil) } }
         receiptWaiters = [:]
     }

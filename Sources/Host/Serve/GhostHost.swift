@@ -60,6 +60,7 @@ public struct GhostHost: PatchIntake {
                 )
             )
             let inbox = InboxTransport(queue: queueConfig.name, directory: queueConfig.directory, intake: self, health: health, logger: logger)
+            let settled = awaitSuspectsSettled
             services.append(
                 .init(
                     service: SupervisedService(
@@ -68,18 +69,29 @@ public struct GhostHost: PatchIntake {
                         logger: logger,
                         cancelledOnShutdown: true
                     ) {
+                        await settled()
                         try await inbox.run()
                     }
                 )
             )
         }
         let http = HTTPTransport(settings: config.http, intake: self, health: health, logger: logger, onListening: onListening)
-        services.append(.init(service: SupervisedService(name: HTTPTransport.componentName, health: health, logger: logger) { try await http.run() }))
+        services.append(
+            .init(
+                service: SupervisedService(name: HTTPTransport.componentName, health: health, logger: logger) { [self] in
+                    await awaitSuspectsSettled()
+                    guard !Task.isShuttingDownGracefully else { return }
+                    try await http.run()
+                }
+            )
+        )
         if stdin {
             let transport = StdinTransport(queue: config.defaultQueue, intake: self, health: health, logger: logger)
             services.append(
                 .init(
                     service: SupervisedService(name: StdinTransport.componentName, health: health, logger: logger, cancelledOnShutdown: true) {
+                        [self] in
+                        await awaitSuspectsSettled()
                         try await transport.run()
                     },
                     successTerminationBehavior: .ignore
@@ -91,6 +103,12 @@ public struct GhostHost: PatchIntake {
         )
         try await group.run()
         try? await io.shutdownGracefully()
+    }
+
+    /// Returns once every queue has settled the patches in doubt after a death (see ``PoisonPolicy``): the
+    /// transports start only then. At once after a clean shutdown.
+    private func awaitSuspectsSettled() async {
+        for queue in queues.values { await queue.awaitSuspectsSettled() }
     }
 
     // MARK: PatchIntake
