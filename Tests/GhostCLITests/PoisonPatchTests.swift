@@ -152,4 +152,27 @@ import Testing
         #expect(!again.stderr.contains { $0.contains("did not shut down cleanly") || $0.contains("died while applying") })
         #expect(await again.stop() == 0)
     }
+
+    @Test func aStopWhileTheSuspectsAreSettledFinishesThePatchInHandAndTheRestWaitsForTheNextStart() async throws {
+        let folder = try Self.setUp()
+        let host = try await ServeProcess.start(folder: folder)
+        for id in ["s1", "s2", "s3"] {
+            #expect(try host.request("POST", "/api/patches", body: #"{"id": "\#(id)", "role": "slow", "patch": {}}"#).status == 202)
+        }
+        // Killed with all three unfinished: each is a suspect, applied alone (a second each) before the host listens.
+        await pause(0.3)
+        await host.crash()
+        let restarted = try ServeProcess.launch(folder: folder)
+        await pause(0.3)
+        let asked = Date()
+        kill(restarted.process.processIdentifier, SIGTERM)
+        #expect(await restarted.waitForExit() == 0)
+        #expect(Date().timeIntervalSince(asked) < 2.5, "the stop waited for every suspect")
+        #expect(text(folder + "/ws/slow.txt") == "done\n")
+
+        let again = try await ServeProcess.start(folder: folder)
+        #expect(await eventually(20) { files(in: folder + "/inbox/.completed").filter { $0.hasSuffix(".receipt.json") }.count == 3 })
+        #expect(files(in: folder + "/inbox/.failed").isEmpty)
+        #expect(await again.stop() == 0)
+    }
 }

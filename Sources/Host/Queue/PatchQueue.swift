@@ -76,7 +76,7 @@ actor PatchQueue {
     /// Patches filed `crashed_host` at this start, for `/health` and status.
     private var crashedAtStart: [String] = []
     /// Those waiting for the suspects to be settled (see ``awaitSuspectsSettled()``).
-    private var settledWaiters: [CheckedContinuation<Void, Never>] = []
+    private var settledWaiters: [UUID: CheckedContinuation<Void, Never>] = [:]
 
     init(config: QueueConfig, runner: PatchRunner, metrics: HostMetrics, logger: Logger, io: NIOThreadPool, limits: PatchLimits) throws(ApplyError) {
         self.config = config
@@ -230,18 +230,29 @@ actor PatchQueue {
         }
     }
 
-    /// Returns once every suspect is settled (at once in normal operation) or the executor has stopped. The
-    /// transports wait for it: after a death, the patches in doubt are applied one by one before the host
-    /// takes new deliveries, so a kill right after a restart cannot land in one of them again, and a poison
-    /// patch is settled before the host says it is listening.
+    /// Returns once every suspect is settled (at once in normal operation), the executor has stopped, or the
+    /// task is cancelled. The transports wait for it: after a death the patches in doubt are applied one by
+    /// one before the host is reachable, so a poison patch is filed before the host says it listens, and an
+    /// outside kill timed by its readiness (a supervisor's, a test's) does not land in one of them.
     func awaitSuspectsSettled() async {
         guard !suspects.isEmpty, !closed else { return }
-        await withCheckedContinuation { settledWaiters.append($0) }
+        let token = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled { continuation.resume() } else { settledWaiters[token] = continuation }
+            }
+        } onCancel: {
+            Task { await self.releaseSettledWaiter(token) }
+        }
+    }
+
+    private func releaseSettledWaiter(_ token: UUID) {
+        settledWaiters.removeValue(forKey: token)?.resume()
     }
 
     private func resumeSettledWaiters() {
-        for continuation in settledWaiters { continuation.resume() }
-        settledWaiters = []
+        for continuation in settledWaiters.values { continuation.resume() }
+        settledWaiters = [:]
     }
 
     /// What `/health` notes about poison patches, if anything.

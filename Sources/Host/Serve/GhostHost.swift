@@ -70,6 +70,7 @@ public struct GhostHost: PatchIntake {
                         cancelledOnShutdown: true
                     ) {
                         await settled()
+                        guard !Task.isCancelled else { return }
                         try await inbox.run()
                     }
                 )
@@ -80,7 +81,7 @@ public struct GhostHost: PatchIntake {
             .init(
                 service: SupervisedService(name: HTTPTransport.componentName, health: health, logger: logger) { [self] in
                     await awaitSuspectsSettled()
-                    guard !Task.isShuttingDownGracefully else { return }
+                    guard !Task.isCancelled && !Task.isShuttingDownGracefully else { return }
                     try await http.run()
                 }
             )
@@ -92,6 +93,7 @@ public struct GhostHost: PatchIntake {
                     service: SupervisedService(name: StdinTransport.componentName, health: health, logger: logger, cancelledOnShutdown: true) {
                         [self] in
                         await awaitSuspectsSettled()
+                        guard !Task.isCancelled else { return }
                         try await transport.run()
                     },
                     successTerminationBehavior: .ignore
@@ -106,9 +108,11 @@ public struct GhostHost: PatchIntake {
     }
 
     /// Returns once every queue has settled the patches in doubt after a death (see ``PoisonPolicy``): the
-    /// transports start only then. At once after a clean shutdown.
+    /// transports start only then. At once after a clean shutdown; early when the host is told to stop.
     private func awaitSuspectsSettled() async {
-        for queue in queues.values { await queue.awaitSuspectsSettled() }
+        try? await cancelWhenGracefulShutdown {
+            for queue in queues.values { await queue.awaitSuspectsSettled() }
+        }
     }
 
     // MARK: PatchIntake
