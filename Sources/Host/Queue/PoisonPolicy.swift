@@ -14,6 +14,7 @@ enum PoisonPolicy {
         /// The patch id.
         var id: String
 
+        /// Queue order.
         static func < (lhs: PatchKey, rhs: PatchKey) -> Bool {
             (lhs.sequence, lhs.id) < (rhs.sequence, rhs.id)
         }

@@ -49,10 +49,12 @@ struct CrashStateFile: Sendable {
         try Spool.syncFolder(url.deletingLastPathComponent())
     }
 
+    /// A patch as these files name it: `{"seq": N, "id": "..."}`.
     static func json(_ key: PoisonPolicy.PatchKey) -> JSONValue {
         ["seq": .number(Double(key.sequence)), "id": .string(key.id)]
     }
 
+    /// The patch `value` names, when it is whole.
     static func key(_ value: JSONValue) -> PoisonPolicy.PatchKey? {
         guard let sequence = value["seq"]?.doubleValue, sequence >= 0, let id = value["id"]?.stringValue else { return nil }
         return PoisonPolicy.PatchKey(sequence: UInt64(sequence), id: id)
