@@ -42,6 +42,25 @@ final class ServeProcess: @unchecked Sendable {
         return host
     }
 
+    /// Starts `ghost serve --port PORT extra...` in `folder` without waiting for it to listen: it may die
+    /// first (a poison patch kills it), as a supervisor would see it.
+    static func launch(folder: String, arguments: [String] = [], port: Int = 0) throws -> ServeProcess {
+        try ServeProcess(folder: folder, arguments: ["--port", String(port)] + arguments, environment: [:], wrapper: [])
+    }
+
+    /// Waits until a launched host says where it listens; false if it died or did not within `seconds`.
+    func awaitListening(seconds: Double = 20) async -> Bool {
+        let listening = await eventually(seconds) {
+            port =
+                stderrLines.lines.lazy.compactMap { line -> Int? in
+                    guard let range = line.range(of: "listening on http://127.0.0.1:") else { return nil }
+                    return Int(line[range.upperBound...])
+                }.first ?? 0
+            return port != 0 || !process.isRunning
+        }
+        return listening && port != 0
+    }
+
     private init(folder: String, arguments: [String], environment: [String: String], wrapper: [String]) throws {
         self.folder = folder
         let command = wrapper + [GhostProcess.binary, "serve", "--log-level", "debug"] + arguments

@@ -68,6 +68,15 @@ actor PatchQueue {
     private var awaitedReceipts: [String: JSONValue] = [:]
     private var recent: [JSONValue] = []
     private var tallies: [String: Int] = [:]
+    /// Patches to apply one at a time under the durable applying marker, after the host died (sequence → id;
+    /// see ``PoisonPolicy``). Empty in normal operation.
+    private var suspects: [UInt64: String] = [:]
+    /// Host deaths per unfinished patch, as saved at start (kept in `.ghost/crashes.json` at shutdown).
+    private var crashDeaths: [PoisonPolicy.PatchKey: Int] = [:]
+    /// Patches filed `crashed_host` at this start, for `/health` and status.
+    private var crashedAtStart: [String] = []
+    /// Those waiting for the suspects to be settled (see ``awaitSuspectsSettled()``).
+    private var settledWaiters: [UUID: CheckedContinuation<Void, Never>] = [:]
 
     init(config: QueueConfig, runner: PatchRunner, metrics: HostMetrics, logger: Logger, io: NIOThreadPool, limits: PatchLimits) throws(ApplyError) {
         self.config = config
@@ -108,7 +117,8 @@ actor PatchQueue {
             locations[record.patch.sequence] = record.location
             outstanding[record.location.generation, default: 0] += 1
         }
-        try recoverIntents()
+        let interruptedAlone = try recoverIntents()
+        try settleCrashes(interruptedAlone: interruptedAlone)
         try journal.start()
         currentGeneration = journal.generation
         for generation in journal.generations() where outstanding[generation] == nil && generation != currentGeneration {
@@ -121,7 +131,9 @@ actor PatchQueue {
 
     /// Finishes or undoes the patch that was being applied when the host stopped (see ``IntentRecovery``).
     /// Records of patches that were filed only leave temp files to clean up.
-    private func recoverIntents() throws(ApplyError) {
+    /// - Returns: The patches that were in hand alone (not in a batch) and are queued again.
+    private func recoverIntents() throws(ApplyError) -> [PoisonPolicy.PatchKey] {
+        var interruptedAlone: [PoisonPolicy.PatchKey] = []
         let log = spool.intentLog
         // Sequence numbers start again at 1 when the journal is empty: a patch is its sequence and its id.
         let records = try log.records()
@@ -155,8 +167,102 @@ actor PatchQueue {
                 let mine = members?.first { $0.sequence == sequence }.map { IntentRecovery.outcome(of: $0, inBatch: outcome) } ?? outcome
                 if mine != .requeue { recovered[sequence] = mine }
             }
+            if members == nil, outcome == .requeue { interruptedAlone.append(PoisonPolicy.PatchKey(sequence: first.sequence, id: first.id)) }
         }
         if unfiledIntents.isEmpty { log.reset() }
+        return interruptedAlone
+    }
+
+    /// Counts a death of the host against the patch it was applying alone, files a patch that has killed it
+    /// `crash_retries` times as `crashed_host`, and picks the patches to apply one at a time under the
+    /// applying marker (see ``PoisonPolicy``). The state is saved, fsynced, before anything is applied.
+    private func settleCrashes(interruptedAlone: [PoisonPolicy.PatchKey]) throws(ApplyError) {
+        let unfinished = order[orderStart...].compactMap { sequence -> PoisonPolicy.PatchKey? in
+            guard let pending = ready[sequence], recovered[sequence] == nil else { return nil }
+            return PoisonPolicy.PatchKey(sequence: sequence, id: pending.id)
+        }
+        let previous = spool.crashState.load()
+        let plan = PoisonPolicy.decide(
+            PoisonPolicy.Evidence(
+                previous: previous,
+                marker: spool.applyingMarker.read(),
+                interruptedAlone: interruptedAlone,
+                unfinished: unfinished,
+                crashRetries: config.crashRetries,
+                maxBatch: Self.maxBatch
+            )
+        )
+        if previous.running {
+            logger.warning(
+                "the host did not shut down cleanly",
+                metadata: ["queue": "\(name)", "unfinished": "\(unfinished.count)", "suspects": "\(plan.suspects.count)"]
+            )
+        }
+        for key in plan.died {
+            metrics.hostDied(queue: name)
+            logger.warning(
+                "the host died while applying a patch alone",
+                metadata: ["id": "\(key.id)", "deaths": "\(plan.state.deaths[key] ?? 0)", "crash_retries": "\(config.crashRetries)"]
+            )
+        }
+        for (key, deaths) in plan.crashed.sorted(by: { $0.key < $1.key }) {
+            recovered[key.sequence] = .failed(.crashedHost, PoisonPolicy.message(deaths: deaths, crashRetries: config.crashRetries))
+            crashedAtStart.append(key.id)
+            logger.error(
+                "filing a patch as crashed_host: the host died each time it applied it",
+                metadata: ["id": "\(key.id)", "deaths": "\(deaths)", "queue": "\(name)"]
+            )
+        }
+        suspects = Dictionary(uniqueKeysWithValues: plan.suspects.map { ($0.sequence, $0.id) })
+        crashDeaths = plan.state.deaths
+        if !suspects.isEmpty { try spool.applyingMarker.prepare() }
+        if plan.state != previous { try spool.crashState.save(plan.state) }
+    }
+
+    /// Saves that the host stopped cleanly: the next start counts no death.
+    private func saveCleanShutdown() {
+        let remaining = suspects.map { PoisonPolicy.PatchKey(sequence: $0.key, id: $0.value) }.sorted()
+        do throws(ApplyError) {
+            try spool.crashState.save(PoisonPolicy.CrashState(running: false, deaths: crashDeaths, suspects: remaining))
+            spool.applyingMarker.clear()
+        } catch {
+            logger.error("cannot record a clean shutdown", metadata: ["queue": "\(name)", "error": "\(error)"])
+        }
+    }
+
+    /// Returns once every suspect is settled (at once in normal operation), the executor has stopped, or the
+    /// task is cancelled. The transports wait for it: after a death the patches in doubt are applied one by
+    /// one before the host is reachable, so a poison patch is filed before the host says it listens, and an
+    /// outside kill timed by its readiness (a supervisor's, a test's) does not land in one of them.
+    func awaitSuspectsSettled() async {
+        guard !suspects.isEmpty, !closed else { return }
+        let token = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled { continuation.resume() } else { settledWaiters[token] = continuation }
+            }
+        } onCancel: {
+            Task { await self.releaseSettledWaiter(token) }
+        }
+    }
+
+    private func releaseSettledWaiter(_ token: UUID) {
+        settledWaiters.removeValue(forKey: token)?.resume()
+    }
+
+    private func resumeSettledWaiters() {
+        for continuation in settledWaiters.values { continuation.resume() }
+        settledWaiters = [:]
+    }
+
+    /// What `/health` notes about poison patches, if anything.
+    private var poisonNote: String? {
+        var parts: [String] = []
+        if !crashedAtStart.isEmpty {
+            parts.append("filed as crashed_host (the host died applying them): \(crashedAtStart.joined(separator: ", "))")
+        }
+        if !suspects.isEmpty { parts.append("the host died: \(suspects.count) patches are applied one at a time") }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 
     // MARK: Intake
@@ -388,16 +494,19 @@ actor PatchQueue {
     /// Applies queued patches in order until the host shuts down; the patch in hand is always finished.
     func runExecutor(health: HealthBoard, component: String) async {
         await health.set(component, .up)
+        await health.note(component, poisonNote)
         for await _ in wakeups.cancelOnGracefulShutdown() {
             while let (pending, location, outcome) = takeNext() {
                 var batch: [Prepared]
                 let head = early[pending.sequence]
+                // After a death, a suspect is applied alone, its start durably marked first.
+                let suspect = outcome == nil && suspects[pending.sequence] != nil
                 if let head {
                     // Parsed at intake, and applied on its own: its record is not durable yet.
                     batch = [Prepared(pending: pending, location: location, body: head.body, patch: head.patch)]
                 } else {
                     // The next ready patches are read and parsed off the actor, so intake goes on meanwhile.
-                    let candidates = outcome == nil ? readyAfterHead(limit: Self.maxBatch - 1) : []
+                    let candidates = outcome == nil && !suspect ? readyAfterHead(limit: Self.maxBatch - 1) : []
                     batch = await gather(first: (pending, location), candidates: candidates)
                 }
                 for index in batch.indices.dropFirst() where !takeNext(batch[index].pending.sequence) {
@@ -405,10 +514,16 @@ actor PatchQueue {
                     break
                 }
                 if batch.count == 1 {
-                    if let receipt = await apply(batch[0], recovered: outcome, durability: head?.durability) {
+                    let marker = suspect ? PoisonPolicy.PatchKey(sequence: pending.sequence, id: pending.id) : nil
+                    if let receipt = await apply(batch[0], recovered: outcome, durability: head?.durability, marker: marker) {
                         finished(pending, at: location, receipt: receipt)
                     } else {
                         dropped()
+                    }
+                    if suspects.removeValue(forKey: pending.sequence) != nil, suspects.isEmpty {
+                        logger.info("every patch in hand when the host died is settled; batches resume", metadata: ["queue": "\(name)"])
+                        resumeSettledWaiters()
+                        await health.note(component, poisonNote)
                     }
                 } else {
                     logger.debug(
@@ -425,7 +540,9 @@ actor PatchQueue {
             if Task.isShuttingDownGracefully { break }
         }
         await checkpoint()
+        saveCleanShutdown()
         closed = true
+        resumeSettledWaiters()
         for (_, waiting) in receiptWaiters { for continuation in waiting.values { continuation.resume(returning: nil) } }
         receiptWaiters = [:]
     }
@@ -441,7 +558,7 @@ actor PatchQueue {
         var found: [(PendingPatch, JournalLocation)] = []
         var index = orderStart
         while found.count < limit, index < order.count, let pending = ready[order[index]], recovered[pending.sequence] == nil,
-            early[pending.sequence] == nil, let location = locations[pending.sequence]
+            early[pending.sequence] == nil, suspects[pending.sequence] == nil, let location = locations[pending.sequence]
         {
             found.append((pending, location))
             index += 1
@@ -535,8 +652,20 @@ actor PatchQueue {
     private nonisolated func apply(
         _ taken: Prepared,
         recovered: IntentRecovery.Outcome?,
-        durability: Durability?
+        durability: Durability?,
+        marker: PoisonPolicy.PatchKey? = nil
     ) async -> (json: JSONValue, url: URL?)? {
+        if let marker {
+            // Before anything of the patch runs: a death from here on names it at the next start.
+            do throws(ApplyError) {
+                try spool.applyingMarker.mark(marker)
+            } catch {
+                logger.error(
+                    "cannot mark the patch started; a death during it is not counted",
+                    metadata: ["id": "\(marker.id)", "error": "\(error)"]
+                )
+            }
+        }
         var prepared = taken
         if !prepared.body.isEmpty { startCopy(&prepared) }
         let pending = prepared.pending
@@ -793,6 +922,8 @@ actor PatchQueue {
             "in_hand": inHand.map(JSONValue.string) ?? .null,
             "recent": .array(recent),
         ]
+        if !crashedAtStart.isEmpty { object["crashed_host"] = .array(crashedAtStart.map(JSONValue.string)) }
+        if !suspects.isEmpty { object["applied_alone_after_death"] = .number(Double(suspects.count)) }
         object["counts"] = .object(tallies.mapValues { .number(Double($0)) })
         return .object(object)
     }

@@ -61,6 +61,7 @@ public struct GhostHost: PatchIntake {
                 )
             )
             let inbox = InboxTransport(queue: queueConfig.name, directory: queueConfig.directory, intake: self, health: health, logger: logger)
+            let settled = awaitSuspectsSettled
             services.append(
                 .init(
                     service: SupervisedService(
@@ -69,6 +70,8 @@ public struct GhostHost: PatchIntake {
                         logger: logger,
                         cancelledOnShutdown: true
                     ) {
+                        await settled()
+                        guard !Task.isCancelled else { return }
                         try await inbox.run()
                     }
                 )
@@ -77,12 +80,23 @@ public struct GhostHost: PatchIntake {
         var httpSettings = config.http
         httpSettings.defaultQueue = config.defaultQueue
         let http = HTTPTransport(settings: httpSettings, intake: self, health: health, logger: logger, onListening: onListening)
-        services.append(.init(service: SupervisedService(name: HTTPTransport.componentName, health: health, logger: logger) { try await http.run() }))
+        services.append(
+            .init(
+                service: SupervisedService(name: HTTPTransport.componentName, health: health, logger: logger) { [self] in
+                    await awaitSuspectsSettled()
+                    guard !Task.isCancelled && !Task.isShuttingDownGracefully else { return }
+                    try await http.run()
+                }
+            )
+        )
         if stdin {
             let transport = StdinTransport(queue: config.defaultQueue, intake: self, health: health, logger: logger)
             services.append(
                 .init(
                     service: SupervisedService(name: StdinTransport.componentName, health: health, logger: logger, cancelledOnShutdown: true) {
+                        [self] in
+                        await awaitSuspectsSettled()
+                        guard !Task.isCancelled else { return }
                         try await transport.run()
                     },
                     successTerminationBehavior: .ignore
@@ -94,6 +108,14 @@ public struct GhostHost: PatchIntake {
         )
         try await group.run()
         try? await io.shutdownGracefully()
+    }
+
+    /// Returns once every queue has settled the patches in doubt after a death (see ``PoisonPolicy``): the
+    /// transports start only then. At once after a clean shutdown; early when the host is told to stop.
+    private func awaitSuspectsSettled() async {
+        try? await cancelWhenGracefulShutdown {
+            for queue in queues.values { await queue.awaitSuspectsSettled() }
+        }
     }
 
     // MARK: PatchIntake

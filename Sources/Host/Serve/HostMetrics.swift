@@ -59,6 +59,11 @@ struct HostMetrics: Sendable {
         }
     }
 
+    /// The host died while applying a patch alone (counted at the next start; see ``PoisonPolicy``).
+    func hostDied(queue: String) {
+        Counter(label: "ghost_host_deaths_total", dimensions: [("queue", queue)], factory: factory).increment()
+    }
+
     /// How many patches wait in a queue.
     func depth(queue: String, _ value: Int) {
         Gauge(label: "ghost_queue_depth", dimensions: [("queue", queue)], factory: factory).record(value)

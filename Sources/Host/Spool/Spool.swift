@@ -25,6 +25,10 @@ struct Spool: Sendable {
     let journal: URL
     /// The executor's intent log (see ``IntentLog``).
     let intentLog: IntentLog
+    /// Host deaths per unfinished patch (`.ghost/crashes.json`, see ``PoisonPolicy``).
+    let crashState: CrashStateFile
+    /// The suspect patch the executor has started (`.ghost/applying`, see ``PoisonPolicy``).
+    let applyingMarker: ApplyingMarker
 
     /// The spool in `directory`. Every URL is built once, with its kind given: a URL built without one
     /// asks the file system whether it names a folder, a `stat` per call.
@@ -36,6 +40,8 @@ struct Spool: Sendable {
         temporary = internalFolder.appendingPathComponent("tmp", isDirectory: true)
         journal = internalFolder.appendingPathComponent("journal", isDirectory: true)
         intentLog = IntentLog(url: internalFolder.appendingPathComponent("intent.log", isDirectory: false))
+        crashState = CrashStateFile(url: internalFolder.appendingPathComponent("crashes.json", isDirectory: false))
+        applyingMarker = ApplyingMarker(url: internalFolder.appendingPathComponent("applying", isDirectory: false))
     }
 
     /// Creates the folders and removes temp files a crash left behind. Only at start: later, temp files

@@ -13,6 +13,9 @@ public actor HealthBoard {
         var restarts: Int
         /// When the state last changed.
         var since: Date
+        /// Something an operator should know that is not a failure (such as a patch filed because the host
+        /// died applying it).
+        var note: String? = nil
     }
 
     private var entries: [String: Entry] = [:]
@@ -27,6 +30,11 @@ public actor HealthBoard {
         entry.state = state
         if let error { entry.lastError = error }
         entries[component] = entry
+    }
+
+    /// Sets (or, with `nil`, removes) a component's note, shown as `note` by `/health`; the state is unchanged.
+    public func note(_ component: String, _ text: String?) {
+        entries[component, default: Entry(state: .starting, lastError: nil, restarts: 0, since: Date())].note = text
     }
 
     /// Counts a restart of a component.
@@ -48,6 +56,7 @@ public actor HealthBoard {
                 "since": .string(entry.since.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))),
             ]
             if includingErrors, let lastError = entry.lastError { item["last_error"] = .string(lastError) }
+            if let note = entry.note { item["note"] = .string(note) }
             object[name] = .object(item)
         }
         return .object(object)
