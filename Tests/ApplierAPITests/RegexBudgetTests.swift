@@ -82,6 +82,26 @@ import Testing
         #expect(budget.remaining < .milliseconds(200))
     }
 
+    /// `\G`, `(*COMMIT)` and `(*SKIP)` keep the search from being cut into windows: a dry run in windows
+    /// bounds it instead, and the substitution itself is still PCRE2's.
+    @Test(.timeLimit(.minutes(1)), arguments: ["\\Gx|(a+)+b", "(a+)+b|q(*COMMIT)z", "(a+)+b|(*SKIP)z"])
+    func aPatternThatCannotBeWindowedIsBoundedToo(pattern: String) throws {
+        let compiled = try CompiledPattern(pattern)
+        let budget = RegexBudget(milliseconds: 200)
+        let error = Self.failure { () throws(ApplyError) in
+            try compiled.substitute(in: Self.backtrackingSubject, replacement: Array("x".utf8), extendedSyntax: false, budget: budget)
+        }
+        #expect(error?.reason == .regexLimit, "\(error?.message ?? "no error")")
+        let small = Array("xx aab aaab".utf8)
+        let bounded = try compiled.substitute(
+            in: small,
+            replacement: Array("<$0>".utf8),
+            extendedSyntax: false,
+            budget: RegexBudget(milliseconds: 60_000)
+        )
+        #expect(bounded.output == (try compiled.substituteWithPCRE2(in: small, replacement: Array("<$0>".utf8), extendedSyntax: false)).output)
+    }
+
     @Test func theBudgetIsThePatchsNotEachSubstitutions() throws {
         let compiled = try CompiledPattern("a")
         let budget = RegexBudget(milliseconds: 200)

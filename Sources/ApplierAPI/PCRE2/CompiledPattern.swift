@@ -20,7 +20,7 @@ public final class CompiledPattern: @unchecked Sendable {
     private let bumpalongSkipsLFAfterCR: Bool
     /// Whether a search may be cut into windows of start positions without changing what it finds: not for a
     /// pattern with `\G`, `(*COMMIT)`, `(*SKIP)` or `(*NOTEMPTY...)`, whose outcome depends on where a search
-    /// started. Those are searched whole, with the match limit per start position and the budget between matches.
+    /// started. Those are searched whole, after a windowed dry run has shown the search fits in the budget.
     private let windowedSearchIsExact: Bool
 
     /// The most backtracking steps one match attempt may take: PCRE2's own default, which is
@@ -102,8 +102,9 @@ public final class CompiledPattern: @unchecked Sendable {
     /// With a `budget`, matching stops once the budget is spent: the loop checks the clock between calls,
     /// each call tries a window of start positions with a match limit that keeps the call short, and a
     /// single start position gets no more steps than the time left can pay for. For `pcre2_substitute`,
-    /// which cannot be stopped part way, the same loop first finds the same matches within a third of what is
-    /// left. Peak memory of one substitution: the subject plus an output buffer of at most `outputLimit`
+    /// which cannot be stopped part way, and for a pattern whose search may not be cut into windows (`\G`,
+    /// `(*COMMIT)`, `(*SKIP)`, `(*NOTEMPTY...)`), the windowed loop first runs as a dry run within a third of
+    /// what is left. Peak memory of one substitution: the subject plus an output buffer of at most `outputLimit`
     /// bytes (two while the buffer grows), so at most 3 x `outputLimit` with a subject of that size.
     /// - Parameters:
     ///   - subject: UTF-8 text.
@@ -131,14 +132,21 @@ public final class CompiledPattern: @unchecked Sendable {
         return try MatchContext.withContext { context throws(ApplyError) in
             try Self.nonEmpty(subject).withUnsafeBufferPointer { buffer throws(ApplyError) in
                 let subjectBuffer = UnsafeBufferPointer(rebasing: buffer[0..<subject.count])
-                guard let template else {
-                    if let (budget, deadline) = limits.budget {
-                        // pcre2_substitute cannot be stopped between matches: find the same matches first, stoppably,
-                        // in a third of the time left, so that pcre2_substitute's own matching (twice at most, when
-                        // its first buffer is too small) fits in the rest.
-                        let dryRun = Limits(output: .max, budget: (budget, started + started.duration(to: deadline) / 3))
+                if let (budget, deadline) = limits.budget, template == nil || !windowedSearchIsExact {
+                    // Matching that cannot be stopped part way (pcre2_substitute, or a search that may not be cut
+                    // into windows) is done first in windows, stoppably, in a third of the time left, so that the
+                    // real matching (twice at most, when pcre2_substitute's first buffer is too small) fits in the
+                    // rest. For a pattern whose matches windows could change, only the time counts: errors other
+                    // than regex_limit are left to the real search.
+                    var dryRun = Limits(output: .max, budget: (budget, started + started.duration(to: deadline) / 3))
+                    dryRun.forceWindows = true
+                    do throws(ApplyError) {
                         _ = try substitute(in: subjectBuffer, template: nil, context: context, limits: dryRun)
+                    } catch {
+                        if error.reason == .regexLimit || windowedSearchIsExact { throw error }
                     }
+                }
+                guard let template else {
                     return try substituteWithPCRE2(
                         subject,
                         replacement: replacement,
@@ -156,6 +164,8 @@ public final class CompiledPattern: @unchecked Sendable {
     private struct Limits {
         var output: Int
         var budget: (budget: RegexBudget, deadline: ContinuousClock.Instant)?
+        /// Search in windows even where that could change the matches (a dry run that only measures time).
+        var forceWindows = false
     }
 
     /// The most backtracking steps one call of a windowed search may take over all of its start positions
@@ -221,7 +231,7 @@ public final class CompiledPattern: @unchecked Sendable {
         // Where the next search begins: `start`, or past windows in which nothing started.
         var searchStart = 0
         // The window's width after its first start position; -1: the search is not windowed.
-        var window = windowedSearchIsExact ? Self.initialWindow : -1
+        var window = windowedSearchIsExact || limits.forceWindows ? Self.initialWindow : -1
         var count = 0
         var calls = 0
         let clock = ContinuousClock()
