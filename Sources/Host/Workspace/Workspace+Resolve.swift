@@ -48,10 +48,12 @@ extension Workspace {
                 close(chain.removeLast().fd)
                 continue
             }
-            let candidate = relativeOf(name)
-            if !reserved.isEmpty && isReserved(candidate) {
-                closeAll()
-                throw reservedError(path, candidate)
+            if !reserved.isEmpty {
+                let candidate = relativeOf(name)
+                if isReserved(candidate) {
+                    closeAll()
+                    throw reservedError(path, candidate)
+                }
             }
             let current = chain[chain.count - 1].fd
             let isLast = pending.isEmpty
