@@ -5,13 +5,17 @@ extension Workspace {
     /// The real absolute path of a folder inside the workspace, for a step's working directory.
     ///
     /// The path goes through the same checks as a file's (``components(of:)``, symlinks followed only while
-    /// they stay inside, the host's ``reserved`` paths refused); `""`, `"."` or the root itself name the root.
+    /// they stay inside, the host's ``reserved`` paths refused); `""`, `"."`, `"./"` or the root itself name the root.
     /// The answer is a string: a caller that starts a process in it later should not give a patch the
     /// chance to swap a folder for a symlink in between.
     /// - Throws: ``Reason/pathOutsideWorkspace``, ``Reason/pathReserved``, ``Reason/fileNotFound`` when it does
     ///   not exist, ``Reason/ioError`` when it is not a folder.
     public func containedFolder(_ relative: String) throws(ApplyError) -> String {
-        if relative.isEmpty || relative == "." || ([root, realRoot] + aliases).contains(Self.normalize(relative)) {
+        let namesRoot =
+            relative.hasPrefix("/")
+            ? ([root, realRoot] + aliases).contains(Self.normalize(relative))
+            : !relative.split(separator: "/").contains { $0 != "." }
+        if namesRoot {
             if isReserved("") { throw reservedError(relative, ".") }
             return realRoot
         }
