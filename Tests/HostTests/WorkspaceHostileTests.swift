@@ -1,8 +1,9 @@
 import ApplierAPI
 import Appliers
 import Foundation
-import Host
 import Testing
+
+@testable import Host
 
 /// Attacks on the workspace: each test sends the attack and checks that nothing happened on disk.
 @Suite struct WorkspaceHostileTests {
@@ -56,6 +57,21 @@ import Testing
             in: workspace
         )
         #expect(receipt.reason == .pathOutsideWorkspace)
+    }
+
+    /// A file that grows while it is read (here: is larger than its size said) stops at the limit.
+    @Test func aFileGrowingWhileItIsReadStopsAtTheLimit() throws {
+        let root = try makeTempFolder()
+        try writeFile(root + "/log", String(repeating: "x", count: 200_000))
+        let fd = open(root + "/log", O_RDONLY)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        do {
+            _ = try Workspace.readAll(fd, expected: 10, name: "log", limit: 100_000)
+            Issue.record("expected limit_exceeded")
+        } catch {
+            #expect(error.reason == .limitExceeded)
+        }
     }
 
     // MARK: Deep and long paths

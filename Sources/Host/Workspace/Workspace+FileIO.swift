@@ -16,7 +16,8 @@ extension Workspace {
         guard size <= maxBytes else {
             throw ApplyError(.limitExceeded, "\(resolved.relative) is \(size) bytes; the file size limit is \(maxBytes)")
         }
-        let bytes = try Self.readAll(fd, expected: size, name: resolved.relative)
+        // A file that grows while it is read (a process still writing it) stops at the limit too.
+        let bytes = try Self.readAll(fd, expected: size, name: resolved.relative, limit: maxBytes)
         return (resolved.relative, FileContent(bytes: bytes, mode: UInt16(info.st_mode & 0o7777)))
     }
 
@@ -142,7 +143,8 @@ extension Workspace {
     }
 
     /// Reads to end of file; one `read` of the expected size in the usual case.
-    static func readAll(_ fd: Int32, expected: Int, name: String) throws(ApplyError) -> [UInt8] {
+    /// - Throws: ``Reason/limitExceeded`` once more than `limit` bytes have been read.
+    static func readAll(_ fd: Int32, expected: Int, name: String, limit: Int = .max) throws(ApplyError) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = expected + 1
         while true {
@@ -156,6 +158,9 @@ extension Workspace {
             guard readError == 0 else { throw ApplyError.system("cannot read \(name)", errno: readError) }
             if piece.isEmpty { return bytes }
             if bytes.isEmpty { bytes = piece } else { bytes.append(contentsOf: piece) }
+            guard bytes.count <= limit else {
+                throw ApplyError(.limitExceeded, "\(name) grew past \(limit) bytes while it was read; the file size limit is \(limit)")
+            }
             chunk = 64 * 1024
         }
     }
