@@ -37,6 +37,8 @@ with open(path, 'w', encoding='utf-8') as f:
             f.write('      <Text>This text will be patched.</Text>\n'); marked = True
 PY
 BYTES=$(stat -c %s "$OUT/input.tsx")
+# The file is a little over MB MiB, more than ghost's default 64 MiB file limit: allow twice its size.
+LIMIT=$((BYTES * 2))
 PATTERN='<Text style=\{styles\.label\}>(.*?)</Text>'
 cat > "$OUT/patch.json" <<JSON
 {"id": "bench", "role": "ui_patch", "target_file": "target.tsx",
@@ -49,7 +51,7 @@ compare() {
         --export-json "$1" \
         -n c-limit "$OUT/pcre2-limit $OUT/work/target.tsx '$3' '$4'" \
         -n c-loop "$OUT/pcre2-loop $OUT/work/target.tsx '$3' '$4'" \
-        -n ghost "$GHOST apply --workspace $OUT/work $2" \
+        -n ghost "$GHOST apply --max-file-bytes $LIMIT --workspace $OUT/work $2" \
         -n perl "perl -pi -e '$5' $OUT/work/target.tsx" \
         -n NSRegularExpression "$NSREGEX $OUT/work/target.tsx '$3' '$4'" >/dev/null
 }
@@ -68,7 +70,7 @@ compare "$OUT/sparse-result.json" "$OUT/sparse.json" '<Text>This text will be pa
 
 # Check that both C programs produce the same bytes as ghost, in both scenarios.
 same_bytes() {  # PATCH_JSON PATTERN REPLACEMENT
-    cp "$OUT/input.tsx" "$OUT/work/target.tsx"; "$GHOST" apply --workspace "$OUT/work" "$1" >/dev/null; sha256sum < "$OUT/work/target.tsx" > "$OUT/ghost.sha"
+    cp "$OUT/input.tsx" "$OUT/work/target.tsx"; "$GHOST" apply --max-file-bytes $LIMIT --workspace "$OUT/work" "$1" >/dev/null; sha256sum < "$OUT/work/target.tsx" > "$OUT/ghost.sha"
     for tool in pcre2-limit pcre2-loop; do
         cp "$OUT/input.tsx" "$OUT/work/target.tsx"; "$OUT/$tool" "$OUT/work/target.tsx" "$2" "$3" >/dev/null
         cmp -s <(sha256sum < "$OUT/work/target.tsx") "$OUT/ghost.sha" || { echo "$tool output differs from ghost's for $1"; exit 1; }

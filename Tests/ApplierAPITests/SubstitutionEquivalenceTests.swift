@@ -103,6 +103,68 @@ import Testing
         #expect(compared > 2_000)
     }
 
+    /// Long subjects with matches far apart: the loop searches them in windows of start positions, and
+    /// the window edges fall inside multi-byte characters, between CR and LF, and before lookbehinds.
+    @Test func sameAsPCRE2SubstituteWhereTheSearchIsWindowed() throws {
+        let atoms = ["a", "ab?", "(?<=b)a", "a\\K.", "é(.)", "a$", "^a", "(a)|(q)", "(?<=é)a", "a(?=\\r)", ".a", "\\ba", "\\r\\na", "a|$"]
+        let prefixes = ["", "(*CRLF)", "(*ANYCRLF)", "(*ANY)", "(?m)", "(?s)", "(?i)", "(*CRLF)(?m)"]
+        let replacements = ["", "-", "$0", "[$1]", "${1}é", "<$2>"]
+        let filler = ["b", "é", "✅", "\r\n", "\r", "\n", " ", "x", "bb"]
+        var random = SplitMix64(seed: 0x7769_6E64_6F77)
+        for _ in 0..<200 {
+            let pattern = prefixes[random.below(prefixes.count)] + atoms[random.below(atoms.count)]
+            var subject = ""
+            for _ in 0..<(2_000 + random.below(10_000)) {
+                subject += random.below(1_500) == 0 ? "a" : filler[random.below(filler.count)]
+            }
+            let test = Case(pattern: pattern, replacement: replacements[random.below(replacements.count)], subject: subject)
+            let (fast, pcre2) = try Self.outcomes(test)
+            let same = fast == pcre2
+            #expect(same, "s/\(test.pattern)/\(test.replacement)/ on \(subject.utf8.count) bytes")
+        }
+    }
+
+    /// A match at every offset around the edges of the first windows (1024, 3072 and 7168 bytes in), after
+    /// ASCII, after multi-byte characters, and after a CR LF, with patterns that look behind the edge.
+    @Test func sameAsPCRE2SubstituteAtWindowEdges() throws {
+        let patterns = [
+            "a", "(?<=b)a", "(?<=é)a", "\\ba", "a\\K.", ".a", "(*CRLF)(?m)^a", "(*ANYCRLF)(?m)^.?a", "(*CRLF)\\na?", "(*ANY)(?m)$",
+            "(*CRLF)(?s).a",
+        ]
+        // A lead byte shifts the CR LF pairs so that an edge falls between CR and LF too.
+        let units = [("", "b"), ("", "é"), ("", "✅"), ("", "\r\n"), ("b", "\r\n")]
+        var compared = 0
+        for edge in [1024, 3072, 7168] {
+            for offset in (edge - 6)...(edge + 6) {
+                for (lead, unit) in units {
+                    // `offset` bytes of `unit` (topped up with b's), the match, then more filler.
+                    var prefix = lead + String(repeating: unit, count: (offset - lead.utf8.count) / unit.utf8.count)
+                    prefix += String(repeating: "b", count: offset - prefix.utf8.count)
+                    let subject = prefix + "a" + String(repeating: unit, count: 40) + "b"
+                    for pattern in patterns {
+                        let (fast, pcre2) = try Self.outcomes(Case(pattern: pattern, replacement: "<$0>", subject: subject))
+                        let same = fast == pcre2
+                        #expect(same, "s/\(pattern)/<$0>/ with a at \(offset) after \((lead + unit).debugDescription)")
+                        compared += 1
+                    }
+                }
+            }
+        }
+        #expect(compared == 3 * 13 * units.count * patterns.count)
+    }
+
+    /// A window whose lowered match limit is hit is searched again one position at a time with the full
+    /// limit: the result is PCRE2's, not an error.
+    @Test func aBacktrackingPatternInAWindowGivesPCRE2sResult() throws {
+        let runs = String(repeating: String(repeating: "a", count: 14) + "!", count: 150)
+        for subject in [runs + "b", runs + "aab" + runs + "b", "aab" + runs] {
+            let (fast, pcre2) = try Self.outcomes(Case(pattern: "(a+)+b", replacement: "<$1>", subject: subject))
+            let same = fast == pcre2
+            #expect(same, "(a+)+b on \(subject.utf8.count) bytes")
+            if case .failure(let reason) = fast { Issue.record("failed with \(reason)") }
+        }
+    }
+
     @Test func bothCountMatchesOnALargeSubject() throws {
         let line = "      <Text style={styles.label}>Item ✅ ready</Text>\r\n"
         let test = Case(

@@ -88,4 +88,23 @@ import Testing
         )
         #expect(writtenText(result) == "<Text>✅ PATCHED</Text>")
     }
+
+    /// The applier stops at the context's file limit and spends the context's (the patch's) budget.
+    @Test(arguments: [false, true])
+    func theContextsFileLimitAndBudgetApply(extended: Bool) async throws {
+        let operation = PatchOperation(
+            role: "ui_patch",
+            target: "f.txt",
+            payload: ["pattern": "b", "replacement": "xyz", "extended": .bool(extended)]
+        )
+        let patch = Patch(id: "t", role: "ui_patch", shape: .single, targetFile: "f.txt", description: nil, envelope: [:], operations: [operation])
+        let files = FileSet(files: ["f.txt": FileContent(bytes: Array("abcabc".utf8), mode: 0o644)], targetPath: "f.txt")
+        let fits = ApplyContext(patch: patch, workspace: "/w", limits: PatchLimits(maxFileBytes: 10))
+        #expect(writtenText(try await regex.apply(operation, files: files, context: fits)) == "axyzcaxyzc")
+        let tooSmall = ApplyContext(patch: patch, workspace: "/w", limits: PatchLimits(maxFileBytes: 9))
+        #expect(await failureReason { _ = try await regex.apply(operation, files: files, context: tooSmall) } == .limitExceeded)
+        let spent = ApplyContext(patch: patch, workspace: "/w")
+        spent.regexBudget.charge(.seconds(2))
+        #expect(await failureReason { _ = try await regex.apply(operation, files: files, context: spent) } == .regexLimit)
+    }
 }

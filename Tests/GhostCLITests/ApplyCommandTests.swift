@@ -44,6 +44,19 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: root).isEmpty)
     }
 
+    @Test func maxFileBytesSetsTheFileLimit() async throws {
+        let root = try makeTempFolder()
+        try Data(String(repeating: "a", count: 100).utf8).write(to: URL(fileURLWithPath: root + "/a.txt"))
+        let patch = #"{"id": "m", "role": "ui_patch", "target_file": "a.txt", "patch": {"pattern": "a", "replacement": "b"}}"#
+        let refused = try await GhostProcess.run(["apply", "--max-file-bytes", "99", "--workspace", root], stdin: patch)
+        #expect(refused.status == 1)
+        #expect(refused.receipts.first?["reason"] == "limit_exceeded")
+        #expect(String(decoding: FileManager.default.contents(atPath: root + "/a.txt")!, as: UTF8.self) == String(repeating: "a", count: 100))
+        let applied = try await GhostProcess.run(["apply", "--max-file-bytes", "100", "--workspace", root], stdin: patch)
+        #expect(applied.status == 0)
+        #expect(String(decoding: FileManager.default.contents(atPath: root + "/a.txt")!, as: UTF8.self) == String(repeating: "b", count: 100))
+    }
+
     @Test func textFormatIsForPeople() async throws {
         let root = try makeTempFolder()
         let result = try await GhostProcess.run(

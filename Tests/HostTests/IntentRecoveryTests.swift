@@ -97,6 +97,40 @@ import Testing
         #expect(listing(root) == ["a.txt"])
     }
 
+    /// A mode-only change is undone even while the patch's backup is still a second link to the file
+    /// (a file with more links than that is refused by ``Workspace/setMode(_:mode:ownLinks:)``).
+    @Test func aModeChangeIsUndoneWhileTheBackupLinkStillExists() throws {
+        try writeFile(root + "/a.txt", "same\n", mode: 0o755)
+        #expect(link(root + "/a.txt", root + "/.a.txt.ghost-7.orig") == 0)
+        let file = IntentRecord.File(path: "a.txt", before: state("same\n"), after: state("same\n", mode: 0o755), backup: ".a.txt.ghost-7.orig")
+        #expect(IntentRecovery.recover([record(.step, [file], step: "post_build: make")], in: workspace) == .requeue)
+        #expect(mode(root + "/a.txt") == 0o644)
+        #expect(listing(root) == ["a.txt"])
+    }
+
+    /// With an intent log, a flush before a step keeps a backup link to each file: a chmod after it is
+    /// still the patch's own file, not a hard link to refuse.
+    @Test func aJournaledChmodBesideAStepSucceeds() async throws {
+        try writeFile(root + "/a.txt", "same\n")
+        let spool = try makeTempFolder("spool")
+        let log = IntentLog(url: URL(fileURLWithPath: spool + "/intent.log"))
+        let patch = try Patch.parse(
+            JSONParser.parse(
+                Array(#"{"blockId": "m", "mutations": [{"op": "chmod", "path": "a.txt", "mode": "0755"}], "validate": {"shell": ["true"]}}"#.utf8)
+            )
+        )
+        let receipt = await PatchRunner(registry: .builtIn()).run(
+            patch,
+            in: workspace,
+            options: shellAllowed,
+            receivedAt: Date(),
+            intent: IntentContext(log: log, sequence: 1, id: "m")
+        )
+        #expect(receipt.status == .applied, "\(receipt.message ?? "")")
+        #expect(mode(root + "/a.txt") == 0o755)
+        #expect(listing(root) == ["a.txt"])
+    }
+
     @Test func anIdempotentStepRequeuesThePatchWithItsFilesRestored() throws {
         try writeFile(root + "/a.txt", "new\n")
         try writeFile(root + "/.a.txt.ghost-7.orig", "old\n")

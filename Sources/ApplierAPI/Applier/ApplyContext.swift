@@ -8,12 +8,16 @@ public struct ApplyContext: Sendable {
     public var checkOnly: Bool
     /// The limits the patch runs under (file size, regex budget).
     public var limits: PatchLimits
+    /// The regex matching time left to the whole patch: one object shared by every operation of the patch.
+    public var regexBudget: RegexBudget
 
-    /// A context.
-    public init(patch: Patch, workspace: String, checkOnly: Bool = false, limits: PatchLimits = .default) {
+    /// A context; without `regexBudget`, a fresh budget of `limits.regexMilliseconds` (pass the same one to
+    /// every operation of a patch so that the budget is the patch's, not each operation's).
+    public init(patch: Patch, workspace: String, checkOnly: Bool = false, limits: PatchLimits = .default, regexBudget: RegexBudget? = nil) {
         self.patch = patch
         self.workspace = workspace
         self.checkOnly = checkOnly
         self.limits = limits
+        self.regexBudget = regexBudget ?? RegexBudget(milliseconds: limits.regexMilliseconds)
     }
 }

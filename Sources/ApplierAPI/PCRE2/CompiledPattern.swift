@@ -15,6 +15,13 @@ public final class CompiledPattern: @unchecked Sendable {
     /// Whether the pattern's newline convention (`(*CRLF)`, `(*ANY)`, ...) makes CR LF one newline, which an
     /// empty match never splits.
     private let crlfIsOneNewline: Bool
+    /// Whether PCRE2's bumpalong steps over the LF of a CR LF pair (a CRLF-like newline convention and no
+    /// explicit CR or LF in the pattern).
+    private let bumpalongSkipsLFAfterCR: Bool
+    /// Whether a search may be cut into windows of start positions without changing what it finds: not for a
+    /// pattern with `\G`, `(*COMMIT)`, `(*SKIP)` or `(*NOTEMPTY...)`, whose outcome depends on where a search
+    /// started. Those are searched whole, after a windowed dry run has shown the search fits in the budget.
+    private let windowedSearchIsExact: Bool
 
     /// The most backtracking steps one match attempt may take: PCRE2's own default, which is
     /// generous for real code and stops a catastrophic pattern such as `(a+)+$` within milliseconds.
@@ -27,7 +34,7 @@ public final class CompiledPattern: @unchecked Sendable {
     /// Compiles and JIT-compiles a pattern.
     /// - Throws: ``Reason/regexError`` with PCRE2's message and the offset of the error.
     public init(_ pattern: String, options: PatternOptions = PatternOptions()) throws(ApplyError) {
-        var flags = UInt32(PCRE2_UTF)
+        var flags = UInt32(PCRE2_UTF) | UInt32(PCRE2_USE_OFFSET_LIMIT)
         if options.caseless { flags |= UInt32(PCRE2_CASELESS) }
         if options.multiline { flags |= UInt32(PCRE2_MULTILINE) }
         if options.dotAll { flags |= UInt32(PCRE2_DOTALL) }
@@ -49,6 +56,11 @@ public final class CompiledPattern: @unchecked Sendable {
         var newline: UInt32 = 0
         pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_NEWLINE), &newline)
         self.crlfIsOneNewline = newline != UInt32(PCRE2_NEWLINE_CR) && newline != UInt32(PCRE2_NEWLINE_LF)
+        var hasCROrLF: UInt32 = 0
+        pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_HASCRORLF), &hasCROrLF)
+        let crlfNewlines = [PCRE2_NEWLINE_CRLF, PCRE2_NEWLINE_ANY, PCRE2_NEWLINE_ANYCRLF].map { UInt32($0) }
+        self.bumpalongSkipsLFAfterCR = crlfNewlines.contains(newline) && hasCROrLF == 0
+        self.windowedSearchIsExact = !["\\G", "(*COMMIT", "(*SKIP", "(*NOTEMPTY"].contains { pattern.contains($0) }
     }
 
     deinit { pcre2_code_free_8(code) }
@@ -84,68 +96,197 @@ public final class CompiledPattern: @unchecked Sendable {
     /// by ``ReplacementTemplate`` over a loop of JIT matches, with exactly `pcre2_substitute`'s semantics
     /// (global, empty matches, unset groups as empty) and several times its speed on files with many
     /// matches; extended syntax, and the few references a template does not cover, go to `pcre2_substitute`.
+    ///
+    /// Both paths are bounded. The output never grows past `outputLimit`: the loop checks each match's
+    /// share before appending it, and `pcre2_substitute` gets a buffer of at most `outputLimit` bytes.
+    /// With a `budget`, matching stops once the budget is spent: the loop checks the clock between calls,
+    /// each call tries a window of start positions with a match limit that keeps the call short, and a
+    /// single start position gets no more steps than the time left can pay for. For `pcre2_substitute`,
+    /// which cannot be stopped part way, and for a pattern whose search may not be cut into windows (`\G`,
+    /// `(*COMMIT)`, `(*SKIP)`, `(*NOTEMPTY...)`), the windowed loop first runs as a dry run within a third of
+    /// what is left. Peak memory of one substitution: the subject plus an output buffer of at most `outputLimit`
+    /// bytes (two while the buffer grows), so at most 3 x `outputLimit` with a subject of that size.
     /// - Parameters:
     ///   - subject: UTF-8 text.
     ///   - replacement: The replacement in PCRE2 syntax (`$1`, `${name}`, `$$`).
     ///   - extendedSyntax: Also interpret backslash escapes and `\U`, `\L`, `\u`, `\l`, `\E` case conversion.
-    /// - Throws: ``Reason/notUTF8`` for an invalid subject, ``Reason/regexLimit`` when a match hits a limit,
+    ///   - outputLimit: The largest result allowed, in bytes (the file size limit).
+    ///   - budget: The patch's matching time, charged with the time this substitution takes; `nil`: unbounded.
+    /// - Throws: ``Reason/notUTF8`` for an invalid subject, ``Reason/regexLimit`` when a match hits a limit or
+    ///   the budget runs out, ``Reason/limitExceeded`` when the result would be larger than `outputLimit`,
     ///   ``Reason/invalidPatch`` for a replacement PCRE2 rejects (an unknown group, say).
-    public func substitute(in subject: [UInt8], replacement: [UInt8], extendedSyntax: Bool) throws(ApplyError) -> Substitution {
+    public func substitute(
+        in subject: [UInt8],
+        replacement: [UInt8],
+        extendedSyntax: Bool,
+        outputLimit: Int = .max,
+        budget: RegexBudget? = nil
+    ) throws(ApplyError) -> Substitution {
         try Self.requireUTF8(subject, what: "the target file")
         try Self.requireUTF8(replacement, what: "the replacement")
         let template = extendedSyntax ? nil : replacement.withUnsafeBufferPointer { ReplacementTemplate($0, for: code) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let limits = Limits(output: outputLimit, budget: budget.map { ($0, started + $0.remaining) })
+        defer { budget?.charge(started.duration(to: clock.now)) }
         return try MatchContext.withContext { context throws(ApplyError) in
-            guard let template else {
-                return try substituteWithPCRE2(subject, replacement: replacement, extendedSyntax: extendedSyntax, context: context)
-            }
-            return try Self.nonEmpty(subject).withUnsafeBufferPointer { buffer throws(ApplyError) in
-                try substitute(in: UnsafeBufferPointer(rebasing: buffer[0..<subject.count]), template: template, context: context)
+            try Self.nonEmpty(subject).withUnsafeBufferPointer { buffer throws(ApplyError) in
+                let subjectBuffer = UnsafeBufferPointer(rebasing: buffer[0..<subject.count])
+                if let (budget, deadline) = limits.budget, template == nil || !windowedSearchIsExact {
+                    // Matching that cannot be stopped part way (pcre2_substitute, or a search that may not be cut
+                    // into windows) is done first in windows, stoppably, in a third of the time left, so that the
+                    // real matching (twice at most, when pcre2_substitute's first buffer is too small) fits in the
+                    // rest. For a pattern whose matches windows could change, only the time counts: errors other
+                    // than regex_limit are left to the real search.
+                    var dryRun = Limits(output: .max, budget: (budget, started + started.duration(to: deadline) / 3))
+                    dryRun.forceWindows = true
+                    do throws(ApplyError) {
+                        _ = try substitute(in: subjectBuffer, template: nil, context: context, limits: dryRun)
+                    } catch {
+                        if error.reason == .regexLimit || windowedSearchIsExact { throw error }
+                    }
+                }
+                guard let template else {
+                    return try substituteWithPCRE2(
+                        subject,
+                        replacement: replacement,
+                        extendedSyntax: extendedSyntax,
+                        context: context,
+                        outputLimit: outputLimit
+                    )
+                }
+                return try substitute(in: subjectBuffer, template: template, context: context, limits: limits)
             }
         }
     }
 
-    /// The global substitution loop of `pcre2_substitute` (PCRE2 10.42), with the replacement pre-parsed.
+    /// The bounds of one substitution: its output size and, with a budget, the instant matching must stop.
+    private struct Limits {
+        var output: Int
+        var budget: (budget: RegexBudget, deadline: ContinuousClock.Instant)?
+        /// Search in windows even where that could change the matches (a dry run that only measures time).
+        var forceWindows = false
+    }
+
+    /// The most backtracking steps one call of a windowed search may take over all of its start positions
+    /// (about 10 ms with the JIT).
+    static let stepsPerCall: UInt32 = 4_000_000
+    /// The window of start positions a search begins with, and the widest it grows to while calls come back
+    /// quickly; a window shrinks to a single position when its lowered match limit is hit.
+    static let initialWindow = 1023
+    static let maximumWindow = 4095
+    /// The least match limit any call gets.
+    static let minimumMatchLimit: UInt32 = 1000
+    /// A cautious estimate of backtracking steps per millisecond (the JIT does about 400,000, the
+    /// interpreter about 70,000): a single start position gets no more steps than the time left pays for.
+    static let stepsPerMillisecond = 100_000
+
+    /// The global substitution loop of `pcre2_substitute` (PCRE2 10.42), with the replacement pre-parsed;
+    /// without a template, only the matches are found (and counted).
     private func substitute(
         in subject: UnsafeBufferPointer<UInt8>,
-        template: ReplacementTemplate,
-        context: MatchContext
+        template: ReplacementTemplate?,
+        context: MatchContext,
+        limits: Limits
     ) throws(ApplyError) -> Substitution {
         guard let matchData = pcre2_match_data_create_from_pattern_8(code, nil) else { throw ApplyError(.ioError, "out of memory") }
         defer { pcre2_match_data_free_8(matchData) }
-        return try template.literals.withUnsafeBufferPointer { literals throws(ApplyError) in
-            try substitute(in: subject, pieces: template.pieces, literals: literals, matchData: matchData, context: context)
+        defer { context.setLimits(match: Self.matchLimit, offset: MatchContext.unset) }
+        let literals = template?.literals ?? []
+        return try literals.withUnsafeBufferPointer { literals throws(ApplyError) in
+            try substitute(
+                in: subject,
+                pieces: template?.pieces ?? [],
+                literals: literals,
+                collect: template != nil,
+                matchData: matchData,
+                context: context,
+                limits: limits
+            )
         }
     }
 
     // Written without closures that capture `output`, so that every access to it is checked statically:
     // dynamic exclusivity checks cost a tenth of the time on a file with a million matches.
+    //
+    // The search is cut into windows of start positions (PCRE2's offset limit) when that cannot change the
+    // outcome, so that no single call runs long: a window that finds nothing is followed by the next one,
+    // exactly where PCRE2's own bumpalong would have gone.
     private func substitute(
         in subject: UnsafeBufferPointer<UInt8>,
         pieces: [ReplacementTemplate.Piece],
         literals: UnsafeBufferPointer<UInt8>,
+        collect: Bool,
         matchData: OpaquePointer,
-        context: MatchContext
+        context: MatchContext,
+        limits: Limits
     ) throws(ApplyError) -> Substitution {
         let ovector = pcre2_get_ovector_pointer_8(matchData)!
         let length = subject.count
-        let unset = Int(bitPattern: UInt.max)  // PCRE2_UNSET is ~(size_t)0
+        let unset = MatchContext.unset
+        let outputLimit = limits.output
         var output: [UInt8] = []
-        output.reserveCapacity(length + length / 8 + 64)
+        if collect { output.reserveCapacity(min(length + length / 8 + 64, outputLimit)) }
         var start = 0
+        // Where the next search begins: `start`, or past windows in which nothing started.
+        var searchStart = 0
+        // The window's width after its first start position; -1: the search is not windowed.
+        var window = windowedSearchIsExact || limits.forceWindows ? Self.initialWindow : -1
         var count = 0
+        var calls = 0
+        let clock = ContinuousClock()
         // After an empty match, the next attempt at the same place must be non-empty and anchored there.
         var retryOptions: UInt32 = 0
         var previous = (start: unset, end: unset, from: unset)
         while true {
+            let windowed = window >= 0 && retryOptions == 0
+            // The clock is read before the first call, before every call that may be long, and every 16 calls otherwise.
+            calls += 1
+            if let (budget, deadline) = limits.budget, !windowed || window < Self.initialWindow || calls & 15 == 1,
+                clock.now >= deadline
+            {
+                throw budget.exhausted
+            }
+            var matchLimit = Self.matchLimit
+            var budgetLimited = false
+            if windowed && window > 0 {
+                matchLimit = max(Self.minimumMatchLimit, Self.stepsPerCall / UInt32(window + 1))
+            } else if let (_, deadline) = limits.budget {
+                let left = clock.now.duration(to: deadline).components
+                let milliseconds = min(Int(left.seconds), 1_000_000) * 1000 + Int(left.attoseconds / 1_000_000_000_000_000)
+                let affordable = UInt32(clamping: max(Int(Self.minimumMatchLimit), milliseconds * Self.stepsPerMillisecond))
+                if affordable < matchLimit {
+                    matchLimit = affordable
+                    budgetLimited = true
+                }
+            }
+            context.setLimits(match: matchLimit, offset: windowed ? searchStart + window : unset)
             let options = UInt32(PCRE2_NO_UTF_CHECK) | retryOptions
+            let offset = retryOptions == 0 ? searchStart : start
             // pcre2_match takes the JIT path itself unless the options rule it out (PCRE2_ANCHORED does);
             // calling the JIT directly skips its per-call checks.
             let result =
                 isJITCompiled && retryOptions == 0
-                ? pcre2_jit_match_8(code, subject.baseAddress, length, start, options, matchData, context.pointer)
-                : pcre2_match_8(code, subject.baseAddress, length, start, options, matchData, context.pointer)
+                ? pcre2_jit_match_8(code, subject.baseAddress, length, offset, options, matchData, context.pointer)
+                : pcre2_match_8(code, subject.baseAddress, length, offset, options, matchData, context.pointer)
             if result < 0 {
+                if result == PCRE2_ERROR_MATCHLIMIT && windowed && window > 0 {
+                    // The lowered limit of a wide window: the same start again, fewer positions, more steps each.
+                    window /= 32
+                    continue
+                }
+                if result == PCRE2_ERROR_MATCHLIMIT && budgetLimited, let (budget, _) = limits.budget { throw budget.exhausted }
                 guard result == PCRE2_ERROR_NOMATCH else { throw context.error(result) }
+                if windowed && searchStart + window < length {
+                    // Nothing starts in this window: the next begins at the next character (PCRE2 skips the LF
+                    // of a CR LF pair where it does).
+                    var next = searchStart + window + 1
+                    while next < length && subject[next] & 0xC0 == 0x80 { next += 1 }
+                    if bumpalongSkipsLFAfterCR && next < length && subject[next - 1] == 0x0D && subject[next] == 0x0A { next += 1 }
+                    searchStart = next
+                    window = min(Self.maximumWindow, window * 2 + 1)
+                    continue
+                }
                 if retryOptions == 0 || start >= length { break }
                 // Advance one character past the empty match (a CRLF pair counts as one where CRLF is a newline).
                 let from = start
@@ -155,7 +296,11 @@ public final class CompiledPattern: @unchecked Sendable {
                 } else {
                     while start < length && subject[start] & 0xC0 == 0x80 { start += 1 }
                 }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: subject[from..<start]))
+                if collect {
+                    guard start - from <= outputLimit - output.count else { throw Self.outputTooLarge(outputLimit) }
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: subject[from..<start]))
+                }
+                searchStart = start
                 retryOptions = 0
                 continue
             }
@@ -170,32 +315,67 @@ public final class CompiledPattern: @unchecked Sendable {
                 continue
             }
             count += 1
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: subject[start..<matchStart]))
-            for piece in pieces {
-                switch piece {
-                case .literal(let range):
-                    output.append(contentsOf: UnsafeBufferPointer(rebasing: literals[range]))
-                case .group(let group):
-                    guard group < Int(result), ovector[2 * group] != unset else { continue }
-                    output.append(contentsOf: UnsafeBufferPointer(rebasing: subject[ovector[2 * group]..<ovector[2 * group + 1]]))
+            if collect {
+                // This match's share of the output, checked before anything is appended.
+                var needed = matchStart - start
+                for piece in pieces {
+                    switch piece {
+                    case .literal(let range): needed += range.count
+                    case .group(let group):
+                        guard group < Int(result), ovector[2 * group] != unset else { continue }
+                        needed += ovector[2 * group + 1] - ovector[2 * group]
+                    }
+                }
+                guard needed <= outputLimit - output.count else { throw Self.outputTooLarge(outputLimit) }
+                if output.count + needed > output.capacity {
+                    output.reserveCapacity(min(outputLimit, max(output.capacity * 2, output.count + needed)))
+                }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: subject[start..<matchStart]))
+                for piece in pieces {
+                    switch piece {
+                    case .literal(let range):
+                        output.append(contentsOf: UnsafeBufferPointer(rebasing: literals[range]))
+                    case .group(let group):
+                        guard group < Int(result), ovector[2 * group] != unset else { continue }
+                        output.append(contentsOf: UnsafeBufferPointer(rebasing: subject[ovector[2 * group]..<ovector[2 * group + 1]]))
+                    }
                 }
             }
             previous = (matchStart, matchEnd, start)
             retryOptions = matchStart != matchEnd || matchStart > start ? 0 : UInt32(PCRE2_NOTEMPTY_ATSTART) | UInt32(PCRE2_ANCHORED)
             start = matchEnd
+            searchStart = start
         }
-        output.append(contentsOf: UnsafeBufferPointer(rebasing: subject[start..<length]))
+        if collect {
+            guard length - start <= outputLimit - output.count else { throw Self.outputTooLarge(outputLimit) }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: subject[start..<length]))
+        }
         return Substitution(output: output, count: count)
     }
 
+    /// The error of a result that would pass the file size limit.
+    static func outputTooLarge(_ limit: Int) -> ApplyError {
+        ApplyError(
+            .limitExceeded,
+            "the result of the substitution would be larger than \(limit) bytes, the file size limit (limits.max_file_bytes); "
+                + "the patch was stopped and nothing was written"
+        )
+    }
+
     /// The same substitution done by `pcre2_substitute` alone: the reference that the faster loop of
-    /// ``substitute(in:replacement:extendedSyntax:)`` is checked against, by the tests and the fuzz target.
-    /// - Throws: As ``substitute(in:replacement:extendedSyntax:)``.
-    public func substituteWithPCRE2(in subject: [UInt8], replacement: [UInt8], extendedSyntax: Bool) throws(ApplyError) -> Substitution {
+    /// ``substitute(in:replacement:extendedSyntax:outputLimit:budget:)`` is checked against, by the tests and
+    /// the fuzz target. Its output buffer is at most `outputLimit` bytes; it has no time budget.
+    /// - Throws: As ``substitute(in:replacement:extendedSyntax:outputLimit:budget:)``.
+    public func substituteWithPCRE2(
+        in subject: [UInt8],
+        replacement: [UInt8],
+        extendedSyntax: Bool,
+        outputLimit: Int = .max
+    ) throws(ApplyError) -> Substitution {
         try Self.requireUTF8(subject, what: "the target file")
         try Self.requireUTF8(replacement, what: "the replacement")
         return try MatchContext.withContext { context throws(ApplyError) in
-            try substituteWithPCRE2(subject, replacement: replacement, extendedSyntax: extendedSyntax, context: context)
+            try substituteWithPCRE2(subject, replacement: replacement, extendedSyntax: extendedSyntax, context: context, outputLimit: outputLimit)
         }
     }
 
@@ -204,14 +384,20 @@ public final class CompiledPattern: @unchecked Sendable {
         _ subject: [UInt8],
         replacement: [UInt8],
         extendedSyntax: Bool,
-        context: MatchContext
+        context: MatchContext,
+        outputLimit: Int
     ) throws(ApplyError) -> Substitution {
-        var options =
-            UInt32(PCRE2_SUBSTITUTE_GLOBAL) | UInt32(PCRE2_SUBSTITUTE_OVERFLOW_LENGTH) | UInt32(PCRE2_SUBSTITUTE_UNSET_EMPTY)
-            | UInt32(PCRE2_NO_UTF_CHECK)
+        let bounded = outputLimit < Int.max - 1
+        var options = UInt32(PCRE2_SUBSTITUTE_GLOBAL) | UInt32(PCRE2_SUBSTITUTE_UNSET_EMPTY) | UInt32(PCRE2_NO_UTF_CHECK)
         if extendedSyntax { options |= UInt32(PCRE2_SUBSTITUTE_EXTENDED) }
-        // Room for moderate growth first; PCRE2 reports the exact size needed if that is not enough.
-        var capacity = subject.count + subject.count / 4 + 4096
+        // Unbounded, PCRE2 reports the exact size needed when the first buffer is too small. Bounded, it must
+        // not: it would go on to "copy" every replacement of the whole result (gigabytes of work) just to count
+        // them. It stops at the first overflow instead, and the second try has the whole limit.
+        if !bounded { options |= UInt32(PCRE2_SUBSTITUTE_OVERFLOW_LENGTH) }
+        context.setLimits(match: Self.matchLimit, offset: MatchContext.unset)
+        // Room for moderate growth first, never more than the limit (and the terminating NUL PCRE2 writes).
+        let largest = bounded ? outputLimit + 1 : Int.max
+        var capacity = min(subject.count + subject.count / 4 + 4096, largest)
         for _ in 0..<2 {
             var length = capacity
             var result: Int32 = 0
@@ -236,6 +422,11 @@ public final class CompiledPattern: @unchecked Sendable {
                 initialized = result >= 0 ? length : 0
             }
             if result >= 0 { return Substitution(output: output, count: Int(result)) }
+            if result == PCRE2_ERROR_NOMEMORY && bounded {
+                guard capacity < largest else { throw Self.outputTooLarge(outputLimit) }
+                capacity = largest
+                continue
+            }
             if result == PCRE2_ERROR_NOMEMORY && length > capacity {
                 capacity = length
                 continue

@@ -16,7 +16,27 @@ final class MatchContext {
     let hasLargeJITStack: Bool
     /// Set when a match failed for want of JIT stack.
     var jitStackExhausted = false
+    /// The match limit currently set (``CompiledPattern/matchLimit`` unless lowered for a window or a budget).
+    private(set) var matchLimit = CompiledPattern.matchLimit
+    /// The offset limit currently set (`PCRE2_UNSET`: none).
+    private(set) var offsetLimit = MatchContext.unset
     private let stack: OpaquePointer?
+
+    /// PCRE2_UNSET, `~(size_t)0`.
+    static let unset = Int(bitPattern: UInt.max)
+
+    /// Sets the match limit and the offset limit (the last offset a match may start at, for a pattern
+    /// compiled with `PCRE2_USE_OFFSET_LIMIT`), touching the context only when they change.
+    func setLimits(match: UInt32, offset: Int) {
+        if match != matchLimit {
+            pcre2_set_match_limit_8(pointer, match)
+            matchLimit = match
+        }
+        if offset != offsetLimit {
+            pcre2_set_offset_limit_8(pointer, offset)
+            offsetLimit = offset
+        }
+    }
 
     init(largeJITStack: Bool = false) throws(ApplyError) {
         guard let context = pcre2_match_context_create_8(nil) else { throw ApplyError(.ioError, "out of memory") }

@@ -3,7 +3,8 @@ public import ApplierAPI
 /// Permission bits as patches write them.
 public enum FileMode {
     /// Parses `"0755"`, `"755"`, `"0o755"` or a JSON number whose digits are octal (`755`), as in Ansible.
-    /// - Throws: ``Reason/invalidPatch`` for anything else or a value above `0o7777`.
+    /// - Throws: ``Reason/invalidPatch`` for anything else or a value above `0o777`: setuid, setgid and
+    ///   sticky bits (`"4755"`) are refused, never set.
     public static func parse(_ value: JSONValue) throws(ApplyError) -> UInt16 {
         var text: String
         switch value {
@@ -15,6 +16,12 @@ public enum FileMode {
         }
         if text.hasPrefix("0o") { text.removeFirst(2) }
         guard !text.isEmpty, text.count <= 5, let bits = UInt16(text, radix: 8), bits <= 0o7777 else { throw invalid(value.serialized) }
+        guard bits <= 0o777 else {
+            throw ApplyError(
+                .invalidPatch,
+                "mode \(value.serialized) sets setuid, setgid or sticky bits; only permissions up to \"0777\" are allowed"
+            )
+        }
         return bits
     }
 

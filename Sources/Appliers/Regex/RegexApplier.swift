@@ -35,7 +35,13 @@ public struct RegexApplier: ContentApplier {
             groupCount: compiled.captureCount,
             groupNames: compiled.groupNames
         )
-        let result = try compiled.substitute(in: file.bytes, replacement: replacement.pcre2Bytes, extendedSyntax: replacement.extended)
+        let result = try compiled.substitute(
+            in: file.bytes,
+            replacement: replacement.pcre2Bytes,
+            extendedSyntax: replacement.extended,
+            outputLimit: context.limits.maxFileBytes,
+            budget: context.regexBudget
+        )
 
         if let expectedCount, expectedCount != result.count {
             throw ApplyError(.countMismatch, "expected \(expectedCount) match(es) of the pattern in \(path), found \(result.count); nothing written")

@@ -55,6 +55,14 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Time limit of one shell step, in seconds.", valueName: "seconds"))
     var shellTimeout: Double = 300
 
+    @Option(
+        help: ArgumentHelp(
+            "The largest file a patch may read or write, in bytes (default: 67108864, 64 MiB); larger fail with limit_exceeded.",
+            valueName: "bytes"
+        )
+    )
+    var maxFileBytes: Int?
+
     @Option(help: "Receipt format: json (one line per patch) or text (for people).")
     var format: OutputFormat = .json
 
@@ -68,6 +76,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard shellTimeout > 0 else { throw ValidationError("--shell-timeout must be a positive number of seconds") }
+        if let maxFileBytes, maxFileBytes <= 0 { throw ValidationError("--max-file-bytes must be a positive number of bytes") }
     }
 
     func run() async throws {
@@ -94,7 +103,9 @@ struct ApplyCommand: AsyncParsableCommand {
         } catch {
             throw CLIError.usage("--workspace: \(error.message)")
         }
-        let options = RunOptions(checkOnly: check, shellPolicy: shellPolicy, source: files.isEmpty ? "stdin" : "file")
+        var limits = PatchLimits.default
+        if let maxFileBytes { limits.maxFileBytes = maxFileBytes }
+        let options = RunOptions(checkOnly: check, shellPolicy: shellPolicy, source: files.isEmpty ? "stdin" : "file", limits: limits)
         var inputs: [(name: String, bytes: [UInt8])] = []
         for file in files.isEmpty ? ["-"] : files {
             do {

@@ -33,6 +33,8 @@ public struct PatchRunner: Sendable {
         receipt.checkOnly = options.checkOnly
         let transaction = Transaction(workspace: workspace, maxFileBytes: options.limits.maxFileBytes, intent: options.checkOnly ? nil : intent)
         var ranSteps = false
+        // One regex budget for all of the patch's operations.
+        let regexBudget = RegexBudget(milliseconds: options.limits.regexMilliseconds)
         do {
             let effectContext = EffectContext(
                 patch: patch,
@@ -49,7 +51,9 @@ public struct PatchRunner: Sendable {
             for (operation, entry) in zip(patch.operations, entries) {
                 switch entry {
                 case .content(let applier):
-                    receipt.operations.append(try await applyContent(applier, operation, patch: patch, transaction: transaction, options: options))
+                    receipt.operations.append(
+                        try await applyContent(applier, operation, patch: patch, transaction: transaction, options: options, regexBudget: regexBudget)
+                    )
                 case .effect(let applier):
                     guard !options.checkOnly else {
                         receipt.steps.append(
@@ -125,7 +129,8 @@ public struct PatchRunner: Sendable {
         _ operation: PatchOperation,
         patch: Patch,
         transaction: Transaction,
-        options: RunOptions
+        options: RunOptions,
+        regexBudget: RegexBudget
     ) async throws -> JSONValue {
         var files: [String: FileContent?] = [:]
         var canonicalTarget: String?
@@ -134,7 +139,13 @@ public struct PatchRunner: Sendable {
             files[path] = .some(content)
             if path == operation.target { canonicalTarget = relative }
         }
-        let context = ApplyContext(patch: patch, workspace: transaction.workspace.root, checkOnly: options.checkOnly)
+        let context = ApplyContext(
+            patch: patch,
+            workspace: transaction.workspace.root,
+            checkOnly: options.checkOnly,
+            limits: options.limits,
+            regexBudget: regexBudget
+        )
         let result = try await applier.apply(operation, files: FileSet(files: files, targetPath: operation.target), context: context)
         for change in result.changes { try transaction.stage(change) }
         var details = result.details
@@ -262,13 +273,21 @@ public struct PatchRunner: Sendable {
             var receipt = Receipt(for: member.patch, options: member.options, receivedAt: member.receivedAt)
             var files: [IntentRecord.File] = []
             let mark = transaction.mark()
+            let regexBudget = RegexBudget(milliseconds: member.options.limits.regexMilliseconds)
             do {
                 for operation in member.patch.operations {
                     guard case .content(let applier) = try entry(for: operation) else {
                         throw ApplyError(.invalidPatch, "only patches that edit files are applied in a batch")
                     }
                     receipt.operations.append(
-                        try await applyContent(applier, operation, patch: member.patch, transaction: transaction, options: member.options)
+                        try await applyContent(
+                            applier,
+                            operation,
+                            patch: member.patch,
+                            transaction: transaction,
+                            options: member.options,
+                            regexBudget: regexBudget
+                        )
                     )
                 }
                 let changes = transaction.touchedSinceMark.map { relative in

@@ -101,7 +101,8 @@ enum IntentRecovery {
             try workspace.install(staged, at: file.path)
             try workspace.syncFolder(of: file.path)
         } else if file.before?.sha256 == after.sha256 {
-            try workspace.setMode(file.path, mode: after.mode)
+            // The patch's own backup may be a second link to the file.
+            try workspace.setMode(file.path, mode: after.mode, ownLinks: file.backup == nil ? 0 : 1)
         } else {
             throw ApplyError(.conflict, "its staged new content is missing")
         }
@@ -152,11 +153,12 @@ enum IntentRecovery {
             try workspace.remove(file.path)
             return
         }
+        let backups = records.compactMap { $0.files.first(where: { $0.path == file.path })?.backup }
         if let current, current.sha256 == before.sha256 {
-            try workspace.setMode(file.path, mode: before.mode)
+            // The patch's own backups may be more links to the file.
+            try workspace.setMode(file.path, mode: before.mode, ownLinks: Set(backups).count)
             return
         }
-        let backups = records.compactMap { $0.files.first(where: { $0.path == file.path })?.backup }
         for backup in Set(backups) where try workspace.state(of: file.path, sideName: backup) == before {
             try workspace.install(backup, at: file.path)
             try workspace.syncFolder(of: file.path)

@@ -121,17 +121,27 @@ final class Transaction {
             guard bytes.count <= maxFileBytes else {
                 throw ApplyError(.limitExceeded, "new \(relative) would be \(bytes.count) bytes; the file size limit is \(maxFileBytes)")
             }
-            next = FileContent(bytes: bytes, mode: mode ?? current?.mode ?? 0o644)
+            // A kept mode loses setuid, setgid and sticky: the workspace never sets them.
+            next = FileContent(bytes: bytes, mode: try Self.permissions(mode, of: relative) ?? (current?.mode).map { $0 & 0o777 } ?? 0o644)
         case .delete:
             next = nil
         case .setMode(let mode):
             guard let current else { throw ApplyError(.fileNotFound, "\(relative) does not exist") }
-            next = FileContent(bytes: current.bytes, mode: mode)
+            next = FileContent(bytes: current.bytes, mode: try Self.permissions(mode, of: relative) ?? current.mode)
         }
         entries[relative]?.staged = next
         entries[relative]?.stagedDigest = nil
         entries[relative]?.stagedDigestTask?.cancel()
         entries[relative]?.stagedDigestTask = nil
+    }
+
+    /// An applier's mode, refused with ``Reason/invalidPatch`` when it has bits beyond `0o777`.
+    private static func permissions(_ mode: UInt16?, of relative: String) throws(ApplyError) -> UInt16? {
+        guard let mode, mode & ~0o777 != 0 else { return mode }
+        throw ApplyError(
+            .invalidPatch,
+            "mode \(String(mode, radix: 8)) for \(relative) has setuid, setgid or sticky bits; only 0777 and below is allowed"
+        )
     }
 
     /// A task hashing a large file's bytes, when there is no intent log to hash them for.
@@ -160,7 +170,7 @@ final class Transaction {
             return
         }
         if let current, current.bytes == state.bytes {
-            try workspace.setMode(relative, mode: state.mode)
+            try workspace.setMode(relative, mode: state.mode, ownLinks: entries[relative]?.backup == nil ? 0 : 1)
         } else {
             let created = try workspace.writeAtomically(relative, bytes: state.bytes, mode: state.mode)
             entries[relative]?.createdFolders += created
@@ -237,7 +247,7 @@ final class Transaction {
             } else if entry.staged == nil {
                 try workspace.remove(relative)
             } else if let next = entry.staged {
-                try workspace.setMode(relative, mode: next.mode)
+                try workspace.setMode(relative, mode: next.mode, ownLinks: entry.backup == nil ? 0 : 1)
             }
             entries[relative]?.onDisk = entry.staged
             let folder = relative.split(separator: "/").dropLast().joined(separator: "/")

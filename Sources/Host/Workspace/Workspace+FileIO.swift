@@ -10,34 +10,33 @@ extension Workspace {
         guard let resolved = try resolve(path, createFolders: false) else {
             return (try components(of: path).joined(separator: "/"), nil)
         }
-        let fd = openat(resolved.parent, resolved.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT { return (resolved.relative, nil) }
-            if errno == ELOOP { throw outside(path, "it changed into a symlink while it was opened") }
-            throw ApplyError.system("cannot open \(resolved.relative)")
-        }
+        guard let (fd, info) = try openRegular(resolved, path: path) else { return (resolved.relative, nil) }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ApplyError.system("cannot inspect \(resolved.relative)") }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw ApplyError(.ioError, "\(resolved.relative) is not a regular file") }
         let size = Int(info.st_size)
         guard size <= maxBytes else {
             throw ApplyError(.limitExceeded, "\(resolved.relative) is \(size) bytes; the file size limit is \(maxBytes)")
         }
-        let bytes = try Self.readAll(fd, expected: size, name: resolved.relative)
+        // A file that grows while it is read (a process still writing it) stops at the limit too.
+        let bytes = try Self.readAll(fd, expected: size, name: resolved.relative, limit: maxBytes)
         return (resolved.relative, FileContent(bytes: bytes, mode: UInt16(info.st_mode & 0o7777)))
     }
 
     /// Replaces (or creates) a file atomically: a temp file in the same folder, written, given its mode,
     /// fsynced, renamed over the target, then the folder fsynced. Readers see the old bytes or the new, never a mix.
     /// - Returns: Folders created on the way, outermost first.
+    ///   Only the permission bits (`0o777`) of `mode` are used: never setuid, setgid or sticky. Folders
+    ///   created for a write that fails are removed again.
     @discardableResult
     public func writeAtomically(_ path: String, bytes: [UInt8], mode: UInt16) throws(ApplyError) -> [String] {
+        let mode = mode & Self.permissionBits
         guard let resolved = try resolve(path, createFolders: true) else { throw ApplyError(.ioError, "cannot create the folders of \(path)") }
         let temp = ".\(resolved.name.prefix(100)).ghost-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        var done = false
+        defer {
+            if !done { removeEmptyFolders(resolved.createdFolders) }
+        }
         let fd = openat(resolved.parent, temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
         guard fd >= 0 else { throw ApplyError.system("cannot create a temp file beside \(resolved.relative)") }
-        var done = false
         defer {
             if !done { unlinkat(resolved.parent, temp, 0) }
         }
@@ -70,13 +69,69 @@ extension Workspace {
     }
 
     /// Sets a file's permission bits (through an `O_NOFOLLOW` descriptor, never a symlink's target outside).
-    public func setMode(_ path: String, mode: UInt16) throws(ApplyError) {
+    ///
+    /// Only the bits of `0o777` are set (never setuid, setgid or sticky). A file with more hard links than
+    /// its own name and `ownLinks` (links GhostRunner made itself, such as a transaction's backup) is refused
+    /// with ``Reason/pathOutsideWorkspace``: its mode is shared by every name, one of which may lie outside.
+    public func setMode(_ path: String, mode: UInt16, ownLinks: Int = 0) throws(ApplyError) {
         guard let resolved = try resolve(path, createFolders: false) else { throw ApplyError(.fileNotFound, "\(path) does not exist") }
-        let fd = openat(resolved.parent, resolved.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw ApplyError.system("cannot open \(resolved.relative)") }
+        guard let (fd, info) = try openRegular(resolved, path: path) else { throw ApplyError(.fileNotFound, "\(path) does not exist") }
         defer { close(fd) }
-        guard fchmod(fd, mode_t(mode)) == 0 else { throw ApplyError.system("cannot set the mode of \(resolved.relative)") }
+        let links = Int(info.st_nlink)
+        guard links <= 1 + ownLinks else {
+            throw outside(path, "it has \(links - ownLinks) hard links; refusing to change its mode in place")
+        }
+        guard fchmod(fd, mode_t(mode & Self.permissionBits)) == 0 else { throw ApplyError.system("cannot set the mode of \(resolved.relative)") }
         guard fsync(fd) == 0 else { throw ApplyError.system("fsync of \(resolved.relative) failed") }
+    }
+
+    /// The permission bits GhostRunner ever sets: no setuid, setgid or sticky bit.
+    static let permissionBits: UInt16 = 0o777
+
+    /// Opens the final component of `resolved` for reading, only if it is a regular file: a FIFO, socket or
+    /// device fails at once with ``Reason/ioError`` (checked before the open, and again on the descriptor,
+    /// which is opened `O_NONBLOCK` so that a FIFO swapped in meanwhile cannot block).
+    /// - Returns: The descriptor and its status, `nil` when the file does not exist.
+    func openRegular(_ resolved: ResolvedPath, name: String? = nil, path: String) throws(ApplyError) -> (Int32, stat)? {
+        let name = name ?? resolved.name
+        var info = stat()
+        if fstatat(resolved.parent, name, &info, AT_SYMLINK_NOFOLLOW) != 0 {
+            if errno == ENOENT { return nil }
+            throw ApplyError.system("cannot inspect \(resolved.relative)")
+        }
+        try Self.requireRegular(info, resolved.relative)
+        let fd = openat(resolved.parent, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            if errno == ELOOP { throw outside(path, "it changed into a symlink while it was opened") }
+            throw ApplyError.system("cannot open \(resolved.relative)")
+        }
+        guard fstat(fd, &info) == 0 else {
+            let error = ApplyError.system("cannot inspect \(resolved.relative)")
+            close(fd)
+            throw error
+        }
+        do {
+            try Self.requireRegular(info, resolved.relative)
+        } catch {
+            close(fd)
+            throw error
+        }
+        return (fd, info)
+    }
+
+    private static func requireRegular(_ info: stat, _ relative: String) throws(ApplyError) {
+        let kind: String
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFIFO: kind = "a FIFO"
+        case S_IFSOCK: kind = "a socket"
+        case S_IFCHR, S_IFBLK: kind = "a device"
+        case S_IFDIR: kind = "a folder"
+        case S_IFLNK: kind = "a symlink"
+        default: kind = "not a regular file"
+        }
+        throw ApplyError(.ioError, "\(relative) is \(kind); only regular files are read or changed")
     }
 
     /// Removes folders this workspace created (innermost first) if they are empty; used by rollback.
@@ -88,7 +143,8 @@ extension Workspace {
     }
 
     /// Reads to end of file; one `read` of the expected size in the usual case.
-    static func readAll(_ fd: Int32, expected: Int, name: String) throws(ApplyError) -> [UInt8] {
+    /// - Throws: ``Reason/limitExceeded`` once more than `limit` bytes have been read.
+    static func readAll(_ fd: Int32, expected: Int, name: String, limit: Int = .max) throws(ApplyError) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = expected + 1
         while true {
@@ -102,6 +158,9 @@ extension Workspace {
             guard readError == 0 else { throw ApplyError.system("cannot read \(name)", errno: readError) }
             if piece.isEmpty { return bytes }
             if bytes.isEmpty { bytes = piece } else { bytes.append(contentsOf: piece) }
+            guard bytes.count <= limit else {
+                throw ApplyError(.limitExceeded, "\(name) grew past \(limit) bytes while it was read; the file size limit is \(limit)")
+            }
             chunk = 64 * 1024
         }
     }

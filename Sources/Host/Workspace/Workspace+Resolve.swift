@@ -13,13 +13,26 @@ extension Workspace {
     ///   - createFolders: Create missing folders (for writes); otherwise a missing folder returns `nil`.
     ///   - followFinalSymlink: Resolve a symlink in the last component too (reads and writes do; deletes do not).
     /// - Returns: The open parent and final name, or `nil` when a folder on the way does not exist.
+    /// - Throws: ``Reason/pathOutsideWorkspace``, ``Reason/pathReserved`` for a path that reaches one of the
+    ///   host's own files (checked at every component, so no folder is ever created inside one),
+    ///   ``Reason/limitExceeded`` for a path too deep or too long, ``Reason/ioError``. Folders created before
+    ///   a failure are removed again.
     func resolve(_ path: String, createFolders: Bool, followFinalSymlink: Bool = true) throws(ApplyError) -> ResolvedPath? {
+        var created: [String] = []
+        do {
+            return try resolve(path, createFolders: createFolders, followFinalSymlink: followFinalSymlink, created: &created)
+        } catch {
+            removeEmptyFolders(created)
+            throw error
+        }
+    }
+
+    private func resolve(_ path: String, createFolders: Bool, followFinalSymlink: Bool, created: inout [String]) throws(ApplyError) -> ResolvedPath? {
         var pending = try components(of: path)
         let rootFD = open(realRoot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard rootFD >= 0 else { throw ApplyError.system("cannot open workspace \(root)") }
         // The chain of open folders from the root; the last is where the next component is looked up.
         var chain: [(fd: Int32, name: String)] = [(rootFD, "")]
-        var created: [String] = []
         var hops = 0
         func closeAll() { for entry in chain { close(entry.fd) } }
         func relativeOf(_ name: String) -> String { (chain.dropFirst().map(\.name) + [name]).joined(separator: "/") }
@@ -34,6 +47,13 @@ extension Workspace {
                 }
                 close(chain.removeLast().fd)
                 continue
+            }
+            if !reserved.isEmpty {
+                let candidate = relativeOf(name)
+                if isReserved(candidate) {
+                    closeAll()
+                    throw reservedError(path, candidate)
+                }
             }
             let current = chain[chain.count - 1].fd
             let isLast = pending.isEmpty

@@ -13,12 +13,18 @@ extension Workspace {
 
     /// Writes `bytes` with `mode` to a staged file beside `path` and fsyncs it; nothing replaces `path` yet.
     /// - Returns: The staged file's name and the folders created to hold it.
+    /// Only the permission bits (`0o777`) of `mode` are used; folders created for a write that fails are removed.
     func writeStaged(_ path: String, bytes: [UInt8], mode: UInt16, tag: String) throws(ApplyError) -> (name: String, created: [String]) {
+        let mode = mode & Self.permissionBits
         guard let resolved = try resolve(path, createFolders: true) else { throw ApplyError(.ioError, "cannot create the folders of \(path)") }
         let staged = Self.sideName(resolved.name, tag: tag, backup: false)
         unlinkat(resolved.parent, staged, 0)
         let fd = openat(resolved.parent, staged, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
-        guard fd >= 0 else { throw ApplyError.system("cannot create a staged file beside \(resolved.relative)") }
+        guard fd >= 0 else {
+            let error = ApplyError.system("cannot create a staged file beside \(resolved.relative)")
+            removeEmptyFolders(resolved.createdFolders)
+            throw error
+        }
         do throws(ApplyError) {
             defer { close(fd) }
             try Self.writeAll(fd, bytes, name: resolved.relative)
@@ -27,6 +33,7 @@ extension Workspace {
             guard fsync(fd) == 0 else { throw ApplyError.system("fsync of \(resolved.relative) failed") }
         } catch {
             unlinkat(resolved.parent, staged, 0)
+            removeEmptyFolders(resolved.createdFolders)
             throw error
         }
         return (staged, resolved.createdFolders)
@@ -101,14 +108,8 @@ extension Workspace {
     /// `nil` when it does not exist.
     func state(of path: String, sideName: String? = nil) throws(ApplyError) -> IntentRecord.FileState? {
         guard let resolved = try resolve(path, createFolders: false) else { return nil }
-        let fd = openat(resolved.parent, sideName ?? resolved.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT { return nil }
-            throw ApplyError.system("cannot open \(resolved.relative)")
-        }
+        guard let (fd, info) = try openRegular(resolved, name: sideName, path: path) else { return nil }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ApplyError.system("cannot inspect \(resolved.relative)") }
         let bytes = try Self.readAll(fd, expected: Int(info.st_size), name: resolved.relative)
         return IntentRecord.FileState(sha256: Digest.sha256(bytes), mode: UInt16(info.st_mode & 0o7777))
     }
