@@ -84,6 +84,8 @@ struct ApplyCommand: AsyncParsableCommand {
         var registry = GhostCommand.registry
         var root = workspace ?? "."
         var allAliases = aliases
+        var reserved: [String] = []
+        var limits = PatchLimits.default
         if let config {
             let settings = try ConfigOption.load(config)
             let name = queue ?? settings.defaultQueue
@@ -94,16 +96,18 @@ struct ApplyCommand: AsyncParsableCommand {
             allAliases = queueConfig.aliases + aliases
             if !allowShell { shellPolicy = queueConfig.shell }
             registry = settings.registry(extending: registry)
+            // The host's own files stay off limits when its configuration is applied by hand.
+            reserved = settings.reservedPaths(currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            limits = queueConfig.limits
         } else if queue != nil {
             throw CLIError.usage("--queue needs --config")
         }
         let workspaceRoot: Workspace
         do {
-            workspaceRoot = try Workspace(root: root, aliases: allAliases)
+            workspaceRoot = try Workspace(root: root, aliases: allAliases, reserved: reserved)
         } catch {
             throw CLIError.usage("--workspace: \(error.message)")
         }
-        var limits = PatchLimits.default
         if let maxFileBytes { limits.maxFileBytes = maxFileBytes }
         let options = RunOptions(checkOnly: check, shellPolicy: shellPolicy, source: files.isEmpty ? "stdin" : "file", limits: limits)
         var inputs: [(name: String, bytes: [UInt8])] = []

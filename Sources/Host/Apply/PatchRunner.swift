@@ -40,7 +40,7 @@ public struct PatchRunner: Sendable {
                 patch: patch,
                 workspace: workspace.root,
                 policy: options.shellPolicy,
-                resolveFolder: { relative throws(ApplyError) in try workspace.shellFolder(relative) }
+                resolveFolder: { relative throws(ApplyError) in try workspace.containedFolder(relative) }
             )
             let entries = try patch.operations.map { operation throws(ApplyError) in try entry(for: operation) }
             if !options.checkOnly {

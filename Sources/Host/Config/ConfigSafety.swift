@@ -40,20 +40,7 @@ enum ConfigSafety {
 
     /// The path with symlinks resolved as far as it exists; the rest appended as written.
     static func realPath(_ path: String) -> String {
-        var existing = path
-        var rest: [String] = []
-        while true {
-            if let resolved = realpath(existing, nil) {
-                defer { free(resolved) }
-                let base = String(cString: resolved)
-                guard !rest.isEmpty else { return base }
-                return (base == "/" ? "" : base) + "/" + rest.reversed().joined(separator: "/")
-            }
-            guard existing != "/", !existing.isEmpty else { return path }
-            let url = URL(fileURLWithPath: existing)
-            rest.append(url.lastPathComponent)
-            existing = url.deletingLastPathComponent().path
-        }
+        Workspace.realPathOfLongestExistingPrefix(Workspace.normalize(path))
     }
 
     /// True when `inner` is strictly below `outer`.

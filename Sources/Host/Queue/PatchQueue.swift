@@ -78,7 +78,16 @@ actor PatchQueue {
     /// Those waiting for the suspects to be settled (see ``awaitSuspectsSettled()``).
     private var settledWaiters: [UUID: CheckedContinuation<Void, Never>] = [:]
 
-    init(config: QueueConfig, runner: PatchRunner, metrics: HostMetrics, logger: Logger, io: NIOThreadPool, limits: PatchLimits) throws(ApplyError) {
+    /// A queue; `reserved` are the host's own files, which its patches may not name (`path_reserved`).
+    init(
+        config: QueueConfig,
+        runner: PatchRunner,
+        metrics: HostMetrics,
+        logger: Logger,
+        io: NIOThreadPool,
+        limits: PatchLimits,
+        reserved: [String] = []
+    ) throws(ApplyError) {
         self.config = config
         self.spool = Spool(directory: config.directory)
         self.journal = IntakeJournal(folder: spool.journal)
@@ -92,7 +101,7 @@ actor PatchQueue {
         } catch {
             throw ApplyError(.ioError, "cannot create workspace \(config.workspace.path): \(error.localizedDescription)")
         }
-        self.workspace = try Workspace(root: config.workspace.path, aliases: config.aliases)
+        self.workspace = try Workspace(root: config.workspace.path, aliases: config.aliases, reserved: reserved)
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 

@@ -29,6 +29,7 @@ public struct GhostHost: PatchIntake {
         self.io = NIOThreadPool(numberOfThreads: 8)
         io.start()
         let runner = PatchRunner(registry: registry)
+        let reserved = config.reservedPaths(currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         var queues: [String: PatchQueue] = [:]
         for queueConfig in config.queues {
             queues[queueConfig.name] = try PatchQueue(
@@ -37,7 +38,8 @@ public struct GhostHost: PatchIntake {
                 metrics: metrics,
                 logger: logger,
                 io: io,
-                limits: queueConfig.limits
+                limits: queueConfig.limits,
+                reserved: reserved
             )
         }
         self.queues = queues

@@ -70,7 +70,7 @@ public struct Workspace: Sendable {
 
     /// `path` with the symlinks of its longest existing prefix resolved; the components that do not exist
     /// yet are appended as written.
-    private static func realPathOfLongestExistingPrefix(_ path: String) -> String {
+    static func realPathOfLongestExistingPrefix(_ path: String) -> String {
         var parts = path.split(separator: "/").map(String.init)
         var missing: [String] = []
         while true {

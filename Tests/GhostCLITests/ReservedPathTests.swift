@@ -1,0 +1,76 @@
+import ApplierAPI
+import Foundation
+import Testing
+
+@testable import GhostCLI
+
+/// `ghost serve` started in a project folder (workspace `.`, inbox `./patches`): a patch must not reach
+/// the host's own files, which sit inside its workspace.
+@Suite struct ReservedPathTests {
+    private func writePatch(_ id: String, path: String, contents: String) -> String {
+        let escaped = contents.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+        return #"{"id":"\#(id)","role":"write","target_file":"\#(path)","patch":{"contents":"\#(escaped)"}}"#
+    }
+
+    @Test func aPatchCannotRewriteTheConfigSpawnPatchesOrForgeReceipts() async throws {
+        let host = try await ServeHTTPTests.startDefault()
+        let folder = host.folder
+        // A real patch first, so there is a receipt to forge.
+        let first = try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "real"))
+        #expect(json(first)?["result"]?["status"] == "applied")
+        let receiptName = try #require(files(in: folder + "/patches/.completed").first { $0.hasSuffix(".receipt.json") })
+        let receiptBefore = text(folder + "/patches/.completed/" + receiptName)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/spool", withDestinationPath: folder + "/patches")
+
+        let attacks = [
+            ("config", "ghost.yml", "queues: {default: {dir: patches, workspace: ., shell: true}}\n"),
+            ("spawn", "patches/x.json", regexPatch(id: "spawned")),
+            ("forge", "patches/.completed/" + receiptName, #"{"id":"real","status":"failed"}"#),
+            ("journal", "patches/.ghost/journal/1.log", "garbage"),
+            ("via-link", "spool/y.json", regexPatch(id: "spawned2")),
+            ("absolute", folder + "/patches/z.json", regexPatch(id: "spawned3")),
+        ]
+        for (id, path, contents) in attacks {
+            let response = try host.request("POST", "/api/patches?wait=10", body: writePatch(id, path: path, contents: contents))
+            let result = json(response)?["result"]
+            #expect(result?["status"] == "failed", "\(id)")
+            #expect(result?["receipt"]?["reason"] == "path_reserved", "\(id)")
+        }
+        // Nor may a patch read a receipt.
+        let read = regexPatch(id: "read", file: "patches/.completed/" + receiptName, pattern: "real", replacement: "x")
+        #expect(json(try host.request("POST", "/api/patches?wait=10", body: read))?["result"]?["receipt"]?["reason"] == "path_reserved")
+
+        #expect(!FileManager.default.fileExists(atPath: folder + "/ghost.yml"))
+        #expect(text(folder + "/patches/.completed/" + receiptName) == receiptBefore)
+        #expect(files(in: folder + "/patches").filter { $0.hasSuffix(".json") }.isEmpty)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect((try host.request("GET", "/api/patches/spawned")).status == 404)
+        // The workspace itself still takes patches: the README's two commands keep working.
+        let ok = try host.request("POST", "/api/patches?wait=10", body: writePatch("fine", path: "src/new.ts", contents: "ok\n"))
+        #expect(json(ok)?["result"]?["status"] == "applied")
+        #expect(text(folder + "/src/new.ts") == "ok\n")
+        #expect(await host.stop() == 0)
+    }
+
+    @Test func aShellStepCannotRunInTheSpoolNorAPluginScriptBeRewritten() async throws {
+        let folder = try makeTempFolder()
+        try write("a\n", to: folder + "/src/App.tsx")
+        try write("#!/bin/sh\ncat >/dev/null; echo '{\"files\":{}}'\n", to: folder + "/plugins/noop.sh")
+        try write(
+            """
+            queues: {default: {dir: patches, workspace: ., shell: true}}
+            roles: {noop: {exec: [sh, plugins/noop.sh]}}
+            """,
+            to: folder + "/ghost.yml"
+        )
+        let host = try await ServeProcess.start(folder: folder)
+        let cwd = #"{"id":"cwd","role":"shell","patch":{"run":"touch PWNED","cwd":"patches/.completed"}}"#
+        #expect(json(try host.request("POST", "/api/patches?wait=10", body: cwd))?["result"]?["receipt"]?["reason"] == "path_reserved")
+        let plugin = writePatch("plugin", path: "plugins/noop.sh", contents: "#!/bin/sh\ntouch PWNED\n")
+        #expect(json(try host.request("POST", "/api/patches?wait=10", body: plugin))?["result"]?["receipt"]?["reason"] == "path_reserved")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/patches/.completed/PWNED"))
+        #expect(text(folder + "/plugins/noop.sh")?.contains("PWNED") == false)
+        #expect(await host.stop() == 0)
+    }
+}
