@@ -235,6 +235,11 @@ public final class CompiledPattern: @unchecked Sendable {
         var count = 0
         var calls = 0
         let clock = ContinuousClock()
+        // Taken out of `limits` once: binding the budget object in the loop would retain and release it per match.
+        let deadline = limits.budget?.deadline
+        // The match limit of the current window width, computed when the width changes.
+        var limitWindow = Int.min
+        var windowMatchLimit = Self.matchLimit
         // After an empty match, the next attempt at the same place must be non-empty and anchored there.
         var retryOptions: UInt32 = 0
         var previous = (start: unset, end: unset, from: unset)
@@ -242,16 +247,20 @@ public final class CompiledPattern: @unchecked Sendable {
             let windowed = window >= 0 && retryOptions == 0
             // The clock is read before the first call, before every call that may be long, and every 16 calls otherwise.
             calls += 1
-            if let (budget, deadline) = limits.budget, !windowed || window < Self.initialWindow || calls & 15 == 1,
-                clock.now >= deadline
+            if let deadline, !windowed || window < Self.initialWindow || calls & 15 == 1, clock.now >= deadline,
+                let budget = limits.budget?.budget
             {
                 throw budget.exhausted
             }
             var matchLimit = Self.matchLimit
             var budgetLimited = false
             if windowed && window > 0 {
-                matchLimit = max(Self.minimumMatchLimit, Self.stepsPerCall / UInt32(window + 1))
-            } else if let (_, deadline) = limits.budget {
+                if window != limitWindow {
+                    limitWindow = window
+                    windowMatchLimit = max(Self.minimumMatchLimit, Self.stepsPerCall / UInt32(window + 1))
+                }
+                matchLimit = windowMatchLimit
+            } else if let deadline {
                 let left = clock.now.duration(to: deadline).components
                 let milliseconds = min(Int(left.seconds), 1_000_000) * 1000 + Int(left.attoseconds / 1_000_000_000_000_000)
                 let affordable = UInt32(clamping: max(Int(Self.minimumMatchLimit), milliseconds * Self.stepsPerMillisecond))
