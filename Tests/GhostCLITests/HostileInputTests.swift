@@ -110,6 +110,27 @@ final class SlowClient: Sendable {
 
 /// A flood of slow connections from the same address as every real client.
 @Suite struct SlowClientFloodTests {
+    @Test func aBodyThatDoesNotArriveInTimeClosesTheConnection() async throws {
+        let folder = try makeTempFolder()
+        try write("a\n", to: folder + "/src/App.tsx")
+        try write("http: {body_timeout_s: 1}\nqueues: {default: {dir: patches, workspace: .}}\n", to: folder + "/ghost.yml")
+        let host = try await ServeProcess.start(folder: folder)
+        let client = try SlowClient(port: host.port)
+        // Finish the head, announce 200 bytes of body, send 10, then trickle without ever finishing.
+        client.send("1\r\nContent-Length: 200\r\n\r\n0123456789")
+        var closed = false
+        for _ in 0..<40 where !closed {
+            client.send("x")
+            try await Task.sleep(for: .milliseconds(100))
+            closed = client.isClosedByPeer
+        }
+        #expect(closed)
+        client.close()
+        #expect(text(folder + "/src/App.tsx") == "a\n")
+        #expect(try host.request("GET", "/health").status == 200)
+        #expect(await host.stop() == 0)
+    }
+
     @Test func aThousandSlowConnectionsDoNotKeepOutHealthOrAPost() async throws {
         let folder = try makeTempFolder()
         try write("a\n", to: folder + "/src/App.tsx")

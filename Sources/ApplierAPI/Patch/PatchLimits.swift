@@ -18,6 +18,13 @@ public struct PatchLimits: Sendable, Hashable {
         self.regexMilliseconds = regexMilliseconds
     }
 
+    /// The most file content one patch may hold at once: every file it reads plus every new version it
+    /// writes, four times ``maxFileBytes``. A patch past it fails with ``Reason/limitExceeded``.
+    public var maxHeldBytes: Int {
+        let (product, overflow) = maxFileBytes.multipliedReportingOverflow(by: 4)
+        return overflow ? .max : product
+    }
+
     /// 10 MiB patches, 10,000 operations, 64 MiB files, 2 s of regex matching per patch.
     public static let `default` = PatchLimits()
 }

@@ -262,7 +262,26 @@ public struct PatchRunner: Sendable {
     /// that fails is forgotten without touching the others. Receipts are the ones each patch would get on
     /// its own (its own before and after hashes and diff). If the commit itself fails, every patch that
     /// changed something fails with the commit's error and the files are restored.
+    ///
+    /// A batch holds the files of all its members at once: when the next member would take it past
+    /// ``PatchLimits/maxHeldBytes``, what came before is committed and the rest go on in a new transaction,
+    /// so a member fails for that limit only when it passes it alone.
     func runBatch(_ members: [BatchMember], in workspace: Workspace, intent: IntentContext) async -> [Receipt] {
+        var receipts: [Receipt] = []
+        var context = intent
+        while receipts.count < members.count {
+            let done = await runBatchPart(members[receipts.count...], in: workspace, intent: context)
+            receipts += done
+            guard receipts.count < members.count else { break }
+            let next = members[receipts.count]
+            context = IntentContext(log: intent.log, sequence: next.sequence, id: next.patch.id, folderSyncs: intent.folderSyncs)
+        }
+        return receipts
+    }
+
+    /// Runs members in one transaction until one would pass the held-bytes bound with others before it;
+    /// commits and returns the receipts of those run.
+    private func runBatchPart(_ members: ArraySlice<BatchMember>, in workspace: Workspace, intent: IntentContext) async -> [Receipt] {
         let clock = ContinuousClock()
         let maxFileBytes = members.first?.options.limits.maxFileBytes ?? PatchLimits.default.maxFileBytes
         let transaction = Transaction(workspace: workspace, maxFileBytes: maxFileBytes, intent: intent)
@@ -305,7 +324,10 @@ public struct PatchRunner: Sendable {
                 files = changes.map(\.intentFile)
                 if !receipt.files.contains(where: \.changed) { receipt.status = .unchanged }
             } catch {
+                let overBatch = transaction.exceededHeldBytes && !receipts.isEmpty
                 transaction.restore(mark)
+                // Over the bound only with the members before it: it starts the next part instead.
+                if overBatch { break }
                 let failure = error as? ApplyError ?? ApplyError(.ioError, "\(error)")
                 receipt.status = .failed
                 receipt.reason = failure.reason

@@ -24,6 +24,8 @@ final class Transaction {
         var onDisk: FileContent?
         /// Folders created to write this file.
         var createdFolders: [String] = []
+        /// Bytes of a new version staged by this patch (held besides ``original``).
+        var stagedBytes = 0
         /// A hard link to the original, kept while a crash may need it for a rollback.
         var backup: String?
         /// SHA-256 of the original and of the staged bytes, once computed.
@@ -40,6 +42,13 @@ final class Transaction {
 
     let workspace: Workspace
     let maxFileBytes: Int
+    /// The most file content held at once (originals plus new versions): ``PatchLimits/maxHeldBytes``.
+    let maxHeldBytes: Int
+    /// File content held now.
+    private(set) var heldBytes = 0
+    /// True when the last failure was the ``maxHeldBytes`` bound (a batch then commits what it has and
+    /// starts the member again in a transaction of its own).
+    private(set) var exceededHeldBytes = false
     private(set) var entries: [String: Entry] = [:]
     /// Canonical paths in the order they were first touched.
     private(set) var order: [String] = []
@@ -58,9 +67,10 @@ final class Transaction {
     /// during its renames (see ``Workspace/install(_:at:holdingReplaced:)``).
     private var replaced: [Int32] = []
 
-    init(workspace: Workspace, maxFileBytes: Int, intent: IntentContext? = nil) {
+    init(workspace: Workspace, maxFileBytes: Int, maxHeldBytes: Int? = nil, intent: IntentContext? = nil) {
         self.workspace = workspace
         self.maxFileBytes = maxFileBytes
+        self.maxHeldBytes = maxHeldBytes ?? PatchLimits(maxFileBytes: maxFileBytes).maxHeldBytes
         self.intent = intent
     }
 
@@ -76,6 +86,7 @@ final class Transaction {
         if let entry = entries[relative] { return touch(relative, entry.staged) }
         let (canonical, content) = try workspace.read(path, maxBytes: maxFileBytes)
         if let entry = entries[canonical] { return touch(canonical, entry.staged) }
+        try hold(content?.bytes.count ?? 0, for: canonical)
         entries[canonical] = Entry(displayPath: path, original: content, staged: content, onDisk: content)
         entries[canonical]?.originalDigestTask = backgroundDigest(of: content)
         order.append(canonical)
@@ -110,6 +121,21 @@ final class Transaction {
     func restore(_ mark: Mark) {
         entries = mark.entries
         order = mark.order
+        heldBytes = entries.values.reduce(0) { $0 + ($1.original?.bytes.count ?? 0) + $1.stagedBytes }
+        exceededHeldBytes = false
+    }
+
+    /// Counts `count` more bytes held, failing with ``Reason/limitExceeded`` past ``maxHeldBytes``.
+    private func hold(_ count: Int, for relative: String) throws(ApplyError) {
+        guard count <= maxHeldBytes - heldBytes else {
+            exceededHeldBytes = true
+            throw ApplyError(
+                .limitExceeded,
+                "\(relative) would bring the file content this patch holds to \(heldBytes + count) bytes; "
+                    + "a patch may hold \(maxHeldBytes) (4 × limits.max_file_bytes)"
+            )
+        }
+        heldBytes += count
     }
 
     /// Records the state a change asks for; nothing is written yet.
@@ -121,10 +147,15 @@ final class Transaction {
             guard bytes.count <= maxFileBytes else {
                 throw ApplyError(.limitExceeded, "new \(relative) would be \(bytes.count) bytes; the file size limit is \(maxFileBytes)")
             }
+            let previous = entries[relative]?.stagedBytes ?? 0
+            try hold(bytes.count - previous, for: relative)
+            entries[relative]?.stagedBytes = bytes.count
             // A kept mode loses setuid, setgid and sticky: the workspace never sets them.
             next = FileContent(bytes: bytes, mode: try Self.permissions(mode, of: relative) ?? (current?.mode).map { $0 & 0o777 } ?? 0o644)
         case .delete:
             next = nil
+            heldBytes -= entries[relative]?.stagedBytes ?? 0
+            entries[relative]?.stagedBytes = 0
         case .setMode(let mode):
             guard let current else { throw ApplyError(.fileNotFound, "\(relative) does not exist") }
             next = FileContent(bytes: current.bytes, mode: try Self.permissions(mode, of: relative) ?? current.mode)

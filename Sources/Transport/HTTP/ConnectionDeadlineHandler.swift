@@ -6,6 +6,10 @@ import NIOHTTPTypes
 /// Closes a connection whose client is too slow: its request head must arrive within the header
 /// deadline (from the connection's start, or from the end of its previous response) and its body within
 /// the body deadline; and registers it with the server's ``ConnectionGuard``.
+///
+/// One timer at most is pending per connection: moving the deadline only records it, and the timer,
+/// when it fires early, sleeps again until the recorded deadline. Requests on a busy keep-alive
+/// connection then cost no timer scheduling at all.
 final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -15,7 +19,11 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
     private let connections: ConnectionGuard
     private let headerTimeout: TimeAmount
     private let bodyTimeout: TimeAmount
-    private var deadline: Scheduled<Void>?
+    /// When the connection is closed unless it makes progress; `nil` while its request is being served.
+    private var deadline: NIODeadline?
+    private var timer: Scheduled<Void>?
+    /// When the pending timer fires.
+    private var timerDeadline: NIODeadline?
     private var registered = false
 
     init(connections: ConnectionGuard, headerTimeout: Duration, bodyTimeout: Duration) {
@@ -29,7 +37,8 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        deadline?.cancel()
+        timer?.cancel()
+        timer = nil
         deadline = nil
     }
 
@@ -44,9 +53,7 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
             connections.headReceived(context.channel)
             arm(context, bodyTimeout)
         case .body: break
-        case .end:
-            deadline?.cancel()
-            deadline = nil
+        case .end: deadline = nil
         }
         context.fireChannelRead(data)
     }
@@ -70,8 +77,29 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     private func arm(_ context: ChannelHandlerContext, _ timeout: TimeAmount) {
-        deadline?.cancel()
-        let channel = context.channel
-        deadline = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        let next = NIODeadline.now() + timeout
+        deadline = next
+        // A pending timer that fires no later than the new deadline will sleep again until it; an earlier
+        // deadline (a body's, after a header's) needs a timer of its own.
+        if let timerDeadline, timerDeadline <= next, timer != nil { return }
+        timer?.cancel()
+        startTimer(context)
+    }
+
+    private func startTimer(_ context: ChannelHandlerContext) {
+        guard let deadline else { return }
+        timerDeadline = deadline
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            let (handler, context) = bound.value
+            handler.timer = nil
+            handler.timerDeadline = nil
+            guard let current = handler.deadline else { return }
+            if current <= .now() {
+                context.channel.close(promise: nil)
+            } else {
+                handler.startTimer(context)
+            }
+        }
     }
 }
