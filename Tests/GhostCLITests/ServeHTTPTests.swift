@@ -13,6 +13,17 @@ import Testing
         return try await ServeProcess.start(folder: folder, arguments: arguments, environment: environment)
     }
 
+    /// `?wait=` beyond any time the host could wait (Int64 milliseconds) is the longest wait, not a crash.
+    @Test func aHugeWaitIsTheLongestWaitNotACrash() async throws {
+        let host = try await Self.startDefault()
+        for (index, wait) in ["1e300", "1e16", "9223372036854775807"].enumerated() {
+            let response = try host.request("POST", "/api/patches?wait=\(wait)", body: regexPatch(id: "huge-\(index)"))
+            #expect(response.status == 200, "\(wait)")
+        }
+        #expect(try host.request("GET", "/health").status == 200)
+        #expect(await host.stop() == 0)
+    }
+
     @Test func acceptsDurablyThenAppliesAndAnswersEveryReadRoute() async throws {
         let host = try await Self.startDefault()
         let health = try host.request("GET", "/health")
