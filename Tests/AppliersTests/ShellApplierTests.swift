@@ -14,6 +14,15 @@ import Testing
         )
     }
 
+    /// A patch's `timeout_s` too large for Int64 milliseconds is a long timeout, not a crash of the host
+    /// (it is parsed before the policy is even looked at, so shell need not be on).
+    @Test(arguments: [1e300, 1e16, 9.3e15])
+    func aHugeTimeoutIsLongNotACrash(seconds: Double) throws {
+        let command = try ShellCommand(payload: ["run": "true", "timeout_s": .number(seconds)])
+        #expect(command.timeout == .seconds(31_536_000))
+        #expect(try ShellCommand(payload: ["run": "true", "timeout_s": 2.5]).timeout == .milliseconds(2500))
+    }
+
     @Test func offByDefaultAndNothingRuns() async throws {
         let marker = NSTemporaryDirectory() + "ghost-shell-off-\(UUID().uuidString)"
         let operation = PatchOperation(role: "shell", payload: .string("touch \(marker)"))

@@ -131,6 +131,39 @@ final class SlowClient: Sendable {
         #expect(await host.stop() == 0)
     }
 
+    /// Whole heads sent at once, then bodies a byte at a time: such connections are not yet being served,
+    /// so newcomers past the cap close them instead of being closed themselves.
+    @Test func slowBodiesDoNotKeepOutHealthOrAPost() async throws {
+        let folder = try makeTempFolder()
+        try write("a\n", to: folder + "/src/App.tsx")
+        try write(
+            """
+            http: {max_connections: 32}
+            queues: {default: {dir: patches, workspace: .}}
+            """,
+            to: folder + "/ghost.yml"
+        )
+        let host = try await ServeProcess.start(folder: folder)
+        var slow: [SlowClient] = []
+        for _ in 0..<32 {
+            let client = try SlowClient(port: host.port)
+            client.send("1\r\nContent-Length: 100000\r\n\r\n{")
+            slow.append(client)
+        }
+        let clients = slow
+        await pause(0.5)
+        for client in clients { client.send(" ") }
+        var answered = 0
+        for _ in 0..<10 where (try? host.request("GET", "/health"))?.status == 200 { answered += 1 }
+        #expect(answered == 10)
+        let posted = try host.request("POST", "/api/patches", body: regexPatch(id: "slow-bodies"))
+        #expect(posted.status == 202)
+        #expect(await eventually { text(folder + "/src/App.tsx") == "aa\n" })
+        #expect(clients.contains { $0.isClosedByPeer })
+        for client in clients { client.close() }
+        #expect(await host.stop() == 0)
+    }
+
     @Test func aThousandSlowConnectionsDoNotKeepOutHealthOrAPost() async throws {
         let folder = try makeTempFolder()
         try write("a\n", to: folder + "/src/App.tsx")

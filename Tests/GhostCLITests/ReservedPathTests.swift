@@ -73,4 +73,51 @@ import Testing
         #expect(text(folder + "/plugins/noop.sh")?.contains("PWNED") == false)
         #expect(await host.stop() == 0)
     }
+
+    /// A plugin named by its program alone is never found in the workspace, even when the host's PATH has a
+    /// folder inside it (direnv's `PATH_add bin`): a patch could have written that program.
+    @Test func aPluginProgramIsNotFoundInTheWorkspace() async throws {
+        let folder = try makeTempFolder()
+        try write("a\n", to: folder + "/src/App.tsx")
+        try write("queues: {default: {dir: patches, workspace: .}}\nroles: {noop: {exec: [cat]}}\n", to: folder + "/ghost.yml")
+        let path = folder + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let host = try await ServeProcess.start(folder: folder, environment: ["PATH": path])
+        let script = ##"#!/bin/sh\ntouch PWNED\necho '{\"files\":{}}'\n"##
+        let plant = #"{"id":"plant","role":"write","target_file":"bin/cat","patch":{"contents":""# + script + #"","mode":"0755"}}"#
+        #expect(json(try host.request("POST", "/api/patches?wait=10", body: plant))?["result"]?["status"] == "applied")
+        let run = #"{"id":"run","role":"noop","target_file":"src/App.tsx","patch":{}}"#
+        _ = try host.request("POST", "/api/patches?wait=10", body: run)
+        #expect(!FileManager.default.fileExists(atPath: folder + "/PWNED"))
+        #expect(await host.stop() == 0)
+    }
+
+    /// Interpreters load code from beside a plugin's script: a patch that writes there runs its own code the
+    /// next time the role runs, with shell off (Python would import `plugins/json.py` for `import json`).
+    @Test func aPatchCannotPlantCodeBesideAPluginScript() async throws {
+        let folder = try makeTempFolder()
+        try write("a\n", to: folder + "/src/App.tsx")
+        try write("#!/bin/sh\n. \"$(dirname \"$0\")/lib.sh\"\ncat >/dev/null; echo '{\"files\":{}}'\n", to: folder + "/plugins/noop.sh")
+        try write(": nothing to see\n", to: folder + "/plugins/lib.sh")
+        try write(
+            """
+            queues: {default: {dir: patches, workspace: .}}
+            roles: {noop: {exec: [sh, plugins/noop.sh]}, merge: {exec: [python3, plugins/merge.py]}}
+            """,
+            to: folder + "/ghost.yml"
+        )
+        let host = try await ServeProcess.start(folder: folder)
+        for (id, path) in [("lib", "plugins/lib.sh"), ("module", "plugins/json.py"), ("package", "plugins/json/__init__.py")] {
+            let plant = writePatch(id, path: path, contents: "touch PWNED\n")
+            #expect(json(try host.request("POST", "/api/patches?wait=10", body: plant))?["result"]?["receipt"]?["reason"] == "path_reserved", "\(id)")
+        }
+        let run = #"{"id":"run","role":"noop","target_file":"src/App.tsx","patch":{}}"#
+        #expect(json(try host.request("POST", "/api/patches?wait=10", body: run))?["result"]?["status"] == "unchanged")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/PWNED"))
+        #expect(text(folder + "/plugins/lib.sh") == ": nothing to see\n")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/plugins/json.py"))
+        // The rest of the workspace still takes patches.
+        let ok = try host.request("POST", "/api/patches?wait=10", body: writePatch("fine", path: "src/new.ts", contents: "ok\n"))
+        #expect(json(ok)?["result"]?["status"] == "applied")
+        #expect(await host.stop() == 0)
+    }
 }

@@ -13,6 +13,30 @@ import Testing
         return try await ServeProcess.start(folder: folder, arguments: arguments, environment: environment)
     }
 
+    /// Receipts (with diffs of the workspace's files) and the journal (with patches) are the host user's only.
+    @Test func receiptsAndTheJournalAreNotReadableByOtherUsers() async throws {
+        let host = try await Self.startDefault()
+        let applied = try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "private"))
+        #expect(json(applied)?["result"]?["status"] == "applied")
+        for folder in [".completed", ".failed", ".ghost"] {
+            var info = stat()
+            #expect(stat(host.folder + "/patches/" + folder, &info) == 0)
+            #expect(info.st_mode & 0o077 == 0, "\(folder)")
+        }
+        #expect(await host.stop() == 0)
+    }
+
+    /// `?wait=` beyond any time the host could wait (Int64 milliseconds) is the longest wait, not a crash.
+    @Test func aHugeWaitIsTheLongestWaitNotACrash() async throws {
+        let host = try await Self.startDefault()
+        for (index, wait) in ["1e300", "1e16", "9223372036854775807"].enumerated() {
+            let response = try host.request("POST", "/api/patches?wait=\(wait)", body: regexPatch(id: "huge-\(index)"))
+            #expect(response.status == 200, "\(wait)")
+        }
+        #expect(try host.request("GET", "/health").status == 200)
+        #expect(await host.stop() == 0)
+    }
+
     @Test func acceptsDurablyThenAppliesAndAnswersEveryReadRoute() async throws {
         let host = try await Self.startDefault()
         let health = try host.request("GET", "/health")

@@ -62,6 +62,19 @@ import Transport
         }
     }
 
+    @Test func aFolderHoldingTheHomeFolderIsNoWorkspace() throws {
+        let root = try makeTempFolder("homes")
+        try FileManager.default.createDirectory(atPath: root + "/home/alice/project", withIntermediateDirectories: true)
+        let home = root + "/home/alice"
+        for workspace in [root + "/home", root] {
+            let queue = QueueConfig(name: "A", directory: URL(fileURLWithPath: root + "/inbox"), workspace: URL(fileURLWithPath: workspace))
+            #expect(throws: ConfigError.self, "\(workspace)") { try ConfigSafety.check(queue, line: nil, home: home) }
+        }
+        // A project inside the home folder is fine.
+        let project = QueueConfig(name: "A", directory: URL(fileURLWithPath: root + "/inbox"), workspace: URL(fileURLWithPath: home + "/project"))
+        try ConfigSafety.check(project, line: nil, home: home)
+    }
+
     @Test func workspacesThatAreOneThroughASymlinkOrNestedAreRefused() throws {
         let root = try makeTempFolder("nest")
         try FileManager.default.createDirectory(atPath: root + "/real/inner", withIntermediateDirectories: true)

@@ -56,7 +56,19 @@ public struct ExecApplier: ContentApplier {
             "files": .object(current),
         ]
         let runner = ProcessRunner(outputLimit: maxOutputBytes + 1, keepHead: true)
-        let environment = ProcessInfo.processInfo.environment.filter { ["PATH", "HOME", "LANG"].contains($0.key) }
+        var environment = ProcessInfo.processInfo.environment.filter { ["PATH", "HOME", "LANG"].contains($0.key) }
+        var argv = self.argv
+        if let program = argv.first, !program.contains("/") {
+            // As for shell steps: never a program a patch could have written, through a PATH entry inside the
+            // workspace (direnv's `PATH_add bin`, `$PWD/node_modules/.bin`) or a relative one.
+            let search = ProgramSearch(path: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin", workspace: context.workspace)
+            do throws(ApplyError) {
+                argv[0] = try search.locate(program, directory: context.workspace)
+            } catch {
+                throw failure("cannot be started: \(error.message)")
+            }
+            environment["PATH"] = search.pathValue
+        }
         let outcome = try await runner.run(
             argv,
             environment: environment,

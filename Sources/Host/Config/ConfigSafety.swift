@@ -6,7 +6,7 @@ enum ConfigSafety {
     /// Folders no queue may have as its workspace (nor `/` itself).
     static let systemFolders = ["/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sbin", "/sys", "/usr", "/var"]
 
-    /// Refuses a queue whose workspace is `/`, a system folder or the home folder itself, or whose inbox
+    /// Refuses a queue whose workspace is `/`, a system folder, the home folder or a folder above it, or whose inbox
     /// is world-writable. `embedded` tailors the message for `ghost serve` run with no config.
     static func check(
         _ queue: QueueConfig,
@@ -26,6 +26,10 @@ enum ConfigSafety {
         }
         if workspace == realPath(home) {
             throw ConfigError(key, "\(what) is your home folder: patches could change every file you own; \(advice)", line: line)
+        }
+        // A folder above the home folder (`/home`) holds it, and every file in it, too.
+        if isInside(realPath(home), workspace) {
+            throw ConfigError(key, "\(what) holds your home folder: patches could change every file you own; \(advice)", line: line)
         }
         var info = stat()
         if stat(queue.directory.path, &info) == 0, info.st_mode & S_IWOTH != 0 {

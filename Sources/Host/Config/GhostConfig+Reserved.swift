@@ -10,13 +10,21 @@ extension GhostConfig {
         var paths = queues.map(\.directory.path)
         if origin.hasPrefix("/") { paths.append(origin) }
         paths.append(currentDirectory.appendingPathComponent("ghost.yml").standardizedFileURL.path)
-        // A plugin's argv names its program and often a script: relative ones run in the workspace.
+        // A plugin's argv names its program and often a script: relative ones run in the workspace. The
+        // script's folder is reserved too, since interpreters load code beside it (Python puts it first on
+        // sys.path, so a patch's `plugins/json.py` would replace the `json` module; a shell script may source
+        // a neighbour), unless that folder holds a workspace, which would then be refused whole.
+        let workspaces = queues.map { ConfigSafety.realPath($0.workspace.path) }
         for role in roles {
             for argument in role.argv where argument.contains("/") && !argument.hasPrefix("-") {
-                if argument.hasPrefix("/") {
-                    paths.append(argument)
-                } else {
-                    for queue in queues { paths.append(queue.workspace.appendingPathComponent(argument).standardizedFileURL.path) }
+                let scripts =
+                    argument.hasPrefix("/")
+                    ? [URL(fileURLWithPath: argument).standardizedFileURL]
+                    : queues.map { $0.workspace.appendingPathComponent(argument).standardizedFileURL }
+                for script in scripts {
+                    paths.append(script.path)
+                    let folder = ConfigSafety.realPath(script.deletingLastPathComponent().path)
+                    if !workspaces.contains(where: { $0 == folder || ConfigSafety.isInside($0, folder) }) { paths.append(folder) }
                 }
             }
         }

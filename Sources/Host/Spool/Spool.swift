@@ -79,6 +79,10 @@ struct Spool: Sendable {
                 throw ApplyError(.ioError, "cannot create \(folder.path): \(error.localizedDescription)")
             }
         }
+        // Receipts hold diffs of the workspace's files and the journal holds patches: other users of the
+        // machine must not read them, whatever the umask (a credential guards them over HTTP). Best effort:
+        // a folder the host does not own keeps its mode.
+        for folder in [completed, failed, internalFolder] { chmod(folder.path, 0o700) }
     }
 
     /// Every receipt in `.completed/` and `.failed/`, oldest name first within each.

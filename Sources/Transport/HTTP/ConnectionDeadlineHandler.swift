@@ -5,7 +5,8 @@ import NIOHTTPTypes
 
 /// Closes a connection whose client is too slow: its request head must arrive within the header
 /// deadline (from the connection's start, or from the end of its previous response) and its body within
-/// the body deadline; and registers it with the server's ``ConnectionGuard``.
+/// the body deadline; and registers it with the server's ``ConnectionGuard``, where it stays evictable
+/// until its whole request (head and body) is in.
 ///
 /// One timer at most is pending per connection: moving the deadline only records it, and the timer,
 /// when it fires early, sleeps again until the recorded deadline. Requests on a busy keep-alive
@@ -50,10 +51,13 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head:
-            connections.headReceived(context.channel)
             arm(context, bodyTimeout)
         case .body: break
-        case .end: deadline = nil
+        case .end:
+            // Only a whole request is being served: a client still sending its body stays evictable, or a
+            // flood of heads with slow bodies would hold every connection until the body deadline.
+            connections.headReceived(context.channel)
+            deadline = nil
         }
         context.fireChannelRead(data)
     }

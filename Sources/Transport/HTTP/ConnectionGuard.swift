@@ -4,8 +4,8 @@ import Synchronization
 /// The connections one HTTP server holds, so that a flood of slow clients cannot keep out a prompt one.
 ///
 /// Every local client comes from 127.0.0.1, so nothing here tells clients apart by address. What tells
-/// an attacker from a user is progress: a connection still sending its request head is the cheapest to
-/// lose, and a connection past the cap closes the oldest such one. A connection whose request is being
+/// an attacker from a user is progress: a connection still sending its request (head or body) is the
+/// cheapest to lose, and a connection past the cap closes the oldest such one. A connection whose request is being
 /// served is never closed for a newcomer.
 final class ConnectionGuard: Sendable {
     private struct Entry {
@@ -42,7 +42,7 @@ final class ConnectionGuard: Sendable {
         }
     }
 
-    /// The connection's request head arrived: it is being served, and no longer evictable.
+    /// The connection's whole request (head and body) arrived: it is being served, and no longer evictable.
     func headReceived(_ channel: any Channel) {
         state.withLock { $0.entries[ObjectIdentifier(channel)]?.awaitingHead = false }
     }
