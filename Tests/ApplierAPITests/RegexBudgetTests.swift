@@ -140,4 +140,21 @@ import Testing
         #expect(PatchLimits.default.maxFileBytes == 64 << 20)
         #expect(PatchLimits.default.regexMilliseconds == 2000)
     }
+
+    /// A possessive scan to the end of the file at every start position costs the whole file each time but
+    /// barely counts toward PCRE2's match limit: only the clock bounds it. (Unbounded, this 2 MB file took 85 s.)
+    @Test(.timeLimit(.minutes(1)), arguments: [false, true])
+    func aScanToTheEndAtEveryPositionStopsAtTheBudget(extended: Bool) throws {
+        let compiled = try CompiledPattern(#"(?=[\s\S]*+\z(?<=\d))"#)
+        let subject = [UInt8](repeating: 0x61, count: 2_000_000)
+        let budget = RegexBudget(milliseconds: 200)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let error = Self.failure { () throws(ApplyError) in
+            try compiled.substitute(in: subject, replacement: Array("x".utf8), extendedSyntax: extended, budget: budget)
+        }
+        #expect(error?.reason == .regexLimit)
+        // Far above the 200 ms budget: only a budget that is not enforced gets near it.
+        #expect(clock.now - started < .seconds(20))
+    }
 }

@@ -30,6 +30,8 @@ import Testing
             ("journal", "patches/.ghost/journal/1.log", "garbage"),
             ("via-link", "spool/y.json", regexPatch(id: "spawned2")),
             ("absolute", folder + "/patches/z.json", regexPatch(id: "spawned3")),
+            ("git", ".git/config", "[core]\n    fsmonitor = \"touch PWNED; echo\"\n"),
+            ("hook", ".git/hooks/pre-commit", "#!/bin/sh\ntouch PWNED\n"),
         ]
         for (id, path, contents) in attacks {
             let response = try host.request("POST", "/api/patches?wait=10", body: writePatch(id, path: path, contents: contents))
@@ -42,6 +44,7 @@ import Testing
         #expect(json(try host.request("POST", "/api/patches?wait=10", body: read))?["result"]?["receipt"]?["reason"] == "path_reserved")
 
         #expect(!FileManager.default.fileExists(atPath: folder + "/ghost.yml"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/.git"))
         #expect(text(folder + "/patches/.completed/" + receiptName) == receiptBefore)
         #expect(files(in: folder + "/patches").filter { $0.hasSuffix(".json") }.isEmpty)
         try await Task.sleep(for: .milliseconds(300))

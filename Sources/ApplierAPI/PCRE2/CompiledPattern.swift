@@ -171,9 +171,11 @@ public final class CompiledPattern: @unchecked Sendable {
     /// The most backtracking steps one call of a windowed search may take over all of its start positions
     /// (about 10 ms with the JIT).
     static let stepsPerCall: UInt32 = 4_000_000
-    /// The window of start positions a search begins with, and the widest it grows to while calls come back
-    /// quickly; a window shrinks to a single position when its lowered match limit is hit.
-    static let initialWindow = 1023
+    /// A call that takes this long (a coarse clock's tick or two) is slow: the window shrinks.
+    static let slowCallMilliseconds: Int64 = 5
+    /// The widest window of start positions: a search begins with one position, doubles the window while
+    /// calls come back quickly and find nothing, and shrinks it when a call is slow or hits its lowered
+    /// match limit.
     static let maximumWindow = 4095
     /// The least match limit any call gets.
     static let minimumMatchLimit: UInt32 = 1000
@@ -231,12 +233,16 @@ public final class CompiledPattern: @unchecked Sendable {
         // Where the next search begins: `start`, or past windows in which nothing started.
         var searchStart = 0
         // The window's width after its first start position; -1: the search is not windowed.
-        var window = windowedSearchIsExact || limits.forceWindows ? Self.initialWindow : -1
+        var window = windowedSearchIsExact || limits.forceWindows ? 0 : -1
         var count = 0
-        var calls = 0
         let clock = ContinuousClock()
         // Taken out of `limits` once: binding the budget object in the loop would retain and release it per match.
         let deadline = limits.budget?.deadline
+        let deadlineMilliseconds = deadline.map { deadline -> Int64 in
+            let left = clock.now.duration(to: deadline).components
+            return CoarseClock.milliseconds() + min(left.seconds, 1_000_000_000) * 1000 + left.attoseconds / 1_000_000_000_000_000
+        }
+        var quickCall = true
         // The match limit of the current window width, computed when the width changes.
         var limitWindow = Int.min
         var windowMatchLimit = Self.matchLimit
@@ -245,11 +251,11 @@ public final class CompiledPattern: @unchecked Sendable {
         var previous = (start: unset, end: unset, from: unset)
         while true {
             let windowed = window >= 0 && retryOptions == 0
-            // The clock is read before the first call, before every call that may be long, and every 16 calls otherwise.
-            calls += 1
-            if let deadline, !windowed || window < Self.initialWindow || calls & 15 == 1, clock.now >= deadline,
-                let budget = limits.budget?.budget
-            {
+            // Every call is timed on a coarse clock: a pattern whose every start position scans the rest of
+            // the file barely counts toward the match limit, so time is what bounds it. A slow call shrinks the
+            // window of start positions; a quick one that finds nothing lets it grow.
+            let callStarted = deadlineMilliseconds == nil ? 0 : CoarseClock.milliseconds()
+            if let deadlineMilliseconds, callStarted >= deadlineMilliseconds, let budget = limits.budget?.budget {
                 throw budget.exhausted
             }
             var matchLimit = Self.matchLimit
@@ -278,6 +284,10 @@ public final class CompiledPattern: @unchecked Sendable {
                 isJITCompiled && retryOptions == 0
                 ? pcre2_jit_match_8(code, subject.baseAddress, length, offset, options, matchData, context.pointer)
                 : pcre2_match_8(code, subject.baseAddress, length, offset, options, matchData, context.pointer)
+            if deadlineMilliseconds != nil {
+                quickCall = CoarseClock.milliseconds() - callStarted < Self.slowCallMilliseconds
+                if !quickCall && windowed && window > 0 { window /= 16 }
+            }
             if result < 0 {
                 if result == PCRE2_ERROR_MATCHLIMIT && windowed && window > 0 {
                     // The lowered limit of a wide window: the same start again, fewer positions, more steps each.
@@ -293,7 +303,7 @@ public final class CompiledPattern: @unchecked Sendable {
                     while next < length && subject[next] & 0xC0 == 0x80 { next += 1 }
                     if bumpalongSkipsLFAfterCR && next < length && subject[next - 1] == 0x0D && subject[next] == 0x0A { next += 1 }
                     searchStart = next
-                    window = min(Self.maximumWindow, window * 2 + 1)
+                    if quickCall { window = min(Self.maximumWindow, window * 2 + 1) }
                     continue
                 }
                 if retryOptions == 0 || start >= length { break }

@@ -3,13 +3,16 @@ public import Foundation
 extension GhostConfig {
     /// The host's own files, which no patch may name even inside a workspace (`path_reserved`): every
     /// queue's folder (inbox, `.completed/`, `.failed/`, `.ghost/`), the configuration file and the one
-    /// the next start would discover (`./ghost.yml`), and the files exec plugins run. A patch that could
-    /// write them could turn shell on, spawn patches, forge receipts or replace a plugin's code.
+    /// the next start would discover (`./ghost.yml`), the files exec plugins run, and each workspace's
+    /// `.git` folder. A patch that could write them could turn shell on, spawn patches, forge receipts,
+    /// replace a plugin's code, or make an allowed `git status` run its own program (`core.fsmonitor`,
+    /// hooks).
     /// - Parameter currentDirectory: Where `ghost serve` was started (it looks for `ghost.yml` there).
     public func reservedPaths(currentDirectory: URL) -> [String] {
         var paths = queues.map(\.directory.path)
         if origin.hasPrefix("/") { paths.append(origin) }
         paths.append(currentDirectory.appendingPathComponent("ghost.yml").standardizedFileURL.path)
+        paths += queues.map { $0.workspace.appendingPathComponent(".git").standardizedFileURL.path }
         // A plugin's argv names its program and often a script: relative ones run in the workspace. The
         // script's folder is reserved too, since interpreters load code beside it (Python puts it first on
         // sys.path, so a patch's `plugins/json.py` would replace the `json` module; a shell script may source

@@ -30,7 +30,7 @@ extension Workspace {
     public func writeAtomically(_ path: String, bytes: [UInt8], mode: UInt16) throws(ApplyError) -> [String] {
         let mode = mode & Self.permissionBits
         guard let resolved = try resolve(path, createFolders: true) else { throw ApplyError(.ioError, "cannot create the folders of \(path)") }
-        let temp = ".\(resolved.name.prefix(100)).ghost-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let temp = ".\(Self.sideStem(resolved.name)).ghost-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
         var done = false
         defer {
             if !done { removeEmptyFolders(resolved.createdFolders) }

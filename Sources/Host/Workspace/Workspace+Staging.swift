@@ -8,7 +8,15 @@ import Foundation
 extension Workspace {
     /// The name of a staged file or backup for `name`.
     static func sideName(_ name: String, tag: String, backup: Bool) -> String {
-        ".\(name.prefix(100)).ghost-\(tag).\(backup ? "orig" : "new")"
+        ".\(sideStem(name)).ghost-\(tag).\(backup ? "orig" : "new")"
+    }
+
+    /// The file's name as side names begin with it: the name itself up to 100 bytes; a longer one is cut
+    /// and given a hash of the whole, so that two long names sharing their first 100 bytes never share a
+    /// staged or backup file (names of 100 bytes or less are as they always were, for recovery).
+    static func sideStem(_ name: String) -> String {
+        guard name.utf8.count > 100 else { return name }
+        return String(decoding: name.utf8.prefix(80), as: UTF8.self) + "~" + Digest.sha256(Array(name.utf8)).prefix(16)
     }
 
     /// Writes `bytes` with `mode` to a staged file beside `path` and fsyncs it; nothing replaces `path` yet.
@@ -93,7 +101,7 @@ extension Workspace {
         let folder = openat(resolved.parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard folder >= 0, let stream = fdopendir(folder) else { return }
         defer { closedir(stream) }
-        let prefix = ".\(resolved.name.prefix(100)).ghost-"
+        let prefix = ".\(Self.sideStem(resolved.name)).ghost-"
         var names: [String] = []
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
