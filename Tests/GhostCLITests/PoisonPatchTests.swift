@@ -111,7 +111,7 @@ import Testing
         let folder = try Self.setUp(shell: true)
         let host = try await ServeProcess.start(folder: folder)
         // While a slow shell step holds the executor, three patches queue up: they are applied as one batch.
-        #expect(try host.request("POST", "/api/patches", body: #"{"id": "slow", "role": "shell", "patch": "sleep 1"}"#).status == 202)
+        #expect(try host.request("POST", "/api/patches", body: #"{"id": "slow", "role": "shell", "patch": "sleep 3"}"#).status == 202)
         #expect(try host.request("POST", "/api/patches", body: Self.appendLine(id: "a", "line a")).status == 202)
         #expect(try host.request("POST", "/api/patches", body: Self.poison).status == 202)
         #expect(try host.request("POST", "/api/patches", body: Self.appendLine(id: "b", "line b")).status == 202)
@@ -123,7 +123,7 @@ import Testing
         #expect(Self.poisonReceipt(folder)?["reason"] == "crashed_host")
         #expect(await eventually(20) { text(folder + "/ws/log.txt") == "start\nline a\nline b\n" })
         #expect(text(folder + "/ws/log.txt") == "start\nline a\nline b\n")
-        #expect(files(in: folder + "/inbox/.completed").filter { $0.hasSuffix(".receipt.json") }.count == 3)
+        #expect(await eventually(20) { files(in: folder + "/inbox/.completed").filter { $0.hasSuffix(".receipt.json") }.count == 3 })
         #expect(await restarted.awaitListening())
         #expect(try restarted.request("GET", "/health").status == 200)
         #expect(await restarted.stop() == 0)
