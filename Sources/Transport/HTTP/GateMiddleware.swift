@@ -9,14 +9,20 @@ struct GateMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let origin = request.headers[.origin]
-        let headers = RequestGate.Headers(
+        let contentType = request.headers[.contentType]
+        let hasBody = request.method == .post || request.method == .put || request.method == .patch
+        var headers = RequestGate.Headers(
             host: request.head.authority,
             origin: origin,
             secFetchSite: request.headers[secFetchSiteField],
-            hasSecFetchHeader: request.headers.contains { $0.name.canonicalName.hasPrefix("sec-fetch-") },
-            contentType: request.headers[.contentType],
-            hasBody: request.method == .post || request.method == .put || request.method == .patch
+            hasSecFetchHeader: false,
+            contentType: contentType,
+            hasBody: hasBody
         )
+        // Only a body that is not JSON needs to know of Sec-Fetch-* headers: the fields are scanned only then.
+        if hasBody && !RequestGate.isJSON(contentType) {
+            headers.hasSecFetchHeader = request.headers.contains { $0.name.canonicalName.hasPrefix("sec-fetch-") }
+        }
         if let refusal = gate.check(headers) {
             switch refusal {
             case .misdirected(let message): return HTTPTransport.error(ApplyError(.misdirectedRequest, message))

@@ -72,20 +72,23 @@ struct RequestGate: Sendable {
 
     private func isAllowedHost(_ header: String) -> Bool {
         let name = Self.hostName(of: header.lowercased())
+        // The names every local client sends, first: no parsing of addresses for them.
+        if name == "127.0.0.1" || name == "localhost" { return true }
         if anyHost || allowedHosts.contains(name) || name == boundHost { return true }
-        if name == "localhost" || name.hasSuffix(".localhost") { return true }
+        if name.hasSuffix(".localhost") { return true }
         return LoopbackAddress.isLoopbackLiteral(name)
     }
 
     /// The name or address of a `Host` value, without brackets, port or trailing dot.
     static func hostName(of value: String) -> String {
+        let bytes = value.utf8
         var name = Substring(value)
-        if name.hasPrefix("[") {
+        if bytes.first == UInt8(ascii: "[") {
             name = name.dropFirst().prefix { $0 != "]" }
-        } else if name.filter({ $0 == ":" }).count == 1, let colon = name.firstIndex(of: ":") {
+        } else if let colon = bytes.firstIndex(of: UInt8(ascii: ":")), bytes[bytes.index(after: colon)...].firstIndex(of: UInt8(ascii: ":")) == nil {
             name = name[..<colon]
         }
-        if name.hasSuffix(".") { name = name.dropLast() }
+        if name.utf8.last == UInt8(ascii: ".") { name = name.dropLast() }
         return String(name)
     }
 
@@ -95,7 +98,8 @@ struct RequestGate: Sendable {
         return text
     }
 
-    private static func isJSON(_ contentType: String?) -> Bool {
+    /// True for `application/json` and `application/*+json`, parameters aside.
+    static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
         let media = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         return media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json"))
