@@ -1,5 +1,3 @@
-import Foundation
-
 /// Decides from a request's headers alone whether it may reach the API: the defences against web pages
 /// in the user's browser (cross-origin posts, DNS rebinding), which need no credentials to reach a
 /// loopback port.
@@ -56,7 +54,7 @@ struct RequestGate: Sendable {
         if let site = headers.secFetchSite?.lowercased(), site != "same-origin", site != "none", !originAllowed {
             return .forbiddenOrigin("a \(site) request from a web page is refused")
         }
-        if headers.hasBody, !Self.isJSON(headers.contentType), headers.origin != nil || headers.hasSecFetchHeader {
+        if headers.hasBody, headers.origin != nil || headers.hasSecFetchHeader, !Self.isJSON(headers.contentType) {
             return .unsupportedMediaType(
                 "a body from a browser must be application/json, not \(headers.contentType ?? "untyped")"
             )
@@ -98,10 +96,16 @@ struct RequestGate: Sendable {
         return text
     }
 
-    /// True for `application/json` and `application/*+json`, parameters aside.
+    /// True for `application/json` and `application/*+json`, parameters aside (ASCII, case-insensitive).
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let media = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        return media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json"))
+        if contentType == "application/json" { return true }
+        var media = Array(contentType.utf8.prefix { $0 != UInt8(ascii: ";") })
+        while let last = media.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { media.removeLast() }
+        let start = media.firstIndex { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") } ?? media.endIndex
+        let lower = media[start...].map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+        let application = Array("application/".utf8)
+        guard lower.starts(with: application) else { return false }
+        return lower.elementsEqual(Array("application/json".utf8)) || lower.reversed().starts(with: Array("nosj+".utf8))
     }
 }
