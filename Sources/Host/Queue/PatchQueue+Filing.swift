@@ -1,0 +1,151 @@
+import ApplierAPI
+import Foundation
+import Logging
+import NIOPosix
+import ServiceLifecycle
+import Transport
+
+/// Filing: finished patches into `.completed/` or `.failed/`, and the checkpoint that makes them durable.
+extension PatchQueue {
+    /// Writes a finished patch and its receipt into `.completed/` or `.failed/` (not synced: the next
+    /// checkpoint syncs every receipt filed since the last one at once).
+    nonisolated func file(_ prepared: Prepared, _ finished: Receipt) async -> (json: JSONValue, url: URL?) {
+        let pending = prepared.pending
+        var receipt = finished
+        receipt.contentSHA256 = pending.contentHash
+        let json = receipt.json
+        metrics.finished(
+            queue: config.name,
+            role: receipt.role ?? "unknown",
+            failedWith: receipt.status == .failed ? (receipt.reason?.rawValue ?? "unknown") : nil,
+            duration: .milliseconds(Int64(receipt.durationMs)) + .microseconds(Int64(receipt.durationMs * 1000) % 1000)
+        )
+        let outcome: Spool.Outcome = receipt.status == .failed ? .failed : .completed
+        let receiptBytes = Self.bytes(json)
+        let body = prepared.body
+        do {
+            let placed: (patch: URL, receipt: URL)
+            do throws(ApplyError) {
+                let copied = try? await prepared.copy?.value
+                let receiptTemp: URL
+                if let reserved = copied?.receipt {
+                    receiptTemp = try spool.fill(reserved, with: receiptBytes, label: pending.name)
+                } else {
+                    receiptTemp = try spool.writeTemporary(receiptBytes, label: pending.name, name: "\(pending.sequence).receipt", sync: false)
+                }
+                placed = try spool.place(
+                    copied.map { .temporary($0.patch) } ?? .bytes(body),
+                    receiptTemp: receiptTemp,
+                    name: pending.name,
+                    into: outcome,
+                    durable: false
+                )
+            } catch {
+                // Once more from scratch, only when the queue's folders were moved away (never after an
+                // fsync error, which is not retried).
+                guard spool.foldersMissing else { throw error }
+                placed = try spool.recreatingFolders { () throws(ApplyError) in
+                    try spool.finish(.bytes(body), name: pending.name, receipt: receiptBytes, into: outcome)
+                }
+            }
+            return (json, placed.receipt)
+        } catch {
+            logger.critical("applied patch could not be filed", metadata: ["id": "\(pending.id)", "error": "\(error)"])
+            return (json, nil)
+        }
+    }
+
+    /// The receipt of a patch recovery finished or failed.
+    static func receipt(_ outcome: IntentRecovery.Outcome, for patch: Patch, options: RunOptions, receivedAt: Date) -> Receipt {
+        var receipt = Receipt(for: patch, options: options, receivedAt: receivedAt)
+        receipt.extra["recovered"] = true
+        switch outcome {
+        case .unchanged(let files):
+            receipt.status = .unchanged
+            receipt.files = files
+            receipt.message = "the host stopped after this patch's batch was committed; recovery finished it"
+        case .applied(let files):
+            receipt.files = files
+            receipt.message = "the host stopped after this patch was committed; recovery finished it (its diff and step output are not kept)"
+        case .failed(let reason, let message):
+            receipt.status = .failed
+            receipt.reason = reason
+            receipt.message = message
+        case .requeue:
+            break
+        }
+        receipt.finishedAt = Date()
+        return receipt
+    }
+
+    func finished(_ pending: PendingPatch, at location: JournalLocation, receipt: (json: JSONValue, url: URL?)) {
+        let status = receipt.json["status"]?.stringValue ?? "failed"
+        // Its intent records and its journal record stay until the receipt is durable (the next checkpoint);
+        // a patch that could not be filed keeps them for the next start.
+        unfiledIntents.insert(pending.sequence)
+        if let url = receipt.url {
+            unsynced.append((pending.sequence, location.generation))
+            // A patch started before its record was durable can finish before intake hears so: deliveries
+            // of the same id waiting on the reservation are let go here, to find the receipt.
+            let waiting = reservationWaiters(pending.id)
+            ledger[pending.id]?.state = .finished(receipt: url, status: status)
+            for continuation in waiting { continuation.resume() }
+        }
+        inHand = nil
+        remember(receipt.json)
+        // Someone waiting for the outcome gets it once it is durable: at the checkpoint, which comes next.
+        if receipt.url != nil {
+            unsyncedIDs.insert(pending.id)
+            if receiptWaiters[pending.id] != nil { awaitedReceipts[pending.id] = receipt.json }
+        } else {
+            for continuation in (receiptWaiters.removeValue(forKey: pending.id) ?? [:]).values {
+                continuation.resume(returning: receipt.json)
+            }
+        }
+    }
+
+    /// Makes the receipts filed since the last checkpoint, and the workspace renames of their patches,
+    /// durable with one file-system sync (plus a folder sync for workspace folders on another file system),
+    /// then lets go of what only they needed: their intent records and, once a journal file has no
+    /// unfinished patch left, the file. Runs when the queue is empty, every 256 patches, when someone waits
+    /// for a filed receipt, and at shutdown. After a failed sync nothing is let go of: recovery at the next
+    /// start settles those patches from the journal and the intent log.
+    func checkpoint() async {
+        guard !unsynced.isEmpty else { return }
+        let batch = unsynced
+        let ids = unsyncedIDs
+        unsynced = []
+        let synced = await syncSpool()
+        // Waiters that came while the sync ran are handed their receipt too.
+        unsyncedIDs.subtract(ids)
+        for id in ids {
+            guard let json = awaitedReceipts.removeValue(forKey: id) else { continue }
+            for continuation in (receiptWaiters.removeValue(forKey: id) ?? [:]).values { continuation.resume(returning: json) }
+        }
+        guard synced else {
+            logger.critical("the file system reported a write-back error; receipts filed since the last sync are not trusted")
+            return
+        }
+        for (sequence, generation) in batch {
+            unfiledIntents.remove(sequence)
+            outstanding[generation, default: 1] -= 1
+            if outstanding[generation] == 0 {
+                outstanding[generation] = nil
+                if generation != currentGeneration { journal.retireOnDisk(generation) }
+            }
+        }
+        if unfiledIntents.isEmpty { spool.intentLog.reset() }
+    }
+
+    /// The sync itself, on the executor's thread rather than the actor's.
+    nonisolated func syncSpool() async -> Bool {
+        let synced = spool.syncAll()
+        return folderSyncs.sync(in: workspace, skipping: synced ? spool.device : nil) && synced
+    }
+
+    func remember(_ json: JSONValue) {
+        tallies[json["status"]?.stringValue ?? "failed", default: 0] += 1
+        recent.append(Receipt.summary(of: json))
+        if recent.count > 10 { recent.removeFirst(recent.count - 10) }
+    }
+}
