@@ -86,7 +86,12 @@ public struct Workspace: Sendable {
 
     /// True when `relative` (canonical, below the real root) is a reserved path or lies below one.
     func isReserved(_ relative: String) -> Bool {
-        reserved.contains { entry in entry.isEmpty || relative == entry || relative.hasPrefix(entry + "/") }
+        // Checked at every component of every path a patch names: bytes compared, nothing allocated.
+        reserved.contains { entry in
+            let (path, prefix) = (relative.utf8, entry.utf8)
+            guard path.starts(with: prefix) else { return false }
+            return prefix.isEmpty || path.count == prefix.count || path.dropFirst(prefix.count).first == UInt8(ascii: "/")
+        }
     }
 
     /// The ``Reason/pathReserved`` error for `path`.
