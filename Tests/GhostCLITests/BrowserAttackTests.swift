@@ -128,20 +128,17 @@ import Testing
     }
 
     @Test func aCrossOriginPostCannotRunAnAllowedShellCommand() async throws {
-        let folder = try makeTempFolder()
-        try write("a\n", to: folder + "/src/App.tsx")
-        try write(
-            """
-            http: {allowed_origins: ["https://app.example"]}
-            queues:
-              default:
-                dir: patches
-                workspace: .
-                shell: true
-            """,
-            to: folder + "/ghost.yml"
+        let host = try await ServeHTTPTests.start(
+            config: """
+                http: {allowed_origins: ["https://app.example"]}
+                queues:
+                  default:
+                    dir: patches
+                    workspace: .
+                    shell: true
+                """
         )
-        let host = try await ServeProcess.start(folder: folder)
+        let folder = host.folder
         let shell = #"{"id":"s1","role":"shell","patch":"touch PWNED"}"#
         let attack = try host.request(
             "POST",

@@ -111,10 +111,8 @@ final class SlowClient: Sendable {
 /// A flood of slow connections from the same address as every real client.
 @Suite struct SlowClientFloodTests {
     @Test func aBodyThatDoesNotArriveInTimeClosesTheConnection() async throws {
-        let folder = try makeTempFolder()
-        try write("a\n", to: folder + "/src/App.tsx")
-        try write("http: {body_timeout_s: 1}\nqueues: {default: {dir: patches, workspace: .}}\n", to: folder + "/ghost.yml")
-        let host = try await ServeProcess.start(folder: folder)
+        let host = try await ServeHTTPTests.start(config: "http: {body_timeout_s: 1}\nqueues: {default: {dir: patches, workspace: .}}\n")
+        let folder = host.folder
         let client = try SlowClient(port: host.port)
         // Finish the head, announce 200 bytes of body, send 10, then trickle without ever finishing.
         client.send("1\r\nContent-Length: 200\r\n\r\n0123456789")
@@ -134,16 +132,13 @@ final class SlowClient: Sendable {
     /// Whole heads sent at once, then bodies a byte at a time: such connections are not yet being served,
     /// so newcomers past the cap close them instead of being closed themselves.
     @Test func slowBodiesDoNotKeepOutHealthOrAPost() async throws {
-        let folder = try makeTempFolder()
-        try write("a\n", to: folder + "/src/App.tsx")
-        try write(
-            """
-            http: {max_connections: 32}
-            queues: {default: {dir: patches, workspace: .}}
-            """,
-            to: folder + "/ghost.yml"
+        let host = try await ServeHTTPTests.start(
+            config: """
+                http: {max_connections: 32}
+                queues: {default: {dir: patches, workspace: .}}
+                """
         )
-        let host = try await ServeProcess.start(folder: folder)
+        let folder = host.folder
         var slow: [SlowClient] = []
         for _ in 0..<32 {
             let client = try SlowClient(port: host.port)
@@ -165,16 +160,13 @@ final class SlowClient: Sendable {
     }
 
     @Test func aThousandSlowConnectionsDoNotKeepOutHealthOrAPost() async throws {
-        let folder = try makeTempFolder()
-        try write("a\n", to: folder + "/src/App.tsx")
-        try write(
-            """
-            http: {max_connections: 128, header_timeout_s: 2}
-            queues: {default: {dir: patches, workspace: .}}
-            """,
-            to: folder + "/ghost.yml"
+        let host = try await ServeHTTPTests.start(
+            config: """
+                http: {max_connections: 128, header_timeout_s: 2}
+                queues: {default: {dir: patches, workspace: .}}
+                """
         )
-        let host = try await ServeProcess.start(folder: folder)
+        let folder = host.folder
         // A thousand clients from 127.0.0.1, each sending part of a head and then a byte now and then.
         var slow: [SlowClient] = []
         for _ in 0..<1000 { slow.append(try SlowClient(port: host.port)) }

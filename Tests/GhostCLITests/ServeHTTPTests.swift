@@ -8,8 +8,14 @@ import Testing
 @Suite struct ServeHTTPTests {
     /// A folder with `src/App.tsx` holding `a`, served with the embedded default configuration.
     static func startDefault(arguments: [String] = [], environment: [String: String] = [:]) async throws -> ServeProcess {
+        try await start(config: nil, arguments: arguments, environment: environment)
+    }
+
+    /// The same folder with `config` as its `ghost.yml` (the embedded default when `nil`).
+    static func start(config: String?, arguments: [String] = [], environment: [String: String] = [:]) async throws -> ServeProcess {
         let folder = try makeTempFolder()
         try write("a\n", to: folder + "/src/App.tsx")
+        if let config { try write(config, to: folder + "/ghost.yml") }
         return try await ServeProcess.start(folder: folder, arguments: arguments, environment: environment)
     }
 
