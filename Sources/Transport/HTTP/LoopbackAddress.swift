@@ -29,13 +29,6 @@ public enum LoopbackAddress {
         return false
     }
 
-    /// True for an IPv4 or IPv6 address literal (without brackets or port).
-    public static func isAddressLiteral(_ text: String) -> Bool {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
-    }
-
     private static func isLoopback(_ address: UnsafeMutablePointer<sockaddr>) -> Bool {
         switch Int32(address.pointee.sa_family) {
         case AF_INET:
