@@ -58,8 +58,8 @@ public struct ShellCommand: Sendable, Hashable {
                 guard let seconds = value.doubleValue, seconds > 0 else {
                     throw ApplyError(.invalidPatch, "shell 'timeout_s' must be a positive number")
                 }
-                // Beyond a year is "no shorter than the policy's"; converting 1e300 s to Int64 milliseconds would trap.
-                timeout = seconds >= 31_536_000 ? .seconds(31_536_000) : .milliseconds(Int64(seconds * 1000))
+                // Beyond a year is "no shorter than the policy's".
+                timeout = .seconds(seconds, atMost: .seconds(31_536_000))
             }
             if let value = members["env"], value != .null {
                 guard let object = value.objectValue else { throw ApplyError(.invalidPatch, "shell 'env' must be an object of strings") }

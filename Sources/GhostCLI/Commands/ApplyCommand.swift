@@ -80,7 +80,7 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var shellPolicy = ShellPolicy(enabled: allowShell, timeout: .milliseconds(Int64(shellTimeout * 1000)))
+        var shellPolicy = ShellPolicy(enabled: allowShell, timeout: .seconds(shellTimeout, atMost: .seconds(31_536_000)))
         var registry = GhostCommand.registry
         var root = workspace ?? "."
         var allAliases = aliases

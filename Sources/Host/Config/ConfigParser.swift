@@ -313,7 +313,7 @@ private struct Entry {
 
     func seconds() throws(ConfigError) -> Duration {
         guard let value = node.float, value > 0, value <= 86_400 else { throw error("expected a number of seconds above 0") }
-        return .milliseconds(Int64(value * 1000))
+        return .seconds(value, atMost: .seconds(86_400))
     }
 
     func path(relativeTo base: URL) throws(ConfigError) -> URL {

@@ -164,9 +164,7 @@ public struct HTTPTransport: Sendable {
             result["message"] = .string("Patch queued in \(acceptance.queue)")
         }
         if let wait = Self.waitSeconds(request), wait > 0 {
-            // Compared as seconds first: a huge value (`?wait=1e300`) would trap converting to Int64.
-            let maxSeconds = Double(settings.maxWait.components.seconds)
-            let timeout = wait >= maxSeconds ? settings.maxWait : min(Duration.milliseconds(Int64(wait * 1000)), settings.maxWait)
+            let timeout = Duration.seconds(wait, atMost: settings.maxWait)
             if let receipt = await intake.waitForReceipt(id: acceptance.patchID, queue: acceptance.queue, timeout: timeout) {
                 let status = receipt["status"]?.stringValue ?? "failed"
                 result["status"] = .string(status)
