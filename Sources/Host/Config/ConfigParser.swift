@@ -73,8 +73,9 @@ enum ConfigParser {
             }
         }
         try checkDistinct(queues, document["queues"])
+        let queueNodes = try document["queues"]?.mapping(allowed: Set(queues.map(\.name))) ?? [:]
         for queue in queues {
-            let node = document["queues"].flatMap { try? $0.mapping(allowed: Set(queues.map(\.name)))[queue.name] }
+            let node = queueNodes[queue.name]
             try ConfigSafety.check(queue, line: node?.line)
             if (queue.token != nil || queue.hmacSecret != nil) && !http.requiresAuthentication {
                 throw ConfigError(
