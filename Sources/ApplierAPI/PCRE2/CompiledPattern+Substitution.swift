@@ -190,6 +190,8 @@ extension CompiledPattern {
             context.setLimits(match: matchLimit, offset: windowed ? searchStart + window : unset)
             let options = UInt32(PCRE2_NO_UTF_CHECK) | retryOptions
             let offset = retryOptions == 0 ? searchStart : start
+            // The window this call searches: a slow call shrinks `window` for the next one only.
+            let searched = window
             // pcre2_match takes the JIT path itself unless the options rule it out (PCRE2_ANCHORED does);
             // calling the JIT directly skips its per-call checks.
             let result =
@@ -201,21 +203,21 @@ extension CompiledPattern {
                 if !quickCall && windowed && window > 0 { window /= 16 }
             }
             if result < 0 {
-                if result == PCRE2_ERROR_MATCHLIMIT && windowed && window > 0 {
+                if result == PCRE2_ERROR_MATCHLIMIT && windowed && searched > 0 {
                     // The lowered limit of a wide window: the same start again, fewer positions, more steps each.
-                    window /= 32
+                    window = min(window, searched / 32)
                     continue
                 }
                 if result == PCRE2_ERROR_MATCHLIMIT && budgetLimited, let (budget, _) = limits.budget { throw budget.exhausted }
                 guard result == PCRE2_ERROR_NOMATCH else { throw context.error(result) }
-                if windowed && searchStart + window < length {
+                if windowed && searchStart + searched < length {
                     // Nothing starts in this window: the next begins at the next character (PCRE2 skips the LF
                     // of a CR LF pair where it does).
-                    var next = searchStart + window + 1
+                    var next = searchStart + searched + 1
                     while next < length && subject[next] & 0xC0 == 0x80 { next += 1 }
                     if bumpalongSkipsLFAfterCR && next < length && subject[next - 1] == 0x0D && subject[next] == 0x0A { next += 1 }
                     searchStart = next
-                    if quickCall { window = min(Self.maximumWindow, window * 2 + 1) }
+                    if quickCall { window = min(Self.maximumWindow, searched * 2 + 1) }
                     continue
                 }
                 if retryOptions == 0 || start >= length { break }
