@@ -20,7 +20,9 @@ public struct GhostCommand: AsyncParsableCommand {
                   ghost submit patch.json             (send a patch to the running host)
                   ghost roles                         (every role and its payload)
             """,
-        subcommands: [ApplyCommand.self, ServeCommand.self, SubmitCommand.self, StatusCommand.self, RolesCommand.self]
+        subcommands: [
+            ApplyCommand.self, ServeCommand.self, SubmitCommand.self, StatusCommand.self, RolesCommand.self, IndexCommand.self,
+        ]
     )
 
     /// The registry commands use: the built-in roles unless a custom host supplied its own.

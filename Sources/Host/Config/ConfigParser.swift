@@ -15,10 +15,11 @@ enum ConfigParser {
             throw ConfigError("", "not valid YAML: \(error)")
         }
         guard let root else { return GhostConfig.embeddedDefault(in: baseDirectory) }
-        let document = try Entry(node: root, path: "").mapping(allowed: ["http", "default_queue", "queues", "roles", "limits"])
+        let document = try Entry(node: root, path: "").mapping(allowed: ["http", "default_queue", "queues", "roles", "limits", "retention"])
         let limits =
             try document["limits"].map { node throws(ConfigError) in try limitsSection(node, base: (PatchLimits.default, 2)) }
             ?? (PatchLimits.default, 2)
+        let retention = try document["retention"].map { node throws(ConfigError) in try retentionSection(node, base: .default) } ?? .default
 
         var http = HTTPSettings()
         if let node = document["http"] {
@@ -63,12 +64,15 @@ enum ConfigParser {
                 guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
                     throw value.error("a queue name uses only letters, digits, '_' and '-'")
                 }
-                queues.append(try queue(name, value, baseDirectory: baseDirectory, environment: environment, limits: limits))
+                queues.append(
+                    try queue(name, value, baseDirectory: baseDirectory, environment: environment, limits: limits, retention: retention)
+                )
             }
         } else {
             queues = GhostConfig.embeddedDefault(in: baseDirectory).queues.map { queue in
                 var queue = queue
                 (queue.limits, queue.crashRetries) = limits
+                queue.retention = retention
                 return queue
             }
         }
@@ -131,10 +135,11 @@ enum ConfigParser {
         _ node: Entry,
         baseDirectory: URL,
         environment: [String: String],
-        limits: (PatchLimits, Int)
+        limits: (PatchLimits, Int),
+        retention: RetentionPolicy
     ) throws(ConfigError) -> QueueConfig {
         let fields = try node.mapping(allowed: [
-            "dir", "workspace", "aliases", "shell", "limits", "token", "token_env", "hmac_secret", "hmac_secret_env",
+            "dir", "workspace", "aliases", "shell", "limits", "token", "token_env", "hmac_secret", "hmac_secret_env", "retention",
         ])
         guard let dir = fields["dir"] else { throw node.error("missing 'dir' (the queue's inbox folder)") }
         let directory = try dir.path(relativeTo: baseDirectory)
@@ -156,7 +161,8 @@ enum ConfigParser {
             limits: queueLimits,
             crashRetries: crashRetries,
             token: try secret(fields, "token", environment: environment),
-            hmacSecret: try secret(fields, "hmac_secret", environment: environment)
+            hmacSecret: try secret(fields, "hmac_secret", environment: environment),
+            retention: try fields["retention"].map { node throws(ConfigError) in try retentionSection(node, base: retention) } ?? retention
         )
     }
 
@@ -259,7 +265,7 @@ enum ConfigParser {
 }
 
 /// A YAML node with its key path, so every error can say where it is.
-private struct Entry {
+struct Entry {
     let node: Node
     let path: String
 

@@ -21,6 +21,8 @@ public struct QueueConfig: Sendable {
     public var token: String?
     /// An HMAC secret for this queue's own routes (`queues.X.hmac_secret_env`), besides the host's.
     public var hmacSecret: String?
+    /// How long finished patches stay in `.completed/` and `.failed/`, and ids in the history.
+    public var retention: RetentionPolicy
 
     /// A queue.
     public init(
@@ -32,7 +34,8 @@ public struct QueueConfig: Sendable {
         limits: PatchLimits = .default,
         crashRetries: Int = 2,
         token: String? = nil,
-        hmacSecret: String? = nil
+        hmacSecret: String? = nil,
+        retention: RetentionPolicy = .default
     ) {
         self.name = name
         self.directory = directory
@@ -43,6 +46,7 @@ public struct QueueConfig: Sendable {
         self.crashRetries = crashRetries
         self.token = token
         self.hmacSecret = hmacSecret
+        self.retention = retention
     }
 }
 

@@ -92,7 +92,7 @@ extension PatchQueue {
             for continuation in waiting { continuation.resume() }
         }
         inHand = nil
-        remember(receipt.json)
+        remember(receipt.json, filedAt: receipt.url, kind: .patch, sequence: pending.sequence)
         // Someone waiting for the outcome gets it once it is durable: at the checkpoint, which comes next.
         if receipt.url != nil {
             unsyncedIDs.insert(pending.id)
@@ -111,7 +111,7 @@ extension PatchQueue {
     /// for a filed receipt, and at shutdown. After a failed sync nothing is let go of: recovery at the next
     /// start settles those patches from the journal and the intent log.
     func checkpoint() async {
-        guard !unsynced.isEmpty else { return }
+        guard !unsynced.isEmpty || !unrecorded.isEmpty else { return }
         let batch = unsynced
         let ids = unsyncedIDs
         unsynced = []
@@ -126,15 +126,34 @@ extension PatchQueue {
             logger.critical("the file system reported a write-back error; receipts filed since the last sync are not trusted")
             return
         }
+        // The receipts are durable: into the history with them, and out of memory. Until that write
+        // succeeds the journal keeps their records, so a start finds them again.
+        let rows = unrecorded
+        unrecorded = []
+        do {
+            try await record(rows)
+        } catch {
+            logger.error("cannot write the history index; retrying at the next checkpoint", metadata: ["queue": "\(name)", "error": "\(error)"])
+            unrecorded = rows + unrecorded
+            return
+        }
+        for row in rows where row.kind == .patch {
+            if case .finished = ledger[row.id]?.state { ledger[row.id] = nil }
+        }
         for (sequence, generation) in batch {
             unfiledIntents.remove(sequence)
             outstanding[generation, default: 1] -= 1
             if outstanding[generation] == 0 {
                 outstanding[generation] = nil
-                if generation != currentGeneration { journal.retireOnDisk(generation) }
+                if generation != currentGeneration { store.retire(generation) }
             }
         }
         if unfiledIntents.isEmpty { spool.intentLog.reset() }
+    }
+
+    /// Writes rows to the history, off the actor.
+    nonisolated func record(_ rows: [HistoryEntry]) async throws(ApplyError) {
+        try store.record(rows)
     }
 
     /// The sync itself, on the executor's thread rather than the actor's.
@@ -143,7 +162,12 @@ extension PatchQueue {
         return folderSyncs.sync(in: workspace, skipping: synced ? spool.device : nil) && synced
     }
 
-    func remember(_ json: JSONValue) {
+    /// Counts a filed receipt and keeps it among the recent ones; one filed at `url` goes to the history at the
+    /// next checkpoint.
+    func remember(_ json: JSONValue, filedAt url: URL?, kind: HistoryEntry.Kind, sequence: UInt64? = nil) {
+        if let url, let entry = HistoryEntry(receipt: json, at: spool.relativePath(of: url), kind: kind, sequence: sequence) {
+            unrecorded.append(entry)
+        }
         tallies[json["status"]?.stringValue ?? "failed", default: 0] += 1
         recent.append(Receipt.summary(of: json))
         if recent.count > 10 { recent.removeFirst(recent.count - 10) }

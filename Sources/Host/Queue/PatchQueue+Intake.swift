@@ -63,7 +63,7 @@ extension PatchQueue {
             }
             await commit(pending)
             metrics.received(queue: config.name, source: delivery.source.rawValue)
-            return Acceptance(patchID: patch.id, queue: config.name, state: .queued, filepath: journal.path(location.generation))
+            return Acceptance(patchID: patch.id, queue: config.name, state: .queued, filepath: store.intakePath(location.generation))
         }
     }
 
@@ -102,7 +102,7 @@ extension PatchQueue {
                 }
             case .queued(let pending), .applying(let pending):
                 let generation = locations[pending.sequence]?.generation ?? 0
-                return .duplicate(firstPath: journal.path(generation), receipt: nil)
+                return .duplicate(firstPath: store.intakePath(generation), receipt: nil)
             case .finished(let receiptURL, _):
                 let receipt = try? JSONParser.parse(spool.read(receiptURL))
                 let patchPath = receiptURL.deletingLastPathComponent().appendingPathComponent(
@@ -111,6 +111,12 @@ extension PatchQueue {
                 )
                 return .duplicate(firstPath: patchPath.path, receipt: receipt)
             }
+        }
+        if let entry = try store.finished(id: id, now: receivedAt) {
+            guard entry.contentHash == hash else {
+                throw ApplyError(.idConflict, "id '\(id)' was already used in queue \(config.name) for a patch with other content")
+            }
+            return .duplicate(firstPath: store.patchPath(of: entry), receipt: store.receipt(of: entry))
         }
         guard !closed else { throw ApplyError(.unavailable, "queue \(config.name) is shutting down") }
         let pending = PendingPatch(
@@ -125,7 +131,7 @@ extension PatchQueue {
         ledger[id] = LedgerEntry(contentHash: hash, state: .reserving([]))
         order.append(pending.sequence)
         do throws(ApplyError) {
-            let (location, durability) = try journal.enqueue(pending, body: body)
+            let (location, durability) = try store.enqueue(pending, body: body)
             // The executor starts preparing the patch while its record goes to disk.
             publish(pending, at: location, body: body, patch: patch, durability: durability)
             return .fresh(pending, location, durability)
@@ -143,7 +149,7 @@ extension PatchQueue {
         outstanding[location.generation, default: 0] += 1
         if location.generation > currentGeneration {
             // The journal moved to a new file: older ones with nothing left in them can go.
-            for old in currentGeneration..<location.generation where outstanding[old] == nil { journal.retireOnDisk(old) }
+            for old in currentGeneration..<location.generation where outstanding[old] == nil { store.retire(old) }
             currentGeneration = location.generation
         }
         metrics.depth(queue: config.name, depth)
@@ -200,8 +206,9 @@ extension PatchQueue {
         if let document, error.reason != .idConflict { receipt.contentSHA256 = Digest.sha256(document.serializedBytes) }
         let spool = self.spool
         let bytes = Self.bytes(receipt.json)
+        let placed: (patch: URL, receipt: URL)
         do {
-            _ = try await io.runIfActive {
+            placed = try await io.runIfActive {
                 try spool.finish(.file(inboxFile), name: SpoolName.normalized(inboxFile.lastPathComponent), receipt: bytes, into: .failed)
             }
         } catch {
@@ -209,7 +216,7 @@ extension PatchQueue {
             return ApplyError(.ioError, "\(error)")
         }
         metrics.finished(queue: config.name, role: receipt.role ?? "unknown", failedWith: error.reason.rawValue, duration: nil)
-        await remember(receipt.json)
+        await remember(receipt.json, filedAt: placed.receipt, kind: .refused)
         return error
     }
 
@@ -219,8 +226,9 @@ extension PatchQueue {
         receipt.finishedAt = Date()
         let spool = self.spool
         let bytes = Self.bytes(receipt.json)
+        let placed: (patch: URL, receipt: URL)
         do {
-            _ = try await io.runIfActive {
+            placed = try await io.runIfActive {
                 try spool.recreatingFolders { () throws(ApplyError) in
                     try spool.finish(.file(inboxFile), name: name, receipt: bytes, into: .completed)
                 }
@@ -228,6 +236,6 @@ extension PatchQueue {
         } catch {
             throw (error as? ApplyError) ?? ApplyError(.ioError, "\(error)")
         }
-        await remember(receipt.json)
+        await remember(receipt.json, filedAt: placed.receipt, kind: .duplicate)
     }
 }

@@ -10,29 +10,47 @@ import Transport
 extension PatchQueue {
     // MARK: Start
 
-    /// Rebuilds the ledger from the receipts and the journal, so ids stay known across restarts, and queues
-    /// again every journaled patch that has no receipt.
+    /// Queues again every journaled patch that has not finished. Finished patches are asked of the history,
+    /// never read from the receipt folders, so a start costs the same whatever the history's size; the only
+    /// receipts read are those of journaled patches the history does not know (filed after its last write).
     func recover() async throws(ApplyError) {
         try spool.prepare()
-        for (id, entry) in spool.finishedEntries() {
-            ledger[id] = LedgerEntry(contentHash: entry.contentHash, state: .finished(receipt: entry.receipt, status: entry.status))
+        if store.historyIsNew {
+            let started = ContinuousClock.now
+            let count = try HistoryRebuild.rebuild(store.history, from: spool, retention: config.retention)
+            logger.notice(
+                "built the history index from the receipt files",
+                metadata: ["queue": "\(name)", "patches": "\(count)", "seconds": "\(ContinuousClock.now - started)"]
+            )
         }
-        for record in try journal.recover().sorted(by: { $0.patch.sequence < $1.patch.sequence }) {
-            nextSequence = max(nextSequence, record.patch.sequence + 1)
-            // Finished (its receipt is on disk), or journaled twice: nothing to do.
-            guard ledger[record.patch.id] == nil else { continue }
-            ledger[record.patch.id] = LedgerEntry(contentHash: record.patch.contentHash, state: .queued(record.patch))
-            order.append(record.patch.sequence)
-            ready[record.patch.sequence] = record.patch
-            locations[record.patch.sequence] = record.location
+        var found: [HistoryEntry] = []
+        let now = Date()
+        for record in try store.recoverIntake().sorted(by: { $0.patch.sequence < $1.patch.sequence }) {
+            let patch = record.patch
+            nextSequence = max(nextSequence, patch.sequence + 1)
+            // Journaled twice, or finished: nothing to do.
+            guard ledger[patch.id] == nil else { continue }
+            if let entry = try store.finished(id: patch.id, now: now), entry.contentHash == patch.contentHash { continue }
+            if let (url, json) = spool.filedReceipt(of: patch),
+                let entry = HistoryEntry(receipt: json, at: spool.relativePath(of: url), kind: .patch, sequence: patch.sequence)
+            {
+                found.append(entry)
+                continue
+            }
+            ledger[patch.id] = LedgerEntry(contentHash: patch.contentHash, state: .queued(patch))
+            order.append(patch.sequence)
+            ready[patch.sequence] = patch
+            locations[patch.sequence] = record.location
             outstanding[record.location.generation, default: 0] += 1
         }
+        // Patches filed after the history's last write: recorded before their journal records can go.
+        try store.record(found)
         let interruptedAlone = try recoverIntents()
         try settleCrashes(interruptedAlone: interruptedAlone)
-        try journal.start()
-        currentGeneration = journal.generation
-        for generation in journal.generations() where outstanding[generation] == nil && generation != currentGeneration {
-            journal.retireOnDisk(generation)
+        try store.startIntake()
+        currentGeneration = store.intakeGeneration
+        for generation in store.intakeGenerations() where outstanding[generation] == nil && generation != currentGeneration {
+            store.retire(generation)
         }
         metrics.depth(queue: name, depth)
     }

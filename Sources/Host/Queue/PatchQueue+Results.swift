@@ -11,7 +11,7 @@ extension PatchQueue {
 
     /// The receipt once the patch has finished, waiting at most `timeout`.
     func waitForReceipt(id: String, timeout: Duration) async -> JSONValue? {
-        guard let entry = ledger[id] else { return nil }
+        guard let entry = ledger[id] else { return finishedReceipt(id: id) }
         if case .finished(let url, _) = entry.state {
             guard let receipt = try? JSONParser.parse(spool.read(url)) else { return nil }
             // Filed but not durable yet: handed over after the checkpoint the executor is about to run.
@@ -37,7 +37,7 @@ extension PatchQueue {
 
     /// The receipt of a finished patch, or its state; `nil` when the id is unknown here.
     func lookup(id: String) -> JSONValue? {
-        guard let entry = ledger[id] else { return nil }
+        guard let entry = ledger[id] else { return finishedReceipt(id: id) }
         let state: String
         switch entry.state {
         case .finished(let url, _):
@@ -47,6 +47,12 @@ extension PatchQueue {
         case .applying: state = "applying"
         }
         return ["id": .string(id), "queue": .string(config.name), "status": .string(state)]
+    }
+
+    /// The receipt of a patch the history remembers; `nil` when it does not.
+    func finishedReceipt(id: String) -> JSONValue? {
+        guard let entry = try? store.finished(id: id, now: Date()) else { return nil }
+        return store.receipt(of: entry)
     }
 
     /// Depth, the patch in hand, counts and the last results.

@@ -26,6 +26,7 @@ actor PatchQueue {
         case reserving([CheckedContinuation<Void, Never>])
         case queued(PendingPatch)
         case applying(PendingPatch)
+        /// Filed, and not in the history yet (see ``unrecorded``); afterwards the store answers for it.
         case finished(receipt: URL, status: String)
     }
 
@@ -47,7 +48,10 @@ actor PatchQueue {
     var locations: [UInt64: JournalLocation] = [:]
     /// Unfinished patches per journal generation: a generation at zero is deleted.
     var outstanding: [UInt64: Int] = [:]
-    let journal: IntakeJournal
+    /// The queue's durable state: intake journal and history (see ``QueueStore``).
+    let store: EmbeddedQueueStore
+    /// Finished patches filed since the last checkpoint, written to the history by it.
+    var unrecorded: [HistoryEntry] = []
     var currentGeneration: UInt64 = 0
     var receiptWaiters: [String: [UUID: CheckedContinuation<JSONValue?, Never>]] = [:]
     let wakeups: AsyncStream<Void>
@@ -90,7 +94,7 @@ actor PatchQueue {
     ) throws(ApplyError) {
         self.config = config
         self.spool = Spool(directory: config.directory)
-        self.journal = IntakeJournal(folder: spool.journal)
+        self.store = try EmbeddedQueueStore(spool: spool, retention: config.retention)
         self.runner = runner
         self.metrics = metrics
         self.logger = logger
@@ -160,6 +164,9 @@ actor PatchQueue {
         await checkpoint()
         saveCleanShutdown()
         closed = true
+        // Nothing can be added now: a journal file whose patches are all in the history goes, so the next
+        // start reads no journal at all.
+        if outstanding[currentGeneration] == nil, unrecorded.isEmpty { store.retire(currentGeneration) }
         resumeSettledWaiters()
         for (_, waiting) in receiptWaiters { for continuation in waiting.values { continuation.resume(returning: nil) } }
         receiptWaiters = [:]
@@ -242,7 +249,7 @@ actor PatchQueue {
     nonisolated func prepare(_ pending: PendingPatch, from location: JournalLocation) -> Prepared {
         var prepared = Prepared(pending: pending, location: location, body: [])
         do throws(ApplyError) {
-            prepared.body = try journal.body(at: location)
+            prepared.body = try store.body(at: location)
             prepared.patch = try Patch.parse(json: prepared.body, limits: limits)
         } catch {
             prepared.failure = error

@@ -62,6 +62,14 @@ public struct GhostHost: PatchIntake {
                     }
                 )
             )
+            let sweeper = RetentionSweeper(store: queue.store, logger: logger)
+            services.append(
+                .init(
+                    service: SupervisedService(name: "retention:\(queueConfig.name)", health: health, logger: logger, cancelledOnShutdown: true) {
+                        [io, health] in try await sweeper.run(io: io, health: health, component: "retention:\(queueConfig.name)")
+                    }
+                )
+            )
             let inbox = InboxTransport(queue: queueConfig.name, directory: queueConfig.directory, intake: self, health: health, logger: logger)
             let settled = awaitSuspectsSettled
             services.append(

@@ -118,6 +118,36 @@ struct Spool: Sendable {
         return entries
     }
 
+    /// A file's path relative to the queue's folder (`.completed/NAME.receipt.json`), as the history keeps it.
+    func relativePath(of url: URL) -> String {
+        url.deletingLastPathComponent().lastPathComponent + "/" + url.lastPathComponent
+    }
+
+    /// The receipt of the journaled patch `pending`, if it was filed: its name's variants are tried in both
+    /// folders, each receipt checked for the patch's id and content hash. Used at start for patches that may
+    /// have finished after the history's last write.
+    func filedReceipt(of pending: PendingPatch) -> (url: URL, json: JSONValue)? {
+        for folder in [completed, failed] {
+            var missing = 0
+            var attempt = 1
+            // Retention may have removed lower variants since the name was claimed: a few gaps are passed over.
+            while missing < 16, attempt < 100_000 {
+                let url = folder.appendingPathComponent(SpoolName.receipt(for: SpoolName.variant(pending.name, attempt: attempt)), isDirectory: false)
+                attempt += 1
+                guard let bytes = try? read(url) else {
+                    missing += 1
+                    continue
+                }
+                missing = 0
+                guard let json = try? JSONParser.parse(bytes), json["id"]?.stringValue == pending.id,
+                    json["content_sha256"]?.stringValue == pending.contentHash, json["status"]?.stringValue != "duplicate"
+                else { continue }
+                return (url, json)
+            }
+        }
+        return nil
+    }
+
     /// Reads a whole file.
     func read(_ url: URL) throws(ApplyError) -> [UInt8] {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)

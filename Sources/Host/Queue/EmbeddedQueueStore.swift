@@ -1,0 +1,96 @@
+import ApplierAPI
+import Foundation
+
+/// The store of a single host: the intake journal in `.ghost/journal/`, the receipts in `.completed/` and
+/// `.failed/`, and their index in `.ghost/history.sqlite` (see ``HistoryIndex``).
+final class EmbeddedQueueStore: QueueStore {
+    let spool: Spool
+    let journal: IntakeJournal
+    let history: HistoryIndex
+    let retention: RetentionPolicy
+    /// True when the index did not exist when opened: it must be rebuilt from the receipt files.
+    let historyIsNew: Bool
+    /// Held for the store's life: one process per spool.
+    let lock: SpoolLock
+
+    /// The store of the queue whose folder is `spool`.
+    init(spool: Spool, retention: RetentionPolicy, purpose: String = "stop the other host first") throws(ApplyError) {
+        self.spool = spool
+        self.retention = retention
+        journal = IntakeJournal(folder: spool.journal)
+        do {
+            try FileManager.default.createDirectory(at: spool.internalFolder, withIntermediateDirectories: true)
+        } catch {
+            throw ApplyError(.ioError, "cannot create \(spool.internalFolder.path): \(error.localizedDescription)")
+        }
+        lock = try SpoolLock(internalFolder: spool.internalFolder, purpose: purpose)
+        let url = HistoryIndex.location(in: spool.internalFolder)
+        historyIsNew = !FileManager.default.fileExists(atPath: url.path)
+        history = try HistoryIndex(url: url)
+    }
+
+    func recoverIntake() throws(ApplyError) -> [JournalRecord] { try journal.recover() }
+    func startIntake() throws(ApplyError) { try journal.start() }
+    func enqueue(_ patch: PendingPatch, body: [UInt8]) throws(ApplyError) -> (JournalLocation, Durability) {
+        try journal.enqueue(patch, body: body)
+    }
+    func body(at location: JournalLocation) throws(ApplyError) -> [UInt8] { try journal.body(at: location) }
+    func intakePath(_ generation: UInt64) -> String { journal.path(generation) }
+    var intakeGeneration: UInt64 { journal.generation }
+    func intakeGenerations() -> [UInt64] { journal.generations() }
+
+    @discardableResult
+    func retire(_ generation: UInt64) -> Bool {
+        do throws(ApplyError) {
+            try history.makeDurable()
+        } catch {
+            return false
+        }
+        journal.retireOnDisk(generation)
+        return true
+    }
+
+    func finished(id: String, now: Date) throws(ApplyError) -> HistoryEntry? {
+        guard let entry = try history.entry(id: id), entry.finishedAt >= retention.dedupCutoff(now: now) else { return nil }
+        return entry
+    }
+
+    func record(_ entries: [HistoryEntry]) throws(ApplyError) { try history.record(entries) }
+
+    func receipt(of entry: HistoryEntry) -> JSONValue? {
+        guard let location = entry.receipt else { return Self.remembered(entry) }
+        let bytes: [UInt8]?
+        if let hash = location.firstIndex(of: "#") {
+            let archive = spool.directory.appendingPathComponent(String(location[..<hash]), isDirectory: false)
+            bytes = DayArchive.read(String(location[location.index(after: hash)...]), from: archive)
+        } else {
+            bytes = try? spool.read(spool.directory.appendingPathComponent(location, isDirectory: false))
+        }
+        return bytes.flatMap { try? JSONParser.parse($0) } ?? Self.remembered(entry)
+    }
+
+    /// Where a finished patch's file is, for people: the patch file beside its receipt, or the archive.
+    func patchPath(of entry: HistoryEntry) -> String {
+        guard let location = entry.receipt else { return "(removed by retention)" }
+        if let hash = location.firstIndex(of: "#") { return spool.directory.appendingPathComponent(String(location[..<hash])).path }
+        let name = String(location.dropLast(".receipt.json".count)) + ".json"
+        return spool.directory.appendingPathComponent(name, isDirectory: false).path
+    }
+
+    /// What the history knows of a patch whose receipt is gone.
+    static func remembered(_ entry: HistoryEntry) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "id": .string(entry.id),
+            "status": .string(entry.status.rawValue),
+            "source": .string(entry.source),
+            "received_at": .string(Receipt.timestamp(entry.receivedAt)),
+            "finished_at": .string(Receipt.timestamp(entry.finishedAt)),
+            "files": .array(entry.files.map { ["path": .string($0)] }),
+            "message": "the receipt file was removed by retention; this is what the history index remembers",
+        ]
+        if let reason = entry.reason { object["reason"] = .string(reason) }
+        if let role = entry.role { object["role"] = .string(role) }
+        if let hash = entry.contentHash { object["content_sha256"] = .string(hash) }
+        return .object(object)
+    }
+}

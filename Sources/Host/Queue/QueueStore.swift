@@ -1,0 +1,36 @@
+import ApplierAPI
+import Foundation
+
+/// One queue's durable state, behind one boundary: the intake journal (patches accepted and not finished yet)
+/// and the history of finished ones (which ids were seen, with what content, and where their receipts are).
+///
+/// The queue core keeps only unfinished patches in memory and asks the store about everything older, so its
+/// cost does not grow with its history. ``EmbeddedQueueStore`` (the files of the spool and a SQLite index) is
+/// the store of a single host; a store shared by many hosts implements the same calls.
+protocol QueueStore: Sendable {
+    /// Accepted patches whose records are still in the intake journal (finished or not), in no given order.
+    func recoverIntake() throws(ApplyError) -> [JournalRecord]
+    /// Opens intake for new patches (after ``recoverIntake()``).
+    func startIntake() throws(ApplyError)
+    /// Hands a patch's record to intake; the returned durability completes once it is on disk.
+    func enqueue(_ patch: PendingPatch, body: [UInt8]) throws(ApplyError) -> (JournalLocation, Durability)
+    /// A queued patch's body.
+    func body(at location: JournalLocation) throws(ApplyError) -> [UInt8]
+    /// Where intake keeps the records of a generation, for people.
+    func intakePath(_ generation: UInt64) -> String
+    /// The generation new records go to.
+    var intakeGeneration: UInt64 { get }
+    /// Every generation that still has records.
+    func intakeGenerations() -> [UInt64]
+    /// Lets go of a generation whose patches have all finished and are in the history (which is made durable
+    /// first). Returns false when that could not be done; the generation is then kept.
+    @discardableResult func retire(_ generation: UInt64) -> Bool
+
+    /// The finished patch `id` if the history remembers it (inside the dedup window at `now`).
+    func finished(id: String, now: Date) throws(ApplyError) -> HistoryEntry?
+    /// Adds finished patches to the history, in one write.
+    func record(_ entries: [HistoryEntry]) throws(ApplyError)
+    /// The receipt of a finished patch: its file, its copy in an archive, or, once retention deleted it, what
+    /// the history still knows.
+    func receipt(of entry: HistoryEntry) -> JSONValue?
+}
