@@ -12,7 +12,7 @@ import Testing
 /// Each step of one patch is a (system call, path) pair: the intake journal's write and fdatasync, the
 /// intent log's, the staged file's write and fsync, the rename into the workspace and the folder fsync,
 /// the receipt's and the patch copy's writes, their links into `.completed/`, the checkpoint's `syncfs`,
-/// and the intent log's truncation. Every occurrence of each (`when=1, 2, ...` until the call no longer happens) is hit,
+/// the intent log's truncation, and the history index's row and fsync. Every occurrence of each (`when=1, 2, ...` until the call no longer happens) is hit,
 /// for a regex patch, a write patch and a v2 block with a validate phase.
 ///
 /// After each run: the target files hold exactly the old or the new bytes (never a mix), the patch has
@@ -28,6 +28,11 @@ import Testing
         var syscalls: String
         var path: String
         var atIntake = false
+        /// Started and stopped once plainly before the traced run, so the step's file exists and the traced
+        /// start does not touch it (the history index is created at the first start).
+        var warm = false
+        /// How many occurrences are hit, one run each.
+        var occurrences = 6
         var description: String { "\(syscalls) on \(path)" }
     }
 
@@ -35,6 +40,7 @@ import Testing
 
     static let journal = "patches/.ghost/journal/00000001.log"
     static let intent = "patches/.ghost/intent.log"
+    static let history = "patches/.ghost/history.sqlite-wal"
 
     static func steps(_ kind: Kind) -> [Step] {
         var steps = [
@@ -49,6 +55,10 @@ import Testing
             Step(syscalls: "link,linkat", path: "patches/.ghost/tmp/1.receipt"),
             Step(syscalls: "syncfs", path: "patches"),
             Step(syscalls: "truncate", path: intent),
+            // The patch's row in the history index (after its receipt), and the index made durable before the
+            // journal file goes (at the clean stop).
+            Step(syscalls: "pwrite64", path: history, warm: true, occurrences: 10),
+            Step(syscalls: "fdatasync", path: history, warm: true),
         ]
         for staged in stagedFiles(kind) {
             steps.append(Step(syscalls: "write", path: staged))
@@ -122,12 +132,12 @@ import Testing
                     continue
                 }
             }
-            for occurrence in 1...6 {
+            for occurrence in 1...step.occurrences {
                 let fired = try await run(kind, step: step, injection: "\(error):when=\(occurrence)", strace: strace)
                 runs += 1
                 #expect(fired || occurrence > 1, "\(kind): \(step) never happens: the list of steps is out of date")
                 if !fired { break }
-                #expect(occurrence < 6, "\(step) still fires at its 6th occurrence")
+                #expect(occurrence < step.occurrences, "\(step) still fires at occurrence \(occurrence)")
             }
         }
         print("fault injection: \(kind.rawValue), \(fault.rawValue): \(runs) runs")
@@ -144,6 +154,7 @@ import Testing
         let context = "\(kind) \(step) \(injection)"
         let trace = folder + "/strace.log"
         let port = try freeLoopbackPort()
+        if step.warm { await (try await ServeProcess.start(folder: folder, port: port)).stop() }
 
         let traced = try await ServeProcess.start(
             folder: folder,
