@@ -79,7 +79,7 @@ extension PatchQueue {
     }
 
     func finished(_ pending: PendingPatch, at location: JournalLocation, receipt: (json: JSONValue, url: URL?)) {
-        let status = receipt.json["status"]?.stringValue ?? "failed"
+        let status = receipt.json["status"]?.stringValue.flatMap(Receipt.Status.init(rawValue:)) ?? .failed
         // Its intent records and its journal record stay until the receipt is durable (the next checkpoint);
         // a patch that could not be filed keeps them for the next start.
         unfiledIntents.insert(pending.sequence)
@@ -87,9 +87,8 @@ extension PatchQueue {
             unsynced.append((pending.sequence, location.generation))
             // A patch started before its record was durable can finish before intake hears so: deliveries
             // of the same id waiting on the reservation are let go here, to find the receipt.
-            let waiting = reservationWaiters(pending.id)
-            ledger[pending.id]?.state = .finished(receipt: url, status: status)
-            for continuation in waiting { continuation.resume() }
+            ledger.finish(pending, receipt: url, status: status)
+            resumeReservationWaiters(pending.id)
         }
         inHand = nil
         remember(receipt.json, filedAt: receipt.url, kind: .patch, sequence: pending.sequence)
@@ -137,17 +136,9 @@ extension PatchQueue {
             unrecorded = rows + unrecorded
             return
         }
-        for row in rows where row.kind == .patch {
-            if case .finished = ledger[row.id]?.state { ledger[row.id] = nil }
-        }
-        for (sequence, generation) in batch {
-            unfiledIntents.remove(sequence)
-            outstanding[generation, default: 1] -= 1
-            if outstanding[generation] == 0 {
-                outstanding[generation] = nil
-                if generation != currentGeneration { store.retire(generation) }
-            }
-        }
+        ledger.recorded(rows.filter { $0.kind == .patch }.map(\.id))
+        for (sequence, _) in batch { unfiledIntents.remove(sequence) }
+        for generation in ledger.checkpointed(batch.map(\.generation)) { store.retire(generation) }
         if unfiledIntents.isEmpty { spool.intentLog.reset() }
     }
 

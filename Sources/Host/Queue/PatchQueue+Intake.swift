@@ -86,50 +86,38 @@ extension PatchQueue {
         receivedAt: Date
     ) async throws(ApplyError) -> Reservation {
         let id = patch.id
-        while let entry = ledger[id] {
-            guard entry.contentHash == hash else {
-                throw ApplyError(.idConflict, "id '\(id)' was already used in queue \(config.name) for a patch with other content")
-            }
-            switch entry.state {
-            case .reserving:
-                await withCheckedContinuation { continuation in
-                    if case .reserving(var waiting) = ledger[id]?.state {
-                        waiting.append(continuation)
-                        ledger[id]?.state = .reserving(waiting)
-                    } else {
-                        continuation.resume()
-                    }
+        var known = ledger.known(id, hash: hash)
+        while known == .reserving {
+            await withCheckedContinuation { continuation in
+                if case .reserving = ledger.state(of: id) {
+                    reservationWaiters[id, default: []].append(continuation)
+                } else {
+                    continuation.resume()
                 }
-            case .queued(let pending), .applying(let pending):
-                let generation = locations[pending.sequence]?.generation ?? 0
-                return .duplicate(firstPath: store.intakePath(generation), receipt: nil)
-            case .finished(let receiptURL, _):
-                let receipt = try? JSONParser.parse(spool.read(receiptURL))
-                let patchPath = receiptURL.deletingLastPathComponent().appendingPathComponent(
-                    String(receiptURL.lastPathComponent.dropLast(".receipt.json".count)) + ".json",
-                    isDirectory: false
-                )
-                return .duplicate(firstPath: patchPath.path, receipt: receipt)
             }
+            known = ledger.known(id, hash: hash)
+        }
+        switch known {
+        case .reserving, .unknown:
+            break
+        case .conflict:
+            throw conflict(id)
+        case .unfinished(let generation):
+            return .duplicate(firstPath: store.intakePath(generation ?? 0), receipt: nil)
+        case .finished(let receiptURL):
+            let receipt = try? JSONParser.parse(spool.read(receiptURL))
+            let patchPath = receiptURL.deletingLastPathComponent().appendingPathComponent(
+                String(receiptURL.lastPathComponent.dropLast(".receipt.json".count)) + ".json",
+                isDirectory: false
+            )
+            return .duplicate(firstPath: patchPath.path, receipt: receipt)
         }
         if let entry = try store.finished(id: id, now: receivedAt) {
-            guard entry.contentHash == hash else {
-                throw ApplyError(.idConflict, "id '\(id)' was already used in queue \(config.name) for a patch with other content")
-            }
+            guard entry.contentHash == hash else { throw conflict(id) }
             return .duplicate(firstPath: store.patchPath(of: entry), receipt: store.receipt(of: entry))
         }
         guard !closed else { throw ApplyError(.unavailable, "queue \(config.name) is shutting down") }
-        let pending = PendingPatch(
-            sequence: nextSequence,
-            source: source,
-            name: name,
-            id: id,
-            contentHash: hash,
-            receivedAt: receivedAt
-        )
-        nextSequence += 1
-        ledger[id] = LedgerEntry(contentHash: hash, state: .reserving([]))
-        order.append(pending.sequence)
+        let pending = ledger.reserve(id: id, hash: hash, source: source, name: name, receivedAt: receivedAt)
         do throws(ApplyError) {
             let (location, durability) = try store.enqueue(pending, body: body)
             // The executor starts preparing the patch while its record goes to disk.
@@ -141,45 +129,30 @@ extension PatchQueue {
         }
     }
 
+    func conflict(_ id: String) -> ApplyError {
+        ApplyError(.idConflict, "id '\(id)' was already used in queue \(config.name) for a patch with other content")
+    }
+
     /// Makes a patch whose journal record is on its way to disk visible to the executor.
     func publish(_ pending: PendingPatch, at location: JournalLocation, body: [UInt8], patch: Patch, durability: Durability) {
-        ready[pending.sequence] = pending
-        locations[pending.sequence] = location
         early[pending.sequence] = (body, patch, durability)
-        outstanding[location.generation, default: 0] += 1
-        if location.generation > currentGeneration {
-            // The journal moved to a new file: older ones with nothing left in them can go.
-            for old in currentGeneration..<location.generation where outstanding[old] == nil { store.retire(old) }
-            currentGeneration = location.generation
-        }
+        // The journal moved to a new file: older ones with nothing left in them can go.
+        for old in ledger.publish(pending, at: location) { store.retire(old) }
         metrics.depth(queue: config.name, depth)
         wake.yield()
     }
 
-    /// The patch's record is durable: the delivery is acknowledged and the id known for good. The executor
-    /// may have taken, or even finished, the patch by now.
+    /// The patch's record is durable: the delivery is acknowledged and the id known for good.
     func commit(_ pending: PendingPatch) {
-        let waiting = reservationWaiters(pending.id)
         early[pending.sequence] = nil
-        if case .reserving = ledger[pending.id]?.state {
-            ledger[pending.id]?.state = ready[pending.sequence] != nil ? .queued(pending) : .applying(pending)
-        }
-        for continuation in waiting { continuation.resume() }
+        ledger.commit(pending)
+        resumeReservationWaiters(pending.id)
     }
 
     /// The delivery is refused: its record could not be written (or made durable).
     func abandon(_ pending: PendingPatch) {
-        let waiting = reservationWaiters(pending.id)
-        ledger[pending.id] = nil
-        if let index = order[orderStart...].firstIndex(of: pending.sequence) { order.remove(at: index) }
-        if early.removeValue(forKey: pending.sequence) != nil {
-            ready[pending.sequence] = nil
-            if let generation = locations.removeValue(forKey: pending.sequence)?.generation {
-                outstanding[generation, default: 1] -= 1
-                if outstanding[generation] == 0 { outstanding[generation] = nil }
-            }
-        }
-        for continuation in waiting { continuation.resume() }
+        ledger.abandon(pending, published: early.removeValue(forKey: pending.sequence) != nil)
+        resumeReservationWaiters(pending.id)
         metrics.depth(queue: config.name, depth)
         wake.yield()
     }
@@ -187,9 +160,9 @@ extension PatchQueue {
     /// The executor let go of a patch whose record never became durable.
     func dropped() { inHand = nil }
 
-    func reservationWaiters(_ id: String) -> [CheckedContinuation<Void, Never>] {
-        if case .reserving(let waiting) = ledger[id]?.state { return waiting }
-        return []
+    /// Lets the deliveries waiting on `id`'s reservation look again.
+    func resumeReservationWaiters(_ id: String) {
+        for continuation in reservationWaiters.removeValue(forKey: id) ?? [] { continuation.resume() }
     }
 
     /// Records a delivery that is not queued. An inbox file is moved to `.failed/` with a receipt, since it

@@ -27,9 +27,9 @@ extension PatchQueue {
         let now = Date()
         for record in try store.recoverIntake().sorted(by: { $0.patch.sequence < $1.patch.sequence }) {
             let patch = record.patch
-            nextSequence = max(nextSequence, patch.sequence + 1)
+            ledger.noteSequence(patch.sequence)
             // Journaled twice, or finished: nothing to do.
-            guard ledger[patch.id] == nil else { continue }
+            guard ledger.state(of: patch.id) == nil else { continue }
             if let entry = try store.finished(id: patch.id, now: now), entry.contentHash == patch.contentHash { continue }
             if let (url, json) = spool.filedReceipt(of: patch),
                 let entry = HistoryEntry(receipt: json, at: spool.relativePath(of: url), kind: .patch, sequence: patch.sequence)
@@ -37,25 +37,20 @@ extension PatchQueue {
                 found.append(entry)
                 continue
             }
-            ledger[patch.id] = LedgerEntry(contentHash: patch.contentHash, state: .queued(patch))
-            order.append(patch.sequence)
-            ready[patch.sequence] = patch
-            locations[patch.sequence] = record.location
-            outstanding[record.location.generation, default: 0] += 1
+            _ = ledger.restore(record)
         }
         // Patches filed after the history's last write: recorded before their journal records can go.
         try store.record(found)
         let interruptedAlone = try recoverIntents()
         try settleCrashes(interruptedAlone: interruptedAlone)
         try store.startIntake()
-        currentGeneration = store.intakeGeneration
-        for generation in store.intakeGenerations() where outstanding[generation] == nil && generation != currentGeneration {
+        for generation in ledger.startIntake(generation: store.intakeGeneration, onDisk: store.intakeGenerations()) {
             store.retire(generation)
         }
         metrics.depth(queue: name, depth)
     }
 
-    var depth: Int { order.count - orderStart }
+    var depth: Int { ledger.depth }
 
     /// Finishes or undoes the patch that was being applied when the host stopped (see ``IntentRecovery``).
     /// Records of patches that were filed only leave temp files to clean up.
@@ -67,7 +62,7 @@ extension PatchQueue {
         let records = try log.records()
         // A record may belong to a patch whose intake record never became durable (the executor stages a
         // patch while that record is synced): no later patch may take its sequence while the log keeps it.
-        if let last = records.map(\.sequence).max() { nextSequence = max(nextSequence, last + 1) }
+        if let last = records.map(\.sequence).max() { ledger.noteSequence(last) }
         let byPatch = Dictionary(grouping: records, by: { "\($0.sequence) \($0.id)" })
         // Side files of filed patches are removed only after every unfiled one is recovered: they may share
         // a file, and an unfiled patch's staged new content is what recovery needs.
@@ -78,8 +73,7 @@ extension PatchQueue {
             // A batch's commit record names every patch in it; a crash while filing them leaves some filed.
             let members = records.last?.members
             let unfiled = (members?.map { ($0.sequence, $0.id) } ?? [(first.sequence, first.id)]).filter { sequence, id in
-                guard ready[sequence]?.id == id, case .queued = ledger[id]?.state else { return false }
-                return true
+                ledger.isQueued(sequence, id: id)
             }
             guard !unfiled.isEmpty else {
                 filedPaths += records.flatMap(\.files).map(\.path)
@@ -105,9 +99,8 @@ extension PatchQueue {
     /// `crash_retries` times as `crashed_host`, and picks the patches to apply one at a time under the
     /// applying marker (see ``PoisonPolicy``). The state is saved, fsynced, before anything is applied.
     func settleCrashes(interruptedAlone: [PoisonPolicy.PatchKey]) throws(ApplyError) {
-        let unfinished = order[orderStart...].compactMap { sequence -> PoisonPolicy.PatchKey? in
-            guard let pending = ready[sequence], recovered[sequence] == nil else { return nil }
-            return PoisonPolicy.PatchKey(sequence: sequence, id: pending.id)
+        let unfinished = ledger.unfinished.filter { recovered[$0.sequence] == nil }.map {
+            PoisonPolicy.PatchKey(sequence: $0.sequence, id: $0.id)
         }
         let previous = spool.crashState.load()
         let plan = PoisonPolicy.decide(

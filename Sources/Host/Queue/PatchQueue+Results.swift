@@ -11,8 +11,8 @@ extension PatchQueue {
 
     /// The receipt once the patch has finished, waiting at most `timeout`.
     func waitForReceipt(id: String, timeout: Duration) async -> JSONValue? {
-        guard let entry = ledger[id] else { return finishedReceipt(id: id) }
-        if case .finished(let url, _) = entry.state {
+        guard let state = ledger.state(of: id) else { return finishedReceipt(id: id) }
+        if case .finished(let url, _) = state {
             guard let receipt = try? JSONParser.parse(spool.read(url)) else { return nil }
             // Filed but not durable yet: handed over after the checkpoint the executor is about to run.
             guard unsyncedIDs.contains(id), !closed else { return receipt }
@@ -37,9 +37,9 @@ extension PatchQueue {
 
     /// The receipt of a finished patch, or its state; `nil` when the id is unknown here.
     func lookup(id: String) -> JSONValue? {
-        guard let entry = ledger[id] else { return finishedReceipt(id: id) }
+        guard let entryState = ledger.state(of: id) else { return finishedReceipt(id: id) }
         let state: String
-        switch entry.state {
+        switch entryState {
         case .finished(let url, _):
             if let receipt = try? JSONParser.parse(spool.read(url)) { return receipt }
             state = "finished"

@@ -21,38 +21,17 @@ actor PatchQueue {
     let io: NIOThreadPool
     let limits: PatchLimits
 
-    enum State {
-        /// The first delivery of this id is being written; others with the id wait for its outcome.
-        case reserving([CheckedContinuation<Void, Never>])
-        case queued(PendingPatch)
-        case applying(PendingPatch)
-        /// Filed, and not in the history yet (see ``unrecorded``); afterwards the store answers for it.
-        case finished(receipt: URL, status: String)
-    }
-
-    struct LedgerEntry {
-        var contentHash: String
-        var state: State
-    }
-
-    var ledger: [String: LedgerEntry] = [:]
-    var nextSequence: UInt64 = 1
-    /// Reserved sequences in arrival order; the executor takes the first once it is in `ready`.
-    var order: [UInt64] = []
-    var orderStart = 0
-    var ready: [UInt64: PendingPatch] = [:]
+    /// Ids, order, journal places: the pure bookkeeping (see ``QueueLedger``).
+    var ledger = QueueLedger()
+    /// Deliveries waiting for the outcome of an id's first delivery, which is being written.
+    var reservationWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
     /// Patches handed to the executor before their journal record is durable, with their bodies as parsed at
     /// intake: the executor may prepare them but changes nothing, and files nothing, until the record is on disk.
     var early: [UInt64: (body: [UInt8], patch: Patch, durability: Durability)] = [:]
-    /// Where each queued patch's body is in the journal.
-    var locations: [UInt64: JournalLocation] = [:]
-    /// Unfinished patches per journal generation: a generation at zero is deleted.
-    var outstanding: [UInt64: Int] = [:]
     /// The queue's durable state: intake journal and history (see ``QueueStore``).
     let store: EmbeddedQueueStore
     /// Finished patches filed since the last checkpoint, written to the history by it.
     var unrecorded: [HistoryEntry] = []
-    var currentGeneration: UInt64 = 0
     var receiptWaiters: [String: [UUID: CheckedContinuation<JSONValue?, Never>]] = [:]
     let wakeups: AsyncStream<Void>
     let wake: AsyncStream<Void>.Continuation
@@ -166,7 +145,7 @@ actor PatchQueue {
         closed = true
         // Nothing can be added now: a journal file whose patches are all in the history goes, so the next
         // start reads no journal at all.
-        if outstanding[currentGeneration] == nil, unrecorded.isEmpty { store.retire(currentGeneration) }
+        if ledger.currentGenerationIsEmpty, unrecorded.isEmpty { store.retire(ledger.currentGeneration) }
         resumeSettledWaiters()
         for (_, waiting) in receiptWaiters { for continuation in waiting.values { continuation.resume(returning: nil) } }
         receiptWaiters = [:]
@@ -180,15 +159,9 @@ actor PatchQueue {
 
     /// The patches queued right behind the one just taken, ready and not interrupted by a crash, in order.
     func readyAfterHead(limit: Int) -> [(PendingPatch, JournalLocation)] {
-        var found: [(PendingPatch, JournalLocation)] = []
-        var index = orderStart
-        while found.count < limit, index < order.count, let pending = ready[order[index]], recovered[pending.sequence] == nil,
-            early[pending.sequence] == nil, suspects[pending.sequence] == nil, let location = locations[pending.sequence]
-        {
-            found.append((pending, location))
-            index += 1
+        ledger.readyAfterHead(limit: limit) { sequence in
+            recovered[sequence] != nil || early[sequence] != nil || suspects[sequence] != nil
         }
-        return found
     }
 
     /// Reads and parses the patch taken and, when it only edits files, as many of `candidates` after it as
@@ -207,21 +180,13 @@ actor PatchQueue {
 
     /// Takes the next queued patch if it is `sequence`.
     func takeNext(_ sequence: UInt64) -> Bool {
-        guard orderStart < order.count, order[orderStart] == sequence, ready[sequence] != nil else { return false }
+        guard ledger.headIs(sequence) else { return false }
         return takeNext() != nil
     }
 
     func takeNext() -> (PendingPatch, JournalLocation, IntentRecovery.Outcome?)? {
-        guard orderStart < order.count, let pending = ready.removeValue(forKey: order[orderStart]),
-            let location = locations.removeValue(forKey: pending.sequence)
-        else { return nil }
-        orderStart += 1
-        if orderStart > 1024 && orderStart * 2 > order.count {
-            order.removeFirst(orderStart)
-            orderStart = 0
-        }
         // A patch whose record is not durable yet keeps its reservation: a duplicate waits for the outcome.
-        if early[pending.sequence] == nil { ledger[pending.id]?.state = .applying(pending) }
+        guard let (pending, location) = ledger.takeNext(keepsReservation: { early[$0] != nil }) else { return nil }
         inHand = pending.id
         metrics.depth(queue: config.name, depth)
         return (pending, location, recovered.removeValue(forKey: pending.sequence))

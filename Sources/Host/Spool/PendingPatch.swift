@@ -1,7 +1,7 @@
 import Foundation
 
 /// A patch durably queued in the intake journal, waiting for the executor.
-struct PendingPatch: Sendable {
+struct PendingPatch: Sendable, Hashable {
     /// Arrival order within the queue.
     var sequence: UInt64
     /// The transport that brought it (`http`, `inbox`, `stdin`).
