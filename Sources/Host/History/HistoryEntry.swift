@@ -35,21 +35,20 @@ struct HistoryEntry: Sendable, Equatable {
     var sequence: UInt64?
 
     /// The entry a receipt describes, filed at `receipt` (relative to the queue's folder); `nil` when the
-    /// receipt names no id.
+    /// receipt cannot be read or names no id.
     init?(receipt json: JSONValue, at receipt: String?, kind: Kind? = nil, sequence: UInt64? = nil) {
-        guard let id = json["id"]?.stringValue else { return nil }
-        let status = json["status"]?.stringValue.flatMap(Receipt.Status.init(rawValue:)) ?? .failed
+        guard let decoded = try? Receipt(json: json), let id = decoded.id else { return nil }
         self.id = id
-        self.attempt = json["attempt"]?.doubleValue.map { Int($0) } ?? 1
-        self.contentHash = json["content_sha256"]?.stringValue
-        self.kind = kind ?? (status == .duplicate ? .duplicate : contentHash == nil ? .refused : .patch)
-        self.status = status
-        self.reason = json["reason"]?.stringValue
-        self.role = json["role"]?.stringValue
-        self.source = json["source"]?.stringValue ?? "unknown"
-        self.receivedAt = json["received_at"]?.stringValue.flatMap(Self.date) ?? Date(timeIntervalSince1970: 0)
-        self.finishedAt = json["finished_at"]?.stringValue.flatMap(Self.date) ?? receivedAt
-        self.files = (json["files"]?.arrayValue ?? []).compactMap { $0["path"]?.stringValue }
+        self.attempt = decoded.attempt
+        self.contentHash = decoded.contentSHA256
+        self.kind = kind ?? (decoded.status == .duplicate ? .duplicate : decoded.contentSHA256 == nil ? .refused : .patch)
+        self.status = decoded.status
+        self.reason = decoded.reason?.rawValue
+        self.role = decoded.role
+        self.source = decoded.source
+        self.receivedAt = decoded.receivedAt
+        self.finishedAt = decoded.finishedAt
+        self.files = decoded.files.map(\.path)
         self.receipt = receipt
         self.sequence = sequence
     }
@@ -83,13 +82,5 @@ struct HistoryEntry: Sendable, Equatable {
         self.files = files
         self.receipt = receipt
         self.sequence = sequence
-    }
-
-    /// Whether its receipt was filed into `.failed/` (retention keeps those longer).
-    var failed: Bool { status == .failed }
-
-    private static func date(_ text: String) -> Date? {
-        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
-        return try? Date.ISO8601FormatStyle().parse(text)
     }
 }

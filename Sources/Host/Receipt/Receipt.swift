@@ -46,6 +46,8 @@ public struct Receipt: Sendable {
     /// The SHA-256 of the patch's canonical JSON (sorted keys): a queue's ledger tells a duplicate (same id,
     /// same hash) from an `id_conflict` with it.
     public var contentSHA256: String?
+    /// Which run of the id this is: 1 for the first (written only when above 1).
+    public var attempt = 1
     /// When the patch was received.
     public var receivedAt: Date
     /// When it finished.
@@ -89,6 +91,7 @@ public struct Receipt: Sendable {
         if let diffNote { object["diff_note"] = .string(diffNote) }
         if checkOnly { object["check"] = .bool(true) }
         if let contentSHA256 { object["content_sha256"] = .string(contentSHA256) }
+        if attempt != 1 { object["attempt"] = .number(Double(attempt)) }
         if !extra.isEmpty { object["extra"] = .object(extra) }
         return .object(object)
     }
