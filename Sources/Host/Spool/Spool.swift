@@ -139,8 +139,8 @@ struct Spool: Sendable {
                     continue
                 }
                 missing = 0
-                guard let json = try? JSONParser.parse(bytes), json["id"]?.stringValue == pending.id,
-                    json["content_sha256"]?.stringValue == pending.contentHash, json["status"]?.stringValue != "duplicate"
+                guard let json = try? JSONParser.parse(bytes), let receipt = try? Receipt(json: json), receipt.id == pending.id,
+                    receipt.contentSHA256 == pending.contentHash, receipt.status != .duplicate
                 else { continue }
                 return (url, json)
             }
