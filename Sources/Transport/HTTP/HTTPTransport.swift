@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdCore
 public import Logging
 import NIOCore
+public import Supervision
 
 /// The HTTP transport: the seed receiver's API on port 5051, with durable acknowledgement, auth and limits.
 ///

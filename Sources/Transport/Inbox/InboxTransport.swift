@@ -1,6 +1,7 @@
 import ApplierAPI
 public import Foundation
 public import Logging
+public import Supervision
 
 #if canImport(Glibc)
 import Glibc

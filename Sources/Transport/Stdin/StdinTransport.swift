@@ -1,6 +1,7 @@
 import ApplierAPI
 import Foundation
 public import Logging
+public import Supervision
 
 /// The stdin transport of `ghost serve --stdin`: each line of standard input is one patch (NDJSON); each
 /// one's receipt is printed as one JSON line on standard output when it finishes.
