@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "ghost", targets: ["ghost"]),
         .library(name: "ApplierAPI", targets: ["ApplierAPI"]),
         .library(name: "Appliers", targets: ["Appliers"]),
+        .library(name: "Supervision", targets: ["Supervision"]),
         .library(name: "Transport", targets: ["Transport"]),
         .library(name: "Host", targets: ["Host"]),
         .library(name: "GhostCLI", targets: ["GhostCLI"]),
@@ -51,9 +52,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Supervision",
+            dependencies: [
+                "ApplierAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Transport",
             dependencies: [
                 "ApplierAPI",
+                "Supervision",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -61,7 +72,6 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -70,6 +80,7 @@ let package = Package(
             dependencies: [
                 "ApplierAPI",
                 "Appliers",
+                "Supervision",
                 "Transport",
                 "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -101,6 +112,11 @@ let package = Package(
         .executableTarget(name: "ghost", dependencies: ["GhostCLI"], swiftSettings: strictSettings),
         .testTarget(name: "ApplierAPITests", dependencies: ["ApplierAPI"], swiftSettings: strictSettings),
         .testTarget(name: "AppliersTests", dependencies: ["Appliers", "ApplierAPI"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "SupervisionTests",
+            dependencies: ["Supervision", "ApplierAPI", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "HostTests",
             dependencies: ["Host", "Appliers", "ApplierAPI", "Transport"],

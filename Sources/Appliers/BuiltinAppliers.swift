@@ -2,8 +2,11 @@ public import ApplierAPI
 
 extension ApplierRegistry {
     /// A registry holding every built-in role: `ui_patch`, `write`, `delete`, `chmod`, the three inserts and `shell`.
+    public static func builtIn() -> ApplierRegistry { builtIn(cache: PatternCache()) }
+
+    /// The built-in roles, with the regex role and shell allow lists sharing `cache`.
     /// - Parameter cache: The pattern cache shared by the regex role and shell allow lists.
-    public static func builtIn(cache: PatternCache = PatternCache()) -> ApplierRegistry {
+    package static func builtIn(cache: PatternCache) -> ApplierRegistry {
         var registry = ApplierRegistry()
         registry.register(RegexApplier(cache: cache))
         registry.register(WriteApplier())

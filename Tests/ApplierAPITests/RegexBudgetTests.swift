@@ -1,4 +1,4 @@
-import ApplierAPI
+@_spi(PCRE2Reference) import ApplierAPI
 import Foundation
 import Testing
 

@@ -1,4 +1,4 @@
-import ApplierAPI
+@_spi(PCRE2Reference) import ApplierAPI
 import Testing
 
 /// GhostRunner's substitution loop must give exactly what `pcre2_substitute` gives: same bytes, same count,

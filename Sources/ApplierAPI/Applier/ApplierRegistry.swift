@@ -10,7 +10,7 @@ public struct ApplierRegistry: Sendable {
         case effect(any EffectApplier)
 
         /// The applier's descriptor.
-        public var descriptor: RoleDescriptor {
+        package var descriptor: RoleDescriptor {
             switch self {
             case .content(let applier): applier.descriptor
             case .effect(let applier): applier.descriptor
@@ -44,7 +44,7 @@ public struct ApplierRegistry: Sendable {
     public func entry(for role: String) -> Entry? { entries[role] }
 
     /// Every registered role, in registration order (a replaced role keeps its newest place).
-    public var descriptors: [RoleDescriptor] {
+    package var descriptors: [RoleDescriptor] {
         order.compactMap { name in
             guard let entry = entries[name], entry.descriptor.name == name else { return nil }
             return entry.descriptor
@@ -52,5 +52,5 @@ public struct ApplierRegistry: Sendable {
     }
 
     /// Every name and alias, sorted: for `unknown_role` messages.
-    public var knownNames: [String] { entries.keys.sorted() }
+    package var knownNames: [String] { entries.keys.sorted() }
 }

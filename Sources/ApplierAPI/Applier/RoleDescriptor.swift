@@ -18,5 +18,5 @@ public struct RoleDescriptor: Sendable, Hashable {
     }
 
     /// The name followed by the aliases.
-    public var allNames: [String] { [name] + aliases }
+    package var allNames: [String] { [name] + aliases }
 }

@@ -39,5 +39,5 @@ public struct StepRecord: Sendable, Hashable {
     }
 
     /// True when the process exited with status 0.
-    public var succeeded: Bool { exitCode == 0 && !timedOut }
+    package var succeeded: Bool { exitCode == 0 && !timedOut }
 }

@@ -16,7 +16,7 @@ public struct Reason: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public var description: String { rawValue }
 
     /// Every code GhostRunner itself uses (a plugin's own codes are not among them).
-    public static let builtIn: Set<Reason> = [
+    package static let builtIn: Set<Reason> = [
         .noMatch, .countMismatch, .unknownRole, .pathOutsideWorkspace, .shellDisabled, .shellNotAllowed, .invalidJSON, .invalidPatch,
         .regexError, .regexLimit, .timeout, .binaryFile, .notUTF8, .fileNotFound, .ioError, .commandFailed, .pluginError,
         .limitExceeded, .idConflict, .interrupted, .conflict, .unknownQueue, .notFound, .unauthorized, .unavailable, .pathReserved,

@@ -3,9 +3,9 @@
 /// Written for GhostRunner rather than borrowed from Foundation so that errors carry a line and column,
 /// booleans stay distinct from numbers on every platform, nesting depth is bounded (hostile input
 /// cannot overflow the stack) and the parser can be fuzzed on its own.
-public struct JSONParser {
+package struct JSONParser {
     /// The deepest nesting of arrays and objects accepted.
-    public static let maximumDepth = 512
+    package static let maximumDepth = 512
 
     private let bytes: [UInt8]
     private var index = 0
@@ -14,7 +14,7 @@ public struct JSONParser {
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
     /// Parses one JSON document; only white space may follow it.
-    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue()
@@ -24,7 +24,7 @@ public struct JSONParser {
     }
 
     /// Parses one JSON document held in a string.
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 

@@ -1,9 +1,9 @@
 extension JSONValue {
     /// Compact JSON text with object keys sorted, so equal values serialise to equal text.
-    public var serialized: String { String(decoding: serializedBytes, as: UTF8.self) }
+    package var serialized: String { String(decoding: serializedBytes, as: UTF8.self) }
 
     /// ``serialized`` as UTF-8 bytes, without the round trip through `String` (receipts, hashes, HTTP bodies).
-    public var serializedBytes: [UInt8] {
+    package var serializedBytes: [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(256)
         write(to: &output)
@@ -11,7 +11,7 @@ extension JSONValue {
     }
 
     /// Appends this value's compact JSON text, as UTF-8, to `output`.
-    public func write(to output: inout [UInt8]) {
+    package func write(to output: inout [UInt8]) {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)

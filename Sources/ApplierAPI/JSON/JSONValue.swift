@@ -60,7 +60,7 @@ extension JSONValue {
     }
 
     /// A short name of this value's JSON type, for error messages ("string", "object", ...).
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "boolean"

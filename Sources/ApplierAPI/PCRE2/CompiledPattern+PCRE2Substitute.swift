@@ -5,8 +5,11 @@ extension CompiledPattern {
     /// The same substitution done by `pcre2_substitute` alone: the reference that the faster loop of
     /// ``substitute(in:replacement:extendedSyntax:outputLimit:budget:)`` is checked against, by the tests and
     /// the fuzz target. Its output buffer is at most `outputLimit` bytes; it has no time budget.
+    ///
+    /// Not part of the applier API: it is public only as the `PCRE2Reference` SPI, for the fuzz target
+    /// (`Fuzz/`, a package of its own), which imports it with `@_spi(PCRE2Reference) import ApplierAPI`.
     /// - Throws: As ``substitute(in:replacement:extendedSyntax:outputLimit:budget:)``.
-    public func substituteWithPCRE2(
+    @_spi(PCRE2Reference) public func substituteWithPCRE2(
         in subject: [UInt8],
         replacement: [UInt8],
         extendedSyntax: Bool,

@@ -6,11 +6,11 @@ import CPCRE2
 /// many threads at once (each call makes its own match data and JIT stack), hence `@unchecked Sendable`.
 public final class CompiledPattern: @unchecked Sendable {
     /// The pattern's source text.
-    public let pattern: String
+    package let pattern: String
     /// The options it was compiled with.
-    public let options: PatternOptions
+    package let options: PatternOptions
     /// True when the JIT compiler accepted the pattern (it always should on supported CPUs).
-    public let isJITCompiled: Bool
+    package let isJITCompiled: Bool
     let code: OpaquePointer
     /// Whether the pattern's newline convention (`(*CRLF)`, `(*ANY)`, ...) makes CR LF one newline, which an
     /// empty match never splits.
@@ -25,11 +25,11 @@ public final class CompiledPattern: @unchecked Sendable {
 
     /// The most backtracking steps one match attempt may take: PCRE2's own default, which is
     /// generous for real code and stops a catastrophic pattern such as `(a+)+$` within milliseconds.
-    public static let matchLimit: UInt32 = 10_000_000
+    package static let matchLimit: UInt32 = 10_000_000
     /// The most heap (KiB) the interpreter may use for backtracking, should the JIT be unavailable.
-    public static let heapLimitKiB: UInt32 = 64 * 1024
+    package static let heapLimitKiB: UInt32 = 64 * 1024
     /// The largest JIT stack a match may grow.
-    public static let jitStackBytes = 8 << 20
+    package static let jitStackBytes = 8 << 20
 
     /// Compiles and JIT-compiles a pattern.
     /// - Throws: ``Reason/regexError`` with PCRE2's message and the offset of the error.
@@ -66,14 +66,14 @@ public final class CompiledPattern: @unchecked Sendable {
     deinit { pcre2_code_free_8(code) }
 
     /// The number of capture groups in the pattern.
-    public var captureCount: Int {
+    package var captureCount: Int {
         var count: UInt32 = 0
         pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
         return Int(count)
     }
 
     /// The names of the pattern's named groups.
-    public var groupNames: Set<String> {
+    package var groupNames: Set<String> {
         var count: UInt32 = 0
         var entrySize: UInt32 = 0
         var table: UnsafePointer<UInt8>?
@@ -99,7 +99,7 @@ public final class CompiledPattern: @unchecked Sendable {
 
     /// True when the pattern matches somewhere in `subject`.
     /// - Throws: ``Reason/regexLimit`` or ``Reason/notUTF8`` as ``substitute(in:replacement:extendedSyntax:)`` does.
-    public func matches(_ subject: [UInt8]) throws(ApplyError) -> Bool {
+    package func matches(_ subject: [UInt8]) throws(ApplyError) -> Bool {
         guard let matchData = pcre2_match_data_create_from_pattern_8(code, nil) else { throw ApplyError(.ioError, "out of memory") }
         defer { pcre2_match_data_free_8(matchData) }
         let result = Self.nonEmpty(subject).withUnsafeBufferPointer { buffer in

@@ -4,22 +4,22 @@ import Synchronization
 ///
 /// A host applies the same few patterns again and again; compiling and JIT-compiling once saves
 /// most of a small patch's cost. The cache holds at most ``capacity`` patterns and starts over when full.
-public final class PatternCache: Sendable {
+package final class PatternCache: Sendable {
     private struct Key: Hashable {
         var pattern: String
         var options: PatternOptions
     }
 
     /// The most patterns kept.
-    public let capacity: Int
+    package let capacity: Int
     private let storage = Mutex<[Key: CompiledPattern]>([:])
 
     /// An empty cache.
-    public init(capacity: Int = 256) { self.capacity = capacity }
+    package init(capacity: Int = 256) { self.capacity = capacity }
 
     /// The compiled pattern, compiling it on first use.
     /// - Throws: ``Reason/regexError`` when the pattern does not compile.
-    public func pattern(_ pattern: String, options: PatternOptions) throws(ApplyError) -> CompiledPattern {
+    package func pattern(_ pattern: String, options: PatternOptions) throws(ApplyError) -> CompiledPattern {
         let key = Key(pattern: pattern, options: options)
         if let cached = storage.withLock({ $0[key] }) { return cached }
         let compiled = try CompiledPattern(pattern, options: options)
@@ -31,5 +31,5 @@ public final class PatternCache: Sendable {
     }
 
     /// How many patterns are cached.
-    public var count: Int { storage.withLock { $0.count } }
+    package var count: Int { storage.withLock { $0.count } }
 }

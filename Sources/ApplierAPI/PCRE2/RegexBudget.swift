@@ -16,18 +16,18 @@ public final class RegexBudget: Sendable {
     public init(milliseconds: Int) { self.milliseconds = max(0, milliseconds) }
 
     /// The time still available.
-    public var remaining: Duration {
+    package var remaining: Duration {
         let left = Duration.milliseconds(milliseconds) - spent.withLock { $0 }
         return left > .zero ? left : .zero
     }
 
     /// Records time spent matching.
-    public func charge(_ duration: Duration) {
+    package func charge(_ duration: Duration) {
         spent.withLock { $0 += duration }
     }
 
     /// The error of a patch whose matching ran past the budget.
-    public var exhausted: ApplyError {
+    package var exhausted: ApplyError {
         ApplyError(
             .regexLimit,
             "regex matching ran past this patch's budget of \(milliseconds) ms (limits.regex_ms); the patch was stopped and nothing was written"

@@ -3,9 +3,9 @@
 ///
 /// PCRE2's built-in check looks at one code unit at a time and, inside `pcre2_substitute`, costs as much
 /// as the matching on a large file. This one skips runs of ASCII sixteen bytes at a time.
-public enum UTF8Validator {
+package enum UTF8Validator {
     /// The offset of the first byte that does not begin a valid UTF-8 sequence, or `nil` when all are valid.
-    public static func firstInvalidOffset(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    package static func firstInvalidOffset(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
         let count = bytes.count
         let raw = UnsafeRawPointer(base)
@@ -53,7 +53,7 @@ public enum UTF8Validator {
     }
 
     /// True when `bytes` are valid UTF-8.
-    public static func isValid(_ bytes: [UInt8]) -> Bool {
+    package static func isValid(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { firstInvalidOffset(in: $0) == nil }
     }
 }

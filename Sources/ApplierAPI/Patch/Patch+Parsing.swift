@@ -1,6 +1,6 @@
 extension Patch {
     /// The characters an id may contain besides ASCII letters and digits.
-    public static let idPunctuation: Set<Character> = [".", "_", "-", "(", ")", "+", ":", "@"]
+    package static let idPunctuation: Set<Character> = [".", "_", "-", "(", ")", "+", ":", "@"]
 
     /// Shell phases of a block and the ``Phase`` each maps to, in the order they run.
     static let shellPhaseKeys: [(key: String, phase: Phase)] = [
@@ -27,7 +27,7 @@ extension Patch {
 
     /// Validates an envelope (v1, v1 with `patch.mutations`, or v2 block) and normalises it into operations.
     /// - Throws: ``Reason/invalidPatch`` naming the offending field, or ``Reason/limitExceeded``.
-    public static func parse(_ document: JSONValue, limits: PatchLimits = .default) throws(ApplyError) -> Patch {
+    package static func parse(_ document: JSONValue, limits: PatchLimits = .default) throws(ApplyError) -> Patch {
         guard document.objectValue != nil else {
             throw ApplyError(.invalidPatch, "a patch is a JSON object, not \(article(document.typeName))")
         }
@@ -94,7 +94,7 @@ extension Patch {
     }
 
     /// Checks an id against the contract: 1–200 characters of letters, digits and `._-()+:@`.
-    public static func validateID(_ id: String) throws(ApplyError) {
+    package static func validateID(_ id: String) throws(ApplyError) {
         guard !id.isEmpty, id.count <= 200 else { throw invalid("'id' must be 1 to 200 characters long") }
         for character in id where !(character.isASCII && (character.isLetter || character.isNumber)) && !idPunctuation.contains(character) {
             throw invalid("'id' may hold only letters, digits and ._-()+:@, found \(String(reflecting: String(character)))")

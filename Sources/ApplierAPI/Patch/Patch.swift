@@ -1,7 +1,7 @@
 /// A parsed patch: its identity, the envelope as received, and its operations in the order they run.
 public struct Patch: Sendable {
     /// How the envelope was written.
-    public enum Shape: String, Sendable {
+    package enum Shape: String, Sendable {
         /// v1: `id`, `role`, `target_file`, `patch`.
         case single
         /// v2 hardened block (`mutations[]` at the top or inside v1's `patch`).
@@ -13,7 +13,7 @@ public struct Patch: Sendable {
     /// The v1 `role`, if any (blocks have none).
     public var role: String?
     /// How the envelope was written.
-    public var shape: Shape
+    package var shape: Shape
     /// The v1 `target_file`, if any.
     public var targetFile: String?
     /// The optional `description`.
@@ -24,22 +24,22 @@ public struct Patch: Sendable {
     public var operations: [PatchOperation]
 
     /// Top-level members GhostRunner does not interpret; they are echoed in the receipt.
-    public var extraFields: [String: JSONValue] {
+    package var extraFields: [String: JSONValue] {
         guard let members = envelope.objectValue else { return [:] }
         return members.filter { !Self.knownFields.contains($0.key) }
     }
 
     /// A receipt's label for the patch's role: the v1 role, or `block`.
-    public var roleLabel: String { role ?? "block" }
+    package var roleLabel: String { role ?? "block" }
 
     /// Top-level members with a meaning to GhostRunner.
-    public static let knownFields: Set<String> = [
+    package static let knownFields: Set<String> = [
         "id", "blockId", "role", "target_file", "patch", "description", "mutations",
         "preCommit", "preMutationValidation", "postMutationBuild", "validate",
     ]
 
     /// A patch built from its parts (see ``Patch/parse(_:limits:)`` for parsing a document).
-    public init(
+    package init(
         id: String,
         role: String?,
         shape: Shape,

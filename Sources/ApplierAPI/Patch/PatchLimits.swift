@@ -20,7 +20,7 @@ public struct PatchLimits: Sendable, Hashable {
 
     /// The most file content one patch may hold at once: every file it reads plus every new version it
     /// writes, four times ``maxFileBytes``. A patch past it fails with ``Reason/limitExceeded``.
-    public var maxHeldBytes: Int {
+    package var maxHeldBytes: Int {
         let (product, overflow) = maxFileBytes.multipliedReportingOverflow(by: 4)
         return overflow ? .max : product
     }

@@ -1,4 +1,4 @@
-public import ApplierAPI
+package import ApplierAPI
 import Foundation
 
 /// A role served by an external program: the exec plugin protocol, version 1.
@@ -9,18 +9,18 @@ import Foundation
 /// The plugin writes one JSON object to stdout and exits 0: `{"files": {"<path>": "<new text>" | null}}`
 /// (`null` deletes) or `{"error": {"code": "...", "message": "..."}}`. The host applies the returned
 /// files as one transaction under every safety rule; the plugin itself writes nothing.
-public struct ExecApplier: ContentApplier {
+package struct ExecApplier: ContentApplier {
     /// The role, with the program as its origin.
-    public let descriptor: RoleDescriptor
+    package let descriptor: RoleDescriptor
     /// The program and its arguments.
-    public let argv: [String]
+    package let argv: [String]
     /// How long one run may take before the plugin (and its process group) is killed.
-    public let timeout: Duration
+    package let timeout: Duration
     /// The largest answer read from the plugin's stdout.
-    public let maxOutputBytes: Int
+    package let maxOutputBytes: Int
 
     /// A plugin role `name` run as `argv`.
-    public init(name: String, argv: [String], timeout: Duration = .seconds(30), maxOutputBytes: Int = 64 << 20) {
+    package init(name: String, argv: [String], timeout: Duration = .seconds(30), maxOutputBytes: Int = 64 << 20) {
         self.descriptor = RoleDescriptor(
             name: name,
             summary: "exec plugin: \(argv.joined(separator: " "))",
@@ -32,12 +32,12 @@ public struct ExecApplier: ContentApplier {
     }
 
     /// The target, when the patch names one; a plugin may also work without any.
-    public func inputPaths(for operation: PatchOperation) throws(ApplyError) -> [String] {
+    package func inputPaths(for operation: PatchOperation) throws(ApplyError) -> [String] {
         operation.target.map { [$0] } ?? []
     }
 
     /// Runs the plugin and turns its answer into file changes.
-    public func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
+    package func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
         var current: [String: JSONValue] = [:]
         for (path, content) in files.files {
             guard let content else {

@@ -1,15 +1,15 @@
-public import ApplierAPI
+package import ApplierAPI
 
 /// `chmod`: sets the permission bits of an existing file.
-public struct ChmodApplier: ContentApplier {
+package struct ChmodApplier: ContentApplier {
     /// `chmod`.
-    public let descriptor = RoleDescriptor(name: "chmod", summary: "set the file's permission bits: mode (\"0755\")")
+    package let descriptor = RoleDescriptor(name: "chmod", summary: "set the file's permission bits: mode (\"0755\")")
 
     /// A chmod applier.
-    public init() {}
+    package init() {}
 
     /// Sets `mode`; the same mode already there is `unchanged`.
-    public func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
+    package func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
         guard let mode = try operation.optionalMode() else {
             throw ApplyError(.invalidPatch, "role 'chmod' needs a 'mode' such as \"0755\"")
         }

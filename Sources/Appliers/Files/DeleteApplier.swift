@@ -1,15 +1,15 @@
-public import ApplierAPI
+package import ApplierAPI
 
 /// `delete`: removes the file; a file that is already absent is `unchanged`.
-public struct DeleteApplier: ContentApplier {
+package struct DeleteApplier: ContentApplier {
     /// `delete`.
-    public let descriptor = RoleDescriptor(name: "delete", summary: "remove the file (already absent: unchanged)")
+    package let descriptor = RoleDescriptor(name: "delete", summary: "remove the file (already absent: unchanged)")
 
     /// A delete applier.
-    public init() {}
+    package init() {}
 
     /// Deletes the target if it exists.
-    public func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
+    package func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
         guard files.target != nil, let path = files.targetPath else {
             return ContentResult(changes: [], details: ["note": "already absent"])
         }

@@ -1,11 +1,11 @@
-public import ApplierAPI
+package import ApplierAPI
 
 /// Permission bits as patches write them.
-public enum FileMode {
+package enum FileMode {
     /// Parses `"0755"`, `"755"`, `"0o755"` or a JSON number whose digits are octal (`755`), as in Ansible.
     /// - Throws: ``Reason/invalidPatch`` for anything else or a value above `0o777`: setuid, setgid and
     ///   sticky bits (`"4755"`) are refused, never set.
-    public static func parse(_ value: JSONValue) throws(ApplyError) -> UInt16 {
+    package static func parse(_ value: JSONValue) throws(ApplyError) -> UInt16 {
         var text: String
         switch value {
         case .string(let string): text = string
@@ -26,7 +26,7 @@ public enum FileMode {
     }
 
     /// `0644` style text for receipts and messages.
-    public static func format(_ mode: UInt16) -> String {
+    package static func format(_ mode: UInt16) -> String {
         let octal = String(mode, radix: 8)
         return String(repeating: "0", count: max(0, 4 - octal.count)) + octal
     }

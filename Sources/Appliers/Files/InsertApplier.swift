@@ -1,4 +1,4 @@
-public import ApplierAPI
+package import ApplierAPI
 
 /// The v2 insert operations: `insertAfter`, `insertBefore` (an anchor text) and `insertAt` (a place).
 ///
@@ -7,9 +7,9 @@ public import ApplierAPI
 /// the last line appends) or `start` / `end`. The first occurrence of an anchor is used. When the
 /// contents already stand at that place the result is `unchanged`, so a patch can be applied twice.
 /// An anchor that is missing fails `no_match` unless `fallback` is `append`, `prepend` or `skip`.
-public struct InsertApplier: ContentApplier {
+package struct InsertApplier: ContentApplier {
     /// Where the text goes.
-    public enum Placement: String, Sendable, CaseIterable {
+    package enum Placement: String, Sendable, CaseIterable {
         /// Right after the anchor.
         case after = "insertAfter"
         /// Right before the anchor.
@@ -19,11 +19,11 @@ public struct InsertApplier: ContentApplier {
     }
 
     /// The role's descriptor.
-    public let descriptor: RoleDescriptor
+    package let descriptor: RoleDescriptor
     private let placement: Placement
 
     /// An insert applier for one placement.
-    public init(_ placement: Placement) {
+    package init(_ placement: Placement) {
         self.placement = placement
         let summary: String
         switch placement {
@@ -35,7 +35,7 @@ public struct InsertApplier: ContentApplier {
     }
 
     /// Inserts `contents`; see the type's documentation.
-    public func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
+    package func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
         let contents = Array(try operation.requiredString("contents").utf8)
         let path = files.targetPath ?? ""
         let file = try TextChecks.existing(files, role: operation.role)

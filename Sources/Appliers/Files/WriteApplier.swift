@@ -1,22 +1,22 @@
-public import ApplierAPI
+package import ApplierAPI
 import Foundation
 
 /// `write` (aliases `file_write`, `upsert`): the whole file, created with its folders if missing.
 ///
 /// Payload: `contents` (required), optional `mode` (`"0755"`), optional `encoding` (`utf8`, the default, or `base64`).
-public struct WriteApplier: ContentApplier {
+package struct WriteApplier: ContentApplier {
     /// `write`, aliases `file_write` and `upsert`.
-    public let descriptor = RoleDescriptor(
+    package let descriptor = RoleDescriptor(
         name: "write",
         aliases: ["file_write", "upsert"],
         summary: "write the whole file: contents, optional mode (\"0644\") and encoding (utf8 | base64)"
     )
 
     /// A write applier.
-    public init() {}
+    package init() {}
 
     /// Writes `contents`; the same bytes and mode already there is `unchanged`.
-    public func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
+    package func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
         let contents = try operation.requiredString("contents")
         let mode = try operation.optionalMode()
         let bytes: [UInt8]

@@ -1,4 +1,4 @@
-public import ApplierAPI
+package import ApplierAPI
 import Foundation
 import Subprocess
 
@@ -11,25 +11,25 @@ import SystemPackage
 /// Runs one child process in its own process group with a time limit, bounded output and optional input.
 ///
 /// At the time limit the whole group is killed (SIGKILL), so a shell's children die with it.
-public struct ProcessRunner: Sendable {
+package struct ProcessRunner: Sendable {
     /// What a finished (or killed) process left.
-    public struct Outcome: Sendable {
+    package struct Outcome: Sendable {
         /// The exit status, when the process exited by itself.
-        public var exitCode: Int32?
+        package var exitCode: Int32?
         /// The signal that ended it, if one did.
-        public var signal: Int32?
+        package var signal: Int32?
         /// True when it was killed at the time limit.
-        public var timedOut: Bool
+        package var timedOut: Bool
         /// The kept standard output (the head or the tail, see ``ProcessRunner/init(outputLimit:keepHead:)``).
-        public var stdout: [UInt8]
+        package var stdout: [UInt8]
         /// The last bytes of standard error.
-        public var stderr: [UInt8]
+        package var stderr: [UInt8]
         /// True when standard output exceeded the limit.
-        public var stdoutOverflowed: Bool
+        package var stdoutOverflowed: Bool
         /// True when standard error exceeded the limit.
-        public var stderrOverflowed: Bool
+        package var stderrOverflowed: Bool
         /// Wall-clock milliseconds.
-        public var durationMs: Double
+        package var durationMs: Double
     }
 
     private let outputLimit: Int
@@ -37,14 +37,14 @@ public struct ProcessRunner: Sendable {
 
     /// A runner keeping at most `outputLimit` bytes of each stream: the first ones when `keepHead`
     /// (a plugin's answer, where more is an error), else the last ones (a command's log).
-    public init(outputLimit: Int, keepHead: Bool = false) {
+    package init(outputLimit: Int, keepHead: Bool = false) {
         self.outputLimit = outputLimit
         self.keepHead = keepHead
     }
 
     /// Runs `argv` (`argv[0]` a path, or a name looked up in `environment["PATH"]`).
     /// - Throws: ``Reason/ioError`` when the process cannot be started.
-    public func run(
+    package func run(
         _ argv: [String],
         environment: [String: String],
         workingDirectory: String,

@@ -1,12 +1,12 @@
-public import ApplierAPI
+package import ApplierAPI
 
 /// `ui_patch` (alias `regex`): PCRE2 global substitution in one file.
 ///
 /// Payload: `pattern`, `replacement`, optional `flags` (`i m s x u`), optional `count` (the exact number
 /// of matches expected), optional `extended` (force PCRE2's extended replacement syntax on or off).
-public struct RegexApplier: ContentApplier {
+package struct RegexApplier: ContentApplier {
     /// `ui_patch`, alias `regex`.
-    public let descriptor = RoleDescriptor(
+    package let descriptor = RoleDescriptor(
         name: "ui_patch",
         aliases: ["regex"],
         summary: "PCRE2 regex substitution in target_file: pattern, replacement ($1, ${name}, $$), flags imsxu, count"
@@ -15,10 +15,10 @@ public struct RegexApplier: ContentApplier {
     private let cache: PatternCache
 
     /// An applier compiling patterns through `cache` (share one cache per host).
-    public init(cache: PatternCache = PatternCache()) { self.cache = cache }
+    package init(cache: PatternCache = PatternCache()) { self.cache = cache }
 
     /// Substitutes every match; see the type's documentation for the payload.
-    public func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
+    package func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
         let pattern = try operation.requiredString("pattern")
         guard !pattern.isEmpty else { throw ApplyError(.invalidPatch, "'pattern' is empty: it would match everywhere") }
         let replacementText = try operation.requiredString("replacement")

@@ -1,4 +1,4 @@
-public import ApplierAPI
+package import ApplierAPI
 
 /// A command line split into words as a POSIX shell splits a simple command, without running a shell.
 ///
@@ -16,19 +16,19 @@ public import ApplierAPI
 ///   or a trailing `\`.
 ///
 /// Every refusal is ``Reason/shellNotAllowed``, naming the character and its position.
-public struct CommandLineWords: Sendable, Hashable {
+package struct CommandLineWords: Sendable, Hashable {
     /// The words, quotes and escapes removed: `argv` as the program receives it.
-    public var words: [String]
+    package var words: [String]
 
     /// The characters refused outside quotes.
-    public static let refusedUnquoted: Set<Unicode.Scalar> = [
+    package static let refusedUnquoted: Set<Unicode.Scalar> = [
         ";", "&", "|", "<", ">", "(", ")", "$", "`", "*", "?", "[", "]", "{", "}", "~", "#", "!",
     ]
 
     /// Splits `line`.
     /// - Throws: ``Reason/shellNotAllowed`` for anything a shell would read as more than words;
     ///   ``Reason/invalidPatch`` for a line with no word.
-    public init(_ line: String) throws(ApplyError) {
+    package init(_ line: String) throws(ApplyError) {
         var words: [String] = []
         var current = String.UnicodeScalarView()
         // A word has started even when it is empty so far (`''` is an empty argument).
@@ -104,7 +104,7 @@ public struct CommandLineWords: Sendable, Hashable {
 
     /// `words` as one command line that splits back into the same words: each word as it is when it
     /// needs no quoting, else in single quotes. An `argv` step is matched against the allow list in this form.
-    public static func quoted(_ words: [String]) -> String {
+    package static func quoted(_ words: [String]) -> String {
         words.enumerated().map { index, word in
             let plain =
                 !word.isEmpty

@@ -1,4 +1,4 @@
-public import ApplierAPI
+package import ApplierAPI
 import Foundation
 
 /// Finds the program a command names on the policy's search path, never in the workspace.
@@ -8,14 +8,14 @@ import Foundation
 /// program found must be an executable regular file whose real path is not in the workspace either.
 /// A command that names a path itself (`./scripts/build.sh`, `/usr/bin/env`) is not looked up: the
 /// allow list admitted that exact text.
-public struct ProgramSearch: Sendable {
+package struct ProgramSearch: Sendable {
     /// The absolute folders searched, in order (also the child's PATH).
-    public let folders: [String]
+    package let folders: [String]
     /// The workspace's real path (`nil`: unknown, nothing is excluded for being inside it).
-    public let workspace: String?
+    package let workspace: String?
 
     /// A search over `path` (a PATH string) that excludes `workspace`.
-    public init(path: String, workspace: String) {
+    package init(path: String, workspace: String) {
         let realWorkspace = Self.realPath(workspace)
         self.workspace = realWorkspace
         self.folders = path.split(separator: ":", omittingEmptySubsequences: true).map(String.init).filter { folder in
@@ -26,12 +26,12 @@ public struct ProgramSearch: Sendable {
     }
 
     /// The folders joined as a PATH value.
-    public var pathValue: String { folders.joined(separator: ":") }
+    package var pathValue: String { folders.joined(separator: ":") }
 
     /// The absolute path of the program `name` names.
     /// - Parameter directory: The folder a relative path such as `./build.sh` is taken from.
     /// - Throws: ``Reason/shellNotAllowed`` when a bare name is found in no folder of the search path.
-    public func locate(_ name: String, directory: String) throws(ApplyError) -> String {
+    package func locate(_ name: String, directory: String) throws(ApplyError) -> String {
         if name.hasPrefix("/") { return name }
         if name.contains("/") { return directory + "/" + name }
         for folder in folders {

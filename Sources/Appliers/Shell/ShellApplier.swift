@@ -1,4 +1,4 @@
-public import ApplierAPI
+package import ApplierAPI
 import Foundation
 
 /// `shell` (alias `command_patch`): runs a command in the workspace, only where the policy allows shell.
@@ -8,9 +8,9 @@ import Foundation
 /// process group, which is killed at the time limit; the receipt keeps the exit status, the duration and
 /// the tails of stdout and stderr. Under an allow list a pattern must match the whole command, which then
 /// runs as plain words without a shell, its program found outside the workspace.
-public struct ShellApplier: EffectApplier {
+package struct ShellApplier: EffectApplier {
     /// `shell`, alias `command_patch`.
-    public let descriptor = RoleDescriptor(
+    package let descriptor = RoleDescriptor(
         name: "shell",
         aliases: ["command_patch"],
         summary: "run a command in the workspace (needs --allow-shell or a queue shell policy): string or {run|argv, cwd, timeout_s, env}"
@@ -19,17 +19,17 @@ public struct ShellApplier: EffectApplier {
     private let cache: PatternCache
 
     /// A shell applier matching allow lists through `cache`.
-    public init(cache: PatternCache = PatternCache()) { self.cache = cache }
+    package init(cache: PatternCache = PatternCache()) { self.cache = cache }
 
     /// Fails unless the policy enables shell, the step's `env` sets only names it may (see
     /// ``StepEnvironment``) and its `cwd` is inside the workspace; under an allow list, also unless one
     /// pattern matches the whole command and the command is plain words (see ``CommandLineWords``).
-    public func preflight(_ operation: PatchOperation, context: EffectContext) throws(ApplyError) {
+    package func preflight(_ operation: PatchOperation, context: EffectContext) throws(ApplyError) {
         _ = try check(operation, context: context)
     }
 
     /// The step's own `idempotent: true`.
-    public func isIdempotent(_ operation: PatchOperation) -> Bool {
+    package func isIdempotent(_ operation: PatchOperation) -> Bool {
         (try? ShellCommand(payload: operation.payload))?.idempotent ?? false
     }
 
@@ -37,7 +37,7 @@ public struct ShellApplier: EffectApplier {
     ///
     /// Without an allow list a command line runs as `/bin/sh -c line`. Under one it runs as its words,
     /// with no shell, the program found by ``ProgramSearch`` on the policy's search path.
-    public func run(_ operation: PatchOperation, context: EffectContext) async throws -> StepRecord {
+    package func run(_ operation: PatchOperation, context: EffectContext) async throws -> StepRecord {
         let (command, words) = try check(operation, context: context)
         let policy = context.policy
         var timeout = policy.timeout

@@ -1,25 +1,25 @@
-public import ApplierAPI
+package import ApplierAPI
 
 /// A shell step's payload: a command line, or `{run | argv, cwd, timeout_s, env, idempotent}`.
-public struct ShellCommand: Sendable, Hashable {
+package struct ShellCommand: Sendable, Hashable {
     /// What to execute: `["/bin/sh", "-c", line]` for a command line, else the argv as given.
-    public var argv: [String]
+    package var argv: [String]
     /// The command as shown in receipts.
-    public var display: String
+    package var display: String
     /// The command line as written (`nil` for an `argv` step).
-    public var line: String?
+    package var line: String?
     /// Working directory relative to the workspace (`nil`: the workspace itself).
-    public var cwd: String?
+    package var cwd: String?
     /// The step's own time limit, if shorter than the policy's.
-    public var timeout: Duration?
+    package var timeout: Duration?
     /// Extra environment variables for this step.
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// True when running the step twice is harmless (a crash mid-step may then re-run it).
-    public var idempotent: Bool
+    package var idempotent: Bool
 
     /// Parses a payload.
     /// - Throws: ``Reason/invalidPatch`` naming the wrong field.
-    public init(payload: JSONValue) throws(ApplyError) {
+    package init(payload: JSONValue) throws(ApplyError) {
         cwd = nil
         timeout = nil
         environment = [:]
@@ -76,11 +76,11 @@ public struct ShellCommand: Sendable, Hashable {
 
     /// The text the allow list must match as a whole: the command line as written, or an `argv` step's
     /// words quoted as ``CommandLineWords/quoted(_:)`` quotes them (`["printf", "a b"]` is `printf 'a b'`).
-    public var allowListText: String { line ?? CommandLineWords.quoted(argv) }
+    package var allowListText: String { line ?? CommandLineWords.quoted(argv) }
 
     /// What runs under an allow list, without a shell: the command line's words, or the `argv` as given.
     /// - Throws: ``Reason/shellNotAllowed`` for a line a shell would read as more than one simple command.
-    public func words() throws(ApplyError) -> [String] {
+    package func words() throws(ApplyError) -> [String] {
         guard let line else { return argv }
         return try CommandLineWords(line).words
     }

@@ -1,4 +1,4 @@
-public import ApplierAPI
+package import ApplierAPI
 
 /// Which variables a shell step's own `env` may set.
 ///
@@ -15,25 +15,25 @@ public import ApplierAPI
 ///
 /// A refusal is ``Reason/shellNotAllowed`` before anything runs. The policy's own `env` is the
 /// operator's and is not checked.
-public enum StepEnvironment {
+package enum StepEnvironment {
     /// Names no step may set.
-    public static let never: Set<String> = ["PATH", "BASH_ENV", "ENV", "IFS", "SHELLOPTS", "BASHOPTS", "CDPATH", "PS4"]
+    package static let never: Set<String> = ["PATH", "BASH_ENV", "ENV", "IFS", "SHELLOPTS", "BASHOPTS", "CDPATH", "PS4"]
     /// Prefixes no step may set: the dynamic loader (`LD_PRELOAD`, `LD_LIBRARY_PATH`, macOS `DYLD_*`) and
     /// bash's exported functions (`BASH_FUNC_name%%`).
-    public static let neverPrefixes = ["LD_", "DYLD_", "BASH_FUNC_"]
+    package static let neverPrefixes = ["LD_", "DYLD_", "BASH_FUNC_"]
     /// Names refused unless `shell.env_allow` lists them: interpreter start-up hooks and the places
     /// programs read configuration (and hence code) from.
-    public static let deniedByDefault: Set<String> = [
+    package static let deniedByDefault: Set<String> = [
         "NODE_OPTIONS", "NODE_PATH", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME", "PYTHONUSERBASE", "PERL5OPT", "PERL5LIB",
         "PERLLIB", "RUBYOPT", "RUBYLIB", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "HOME", "XDG_CONFIG_HOME",
         "ZDOTDIR", "GCONV_PATH", "PAGER", "EDITOR", "VISUAL", "SHELL",
     ]
     /// Prefixes refused unless `shell.env_allow` lists the name: npm's and git's configuration.
-    public static let deniedByDefaultPrefixes = ["npm_config_", "GIT_"]
+    package static let deniedByDefaultPrefixes = ["npm_config_", "GIT_"]
 
     /// Fails when the step's `env` sets a name the policy does not let it set.
     /// - Throws: ``Reason/shellNotAllowed`` naming the first such variable (in name order).
-    public static func check(_ environment: [String: String], policy: ShellPolicy) throws(ApplyError) {
+    package static func check(_ environment: [String: String], policy: ShellPolicy) throws(ApplyError) {
         for name in environment.keys.sorted() {
             if let why = refusal(of: name, policy: policy) {
                 throw ApplyError(.shellNotAllowed, "shell env '\(name)' is not allowed: \(why)")
@@ -42,7 +42,7 @@ public enum StepEnvironment {
     }
 
     /// Why a step may not set `name`, or `nil` when it may.
-    public static func refusal(of name: String, policy: ShellPolicy) -> String? {
+    package static func refusal(of name: String, policy: ShellPolicy) -> String? {
         let valid = !name.isEmpty && name.unicodeScalars.allSatisfy { $0 != "=" && $0 != "\0" }
         guard valid else { return "not a variable name" }
         let upper = name.uppercased()

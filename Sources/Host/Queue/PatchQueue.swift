@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOPosix
 import ServiceLifecycle
+import Supervision
 import Transport
 
 /// One queue: its spool, its ledger of ids, and its executor, which applies patches in arrival order, one

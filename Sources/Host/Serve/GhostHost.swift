@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 import NIOPosix
 import ServiceLifecycle
+public import Supervision
 public import Transport
 import UnixSignals
 

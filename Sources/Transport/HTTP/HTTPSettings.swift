@@ -64,11 +64,11 @@ public struct HTTPSettings: Sendable {
     }
 
     /// True when a credential is configured.
-    public var requiresAuthentication: Bool { token != nil || hmacSecret != nil }
+    package var requiresAuthentication: Bool { token != nil || hmacSecret != nil }
 
     /// True when every address `host` resolves to is a loopback address (decided by the addresses, not
     /// the name's text: a name in `/etc/hosts` may point anywhere).
-    public var isLoopback: Bool { LoopbackAddress.resolvesOnlyToLoopback(host) }
+    package var isLoopback: Bool { LoopbackAddress.resolvesOnlyToLoopback(host) }
 }
 
 /// The credentials of one queue's own routes.

@@ -3,17 +3,18 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
-public import Logging
+package import Logging
 import NIOCore
+package import Supervision
 
 /// The HTTP transport: the seed receiver's API on port 5051, with durable acknowledgement, auth and limits.
 ///
 /// Routes: `GET /health`, `GET /metrics`, `POST /api/patches`, `POST /api/queues/{queue}/patches`
 /// (`?wait=SECONDS`), `GET /api/patches/{id}` and `GET /api/status`. Every error answers
 /// `{"result":{"success":false,"error":{"code":...,"message":...}}}`.
-public struct HTTPTransport: Sendable {
+package struct HTTPTransport: Sendable {
     /// Where and how to listen.
-    public let settings: HTTPSettings
+    package let settings: HTTPSettings
     private let intake: any PatchIntake
     private let health: HealthBoard
     private let logger: Logger
@@ -23,7 +24,7 @@ public struct HTTPTransport: Sendable {
     private let onListening: @Sendable (String, Int) async -> Void
 
     /// A transport feeding `intake`; `onListening` is told the bound host and port (useful with port 0).
-    public init(
+    package init(
         settings: HTTPSettings,
         intake: any PatchIntake,
         health: HealthBoard,
@@ -41,10 +42,10 @@ public struct HTTPTransport: Sendable {
     }
 
     /// The component name on the health board.
-    public static let componentName = "http"
+    package static let componentName = "http"
 
     /// Serves until the host shuts down; throws when the server cannot run (the supervisor restarts it).
-    public func run() async throws {
+    package func run() async throws {
         let router = Router()
         router.add(middleware: GateMiddleware(gate: gate))
         addRoutes(to: router)

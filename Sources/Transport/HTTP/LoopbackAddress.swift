@@ -1,10 +1,10 @@
 import Foundation
 
 /// Decides whether a name or address means this machine only.
-public enum LoopbackAddress {
+package enum LoopbackAddress {
     /// True when `host` resolves, and every address it resolves to is in 127.0.0.0/8 or is `::1`.
     /// A name that does not resolve is not loopback.
-    public static func resolvesOnlyToLoopback(_ host: String) -> Bool {
+    package static func resolvesOnlyToLoopback(_ host: String) -> Bool {
         let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
@@ -21,7 +21,7 @@ public enum LoopbackAddress {
     }
 
     /// True for an IPv4 or IPv6 address literal (without brackets or port) that is loopback.
-    public static func isLoopbackLiteral(_ text: String) -> Bool {
+    package static func isLoopbackLiteral(_ text: String) -> Bool {
         var v4 = in_addr()
         if inet_pton(AF_INET, text, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
         var v6 = in6_addr()

@@ -1,6 +1,7 @@
 import ApplierAPI
-public import Foundation
-public import Logging
+package import Foundation
+package import Logging
+package import Supervision
 
 #if canImport(Glibc)
 import Glibc
@@ -14,23 +15,23 @@ import Darwin
 /// written in place is taken once its writer closes it. Files named with a leading dot or ending in `.tmp`
 /// or `.part`, and files not ending in `.json`, are never taken. The folder is scanned at start and after
 /// the watcher loses events.
-public struct InboxTransport: Sendable {
+package struct InboxTransport: Sendable {
     /// The queue the inbox feeds.
-    public let queue: String
+    package let queue: String
     /// The inbox folder.
-    public let directory: URL
+    package let directory: URL
     /// A file that is not valid JSON yet, whose writer state cannot be probed, is given this long since its
     /// last change before it is taken as garbage.
-    public let settleTime: Duration
+    package let settleTime: Duration
     /// Files larger than this are refused unread.
-    public let maxFileBytes: Int
+    package let maxFileBytes: Int
     private let intake: any PatchIntake
     private let health: HealthBoard
     private let logger: Logger
     private let makeWatcher: @Sendable (String) -> any DirectoryWatcher
 
     /// An inbox for `queue` in `directory`.
-    public init(
+    package init(
         queue: String,
         directory: URL,
         intake: any PatchIntake,
@@ -51,10 +52,10 @@ public struct InboxTransport: Sendable {
     }
 
     /// The component name on the health board.
-    public static func componentName(queue: String) -> String { "inbox:\(queue)" }
+    package static func componentName(queue: String) -> String { "inbox:\(queue)" }
 
     /// True for names the inbox takes: `*.json`, not hidden, not a temp file.
-    public static func isCandidate(_ name: String) -> Bool {
+    package static func isCandidate(_ name: String) -> Bool {
         !name.hasPrefix(".") && name.hasSuffix(".json") && !name.hasSuffix(".tmp") && !name.hasSuffix(".part")
     }
 
@@ -64,7 +65,7 @@ public struct InboxTransport: Sendable {
     }
 
     /// Watches and takes files until the host shuts down; throws when the watch is lost.
-    public func run() async throws {
+    package func run() async throws {
         let component = Self.componentName(queue: queue)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // Watch before the first scan so that nothing dropped in between is missed.

@@ -5,15 +5,15 @@ import Glibc
 /// The Linux watcher: inotify `IN_CLOSE_WRITE` (a writer finished), `IN_MOVED_TO` (a file renamed in) and
 /// `IN_CREATE` (a hard link made, as `ghost submit --inbox` does; a file still open for writing is left for later),
 /// `IN_Q_OVERFLOW` (rescan), and the folder's own removal or move (the watch is lost: the stream fails).
-public struct InotifyWatcher: DirectoryWatcher {
+package struct InotifyWatcher: DirectoryWatcher {
     /// The folder.
-    public let path: String
+    package let path: String
 
     /// A watcher of `path`.
-    public init(path: String) { self.path = path }
+    package init(path: String) { self.path = path }
 
     /// Starts watching; throws when inotify cannot watch the folder.
-    public func events() throws -> AsyncThrowingStream<DirectoryEvent, any Error> {
+    package func events() throws -> AsyncThrowingStream<DirectoryEvent, any Error> {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else { throw InboxError("inotify_init1: \(String(cString: strerror(errno)))") }
         let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)

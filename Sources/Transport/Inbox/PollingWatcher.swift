@@ -2,20 +2,20 @@ import Foundation
 
 /// A portable watcher: lists the folder every `interval` and reports names that are new or changed (by size
 /// and modification time). Used on macOS, where the old system's users run, and anywhere inotify is missing.
-public struct PollingWatcher: DirectoryWatcher {
+package struct PollingWatcher: DirectoryWatcher {
     /// The folder.
-    public let path: String
+    package let path: String
     /// The time between listings.
-    public let interval: Duration
+    package let interval: Duration
 
     /// A watcher of `path`.
-    public init(path: String, interval: Duration = .milliseconds(250)) {
+    package init(path: String, interval: Duration = .milliseconds(250)) {
         self.path = path
         self.interval = interval
     }
 
     /// Events from listing the folder; the stream fails when the folder disappears.
-    public func events() throws -> AsyncThrowingStream<DirectoryEvent, any Error> {
+    package func events() throws -> AsyncThrowingStream<DirectoryEvent, any Error> {
         let path = self.path
         let interval = self.interval
         return AsyncThrowingStream { continuation in
@@ -46,10 +46,10 @@ public struct PollingWatcher: DirectoryWatcher {
 }
 
 /// Why an inbox stopped working.
-public struct InboxError: Error, CustomStringConvertible, Sendable {
+package struct InboxError: Error, CustomStringConvertible, Sendable {
     /// What happened.
-    public let description: String
+    package let description: String
 
     /// An error saying `description`.
-    public init(_ description: String) { self.description = description }
+    package init(_ description: String) { self.description = description }
 }

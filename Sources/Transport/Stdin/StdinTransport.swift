@@ -1,13 +1,14 @@
 import ApplierAPI
 import Foundation
-public import Logging
+package import Logging
+package import Supervision
 
 /// The stdin transport of `ghost serve --stdin`: each line of standard input is one patch (NDJSON); each
 /// one's receipt is printed as one JSON line on standard output when it finishes.
 ///
 /// A line that is refused prints a receipt-shaped line with `"status": "failed"`, its `reason` and
 /// `message`. The end of input stops this transport only; the host keeps serving its other transports.
-public struct StdinTransport: Sendable {
+package struct StdinTransport: Sendable {
     private let queue: String?
     private let intake: any PatchIntake
     private let health: HealthBoard
@@ -16,11 +17,11 @@ public struct StdinTransport: Sendable {
     private let output: @Sendable (String) -> Void
 
     /// The component name on the health board.
-    public static let componentName = "stdin"
+    package static let componentName = "stdin"
 
     /// A transport reading `lines` (standard input unless given) into `queue` (the default when `nil`),
     /// writing receipt lines with `output` (standard output unless given).
-    public init(
+    package init(
         queue: String?,
         intake: any PatchIntake,
         health: HealthBoard,
@@ -37,7 +38,7 @@ public struct StdinTransport: Sendable {
     }
 
     /// Reads until the end of input, then waits for every receipt it owes.
-    public func run() async throws {
+    package func run() async throws {
         await health.set(Self.componentName, .up)
         await withTaskGroup(of: Void.self) { group in
             for await line in lines() where !line.allSatisfy(\.isWhitespace) {

@@ -1,5 +1,5 @@
 public import ApplierAPI
-public import Foundation
+import Foundation
 
 /// Every component's state, updated by the components themselves and read by `/health` and `ghost status`.
 public actor HealthBoard {

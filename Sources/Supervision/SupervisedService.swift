@@ -1,26 +1,26 @@
-public import Logging
-public import ServiceLifecycle
+package import Logging
+import ServiceLifecycle
 
 /// Runs a component and restarts it with backoff when it fails, so one failing transport never stops the
 /// host; meanwhile the component shows as `degraded` on the ``HealthBoard``. The component itself marks
 /// itself `up` on the board once it is working.
-public struct SupervisedService: Service {
+package struct SupervisedService: Service {
     /// The component's name on the health board (`http`, `inbox:MAIN`, ...).
-    public let name: String
+    package let name: String
     /// The health board.
-    public let health: HealthBoard
+    package let health: HealthBoard
     /// The first wait before a restart; it doubles up to ``maximumBackoff``.
-    public let initialBackoff: Duration
+    package let initialBackoff: Duration
     /// The longest wait between restarts.
-    public let maximumBackoff: Duration
+    package let maximumBackoff: Duration
     /// Whether graceful shutdown cancels the component (for those with nothing to finish); otherwise it must
     /// watch for shutdown itself.
-    public let cancelledOnShutdown: Bool
+    package let cancelledOnShutdown: Bool
     private let body: @Sendable () async throws -> Void
     private let logger: Logger
 
     /// Supervises `body`, which runs until the component stops; it returning normally means a deliberate stop.
-    public init(
+    package init(
         name: String,
         health: HealthBoard,
         logger: Logger,
@@ -39,7 +39,7 @@ public struct SupervisedService: Service {
     }
 
     /// Runs the component until it stops on purpose or the host shuts down.
-    public func run() async throws {
+    package func run() async throws {
         var backoff = initialBackoff
         await health.set(name, .starting)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
