@@ -172,7 +172,7 @@ final class HistoryIndex: Sendable {
     /// remembers is deleted.
     func makeDurable() throws(ApplyError) {
         do {
-            try pool.writeWithoutTransaction { db in try db.checkpoint(.full) }
+            _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.full) }
         } catch {
             throw ApplyError(.ioError, "cannot make the history index durable: \(error)")
         }

@@ -1,5 +1,5 @@
 import ApplierAPI
-public import Foundation
+import Foundation
 
 /// How long a queue keeps finished patches in `.completed/` and `.failed/`, and how long it remembers their
 /// ids (`retention:` in the configuration, at the top or per queue).

@@ -2,7 +2,7 @@ import ApplierAPI
 import Foundation
 import Logging
 import NIOPosix
-import Transport
+import Supervision
 
 /// Applies a queue's ``RetentionPolicy``: finished patches past it leave `.completed/` and `.failed/` for the
 /// day's archive (or are deleted), and history rows past the dedup window whose files are gone are dropped.
