@@ -6,6 +6,7 @@
 # the median is printed: time from exec to a 200 on /health, VmRSS once healthy. Each run also checks that
 # a patch from the middle of the history, sent again, is answered `duplicate`, and with other content 409.
 # Set REFERENCE_GHOST=/path/to/ghost to print an older build's figures beside (same histories, no index).
+# Give 0 first: the other sizes' memory is printed against it.
 # Usage: Benchmarks/history.sh [SIZE...]      (default: 0 100000 1000000; needs ~8 GB of disk per million)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,7 +61,8 @@ print(f"{statistics.median(starts):.3f} {statistics.median(rss):.1f} {dedup}")
 PY
 }
 
-printf '\n%-10s %-10s %12s %12s %12s  %s\n' build history start_s rss_mb disk dedup
+printf '\n%-10s %-10s %10s %10s %12s %8s  %s\n' build history start_s rss_mb "rss-empty" disk dedup
+EMPTY_RSS=
 for size in "${SIZES[@]}"; do
     dir="$OUT/$size"
     mkdir -p "$dir/patches" "$dir/src"
@@ -73,11 +75,13 @@ for size in "${SIZES[@]}"; do
     fi
     disk=$(du -sh "$dir/patches" | cut -f1)
     read -r start rss dedup < <(HISTORY_SIZE=$size measure "$GHOST" "$dir")
-    printf '%-10s %-10s %12s %12s %12s  %s\n' ghost "$size" "$start" "$rss" "$disk" "$dedup"
+    [ "$size" -gt 0 ] || EMPTY_RSS=$rss
+    delta=$([ -n "$EMPTY_RSS" ] && printf '%+.1f MB' "$(echo "$rss - $EMPTY_RSS" | bc)" || echo "-")
+    printf '%-10s %-10s %10s %10s %12s %8s  %s\n' ghost "$size" "$start" "$rss" "$delta" "$disk" "$dedup"
     if [ -n "${REFERENCE_GHOST:-}" ]; then
         rm -f "$dir/patches/.ghost/history.sqlite"*
         read -r start rss dedup < <(HISTORY_SIZE=$size measure "$REFERENCE_GHOST" "$dir")
-        printf '%-10s %-10s %12s %12s %12s  %s\n' reference "$size" "$start" "$rss" "$disk" "$dedup"
+        printf '%-10s %-10s %10s %10s %12s %8s  %s\n' reference "$size" "$start" "$rss" "-" "$disk" "$dedup"
     fi
     [ "${KEEP_HISTORY:-0}" = 1 ] || rm -rf "$dir"
 done

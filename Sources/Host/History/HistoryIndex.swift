@@ -139,6 +139,12 @@ final class HistoryIndex: Sendable {
         }
     }
 
+    /// Closes the database at a clean stop: the last connection checkpoints the WAL into the file and
+    /// deletes it, so the next start finds one file and an empty log. Nothing may use the index afterwards.
+    func close() {
+        try? pool.close()
+    }
+
     /// Where a receipt is, for the `place` column: its folder (`.completed`, `.failed`, `.archive`) or `deleted`.
     static func place(of receipt: String?) -> String {
         guard let receipt, let slash = receipt.firstIndex(of: "/") else { return "deleted" }

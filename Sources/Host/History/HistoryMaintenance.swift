@@ -26,6 +26,7 @@ public enum HistoryMaintenance {
             let index = try HistoryIndex(url: url)
             let count = try HistoryRebuild.rebuild(index, from: spool, retention: queueConfig.retention)
             try index.makeDurable()
+            index.close()
             withExtendedLifetime(lock) {}
             result.append((queueConfig.name, count))
         }

@@ -147,6 +147,7 @@ actor PatchQueue {
         // Nothing can be added now: a journal file whose patches are all in the history goes, so the next
         // start reads no journal at all.
         if ledger.currentGenerationIsEmpty, unrecorded.isEmpty { store.retire(ledger.currentGeneration) }
+        store.history.close()
         resumeSettledWaiters()
         for (_, waiting) in receiptWaiters { for continuation in waiting.values { continuation.resume(returning: nil) } }
         receiptWaiters = [:]
