@@ -37,19 +37,25 @@ struct HistoryEntry: Sendable, Equatable {
     /// The entry a receipt describes, filed at `receipt` (relative to the queue's folder); `nil` when the
     /// receipt cannot be read or names no id.
     init?(receipt json: JSONValue, at receipt: String?, kind: Kind? = nil, sequence: UInt64? = nil) {
-        guard let decoded = try? Receipt(json: json), let id = decoded.id else { return nil }
+        guard let decoded = try? Receipt(json: json) else { return nil }
+        self.init(decoded, at: receipt, kind: kind, sequence: sequence)
+    }
+
+    /// The entry `receipt` describes, filed at `location`; `nil` when it names no id.
+    init?(_ receipt: Receipt, at location: String?, kind: Kind? = nil, sequence: UInt64? = nil) {
+        guard let id = receipt.id else { return nil }
         self.id = id
-        self.attempt = decoded.attempt
-        self.contentHash = decoded.contentSHA256
-        self.kind = kind ?? (decoded.status == .duplicate ? .duplicate : decoded.contentSHA256 == nil ? .refused : .patch)
-        self.status = decoded.status
-        self.reason = decoded.reason?.rawValue
-        self.role = decoded.role
-        self.source = decoded.source
-        self.receivedAt = decoded.receivedAt
-        self.finishedAt = decoded.finishedAt
-        self.files = decoded.files.map(\.path)
-        self.receipt = receipt
+        self.attempt = receipt.attempt
+        self.contentHash = receipt.contentSHA256
+        self.kind = kind ?? (receipt.status == .duplicate ? .duplicate : receipt.contentSHA256 == nil ? .refused : .patch)
+        self.status = receipt.status
+        self.reason = receipt.reason?.rawValue
+        self.role = receipt.role
+        self.source = receipt.source
+        self.receivedAt = receipt.receivedAt
+        self.finishedAt = receipt.finishedAt
+        self.files = receipt.files.map(\.path)
+        self.receipt = location
         self.sequence = sequence
     }
 

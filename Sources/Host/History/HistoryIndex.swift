@@ -13,10 +13,12 @@ import GRDB
 final class HistoryIndex: Sendable {
     /// The database file.
     let url: URL
-    /// One connection, opened once: it keeps working on its files even if the queue's folder is moved away
-    /// (a pool would open new readers by path). Reads are point lookups and writes are batches, so they
-    /// share it without waiting long.
+    /// Two connections, each opened once (so they keep working on their files even if the queue's folder
+    /// is moved away; a pool would open new readers by path): writes go through `pool`, and intake's
+    /// lookups through `reader`, which WAL lets read while a checkpoint's batch is being written, so
+    /// intake never waits for the executor's writes.
     private let pool: DatabaseQueue
+    private let reader: DatabaseQueue
 
     /// The index's file in a queue's internal folder.
     static func location(in internalFolder: URL) -> URL {
@@ -35,6 +37,10 @@ final class HistoryIndex: Sendable {
         do {
             pool = try DatabaseQueue(path: url.path, configuration: configuration)
             try Self.migrator.migrate(pool)
+            var readOnly = Configuration()
+            readOnly.label = "history-reader"
+            readOnly.readonly = true
+            reader = try DatabaseQueue(path: url.path, configuration: readOnly)
         } catch {
             throw ApplyError(.ioError, "cannot open the history index \(url.path): \(error)")
         }
@@ -142,6 +148,7 @@ final class HistoryIndex: Sendable {
     /// Closes the database at a clean stop: the last connection checkpoints the WAL into the file and
     /// deletes it, so the next start finds one file and an empty log. Nothing may use the index afterwards.
     func close() {
+        try? reader.close()
         try? pool.close()
     }
 
@@ -205,7 +212,9 @@ final class HistoryIndex: Sendable {
 
     private func reading<T>(_ body: (Database) throws -> T) throws(ApplyError) -> T {
         do {
-            return try pool.read(body)
+            // One statement per read: its own implicit transaction is a consistent snapshot, and saves the
+            // BEGIN and COMMIT a read block would wrap it in (intake looks up every new id).
+            return try reader.unsafeRead(body)
         } catch {
             throw ApplyError(.ioError, "cannot read the history index \(url.path): \(error)")
         }

@@ -7,9 +7,16 @@ import Transport
 
 /// Filing: finished patches into `.completed/` or `.failed/`, and the checkpoint that makes them durable.
 extension PatchQueue {
+    /// A receipt as filed: typed, as JSON, and where it was placed (`nil` when it could not be).
+    struct Filed: Sendable {
+        var receipt: Receipt
+        var json: JSONValue
+        var url: URL?
+    }
+
     /// Writes a finished patch and its receipt into `.completed/` or `.failed/` (not synced: the next
     /// checkpoint syncs every receipt filed since the last one at once).
-    nonisolated func file(_ prepared: Prepared, _ finished: Receipt) async -> (json: JSONValue, url: URL?) {
+    nonisolated func file(_ prepared: Prepared, _ finished: Receipt) async -> Filed {
         let pending = prepared.pending
         var receipt = finished
         receipt.contentSHA256 = pending.contentHash
@@ -48,10 +55,10 @@ extension PatchQueue {
                     try spool.finish(.bytes(body), name: pending.name, receipt: receiptBytes, into: outcome)
                 }
             }
-            return (json, placed.receipt)
+            return Filed(receipt: receipt, json: json, url: placed.receipt)
         } catch {
             logger.critical("applied patch could not be filed", metadata: ["id": "\(pending.id)", "error": "\(error)"])
-            return (json, nil)
+            return Filed(receipt: receipt, json: json, url: nil)
         }
     }
 
@@ -78,8 +85,8 @@ extension PatchQueue {
         return receipt
     }
 
-    func finished(_ pending: PendingPatch, at location: JournalLocation, receipt: (json: JSONValue, url: URL?)) {
-        let status = receipt.json["status"]?.stringValue.flatMap(Receipt.Status.init(rawValue:)) ?? .failed
+    func finished(_ pending: PendingPatch, at location: JournalLocation, receipt: Filed) {
+        let status = receipt.receipt.status
         // Its intent records and its journal record stay until the receipt is durable (the next checkpoint);
         // a patch that could not be filed keeps them for the next start.
         unfiledIntents.insert(pending.sequence)
@@ -91,7 +98,7 @@ extension PatchQueue {
             resumeReservationWaiters(pending.id)
         }
         inHand = nil
-        remember(receipt.json, filedAt: receipt.url, kind: .patch, sequence: pending.sequence)
+        remember(receipt.receipt, json: receipt.json, filedAt: receipt.url, kind: .patch, sequence: pending.sequence)
         // Someone waiting for the outcome gets it once it is durable: at the checkpoint, which comes next.
         if receipt.url != nil {
             unsyncedIDs.insert(pending.id)
@@ -155,8 +162,8 @@ extension PatchQueue {
 
     /// Counts a filed receipt and keeps it among the recent ones; one filed at `url` goes to the history at the
     /// next checkpoint.
-    func remember(_ json: JSONValue, filedAt url: URL?, kind: HistoryEntry.Kind, sequence: UInt64? = nil) {
-        if let url, let entry = HistoryEntry(receipt: json, at: spool.relativePath(of: url), kind: kind, sequence: sequence) {
+    func remember(_ receipt: Receipt, json: JSONValue, filedAt url: URL?, kind: HistoryEntry.Kind, sequence: UInt64? = nil) {
+        if let url, let entry = HistoryEntry(receipt, at: spool.relativePath(of: url), kind: kind, sequence: sequence) {
             unrecorded.append(entry)
         }
         tallies[json["status"]?.stringValue ?? "failed", default: 0] += 1

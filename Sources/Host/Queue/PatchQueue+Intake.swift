@@ -189,7 +189,7 @@ extension PatchQueue {
             return ApplyError(.ioError, "\(error)")
         }
         metrics.finished(queue: config.name, role: receipt.role ?? "unknown", failedWith: error.reason.rawValue, duration: nil)
-        await remember(receipt.json, filedAt: placed.receipt, kind: .refused)
+        await remember(receipt, json: receipt.json, filedAt: placed.receipt, kind: .refused)
         return error
     }
 
@@ -209,6 +209,6 @@ extension PatchQueue {
         } catch {
             throw (error as? ApplyError) ?? ApplyError(.ioError, "\(error)")
         }
-        await remember(receipt.json, filedAt: placed.receipt, kind: .duplicate)
+        await remember(receipt, json: receipt.json, filedAt: placed.receipt, kind: .duplicate)
     }
 }

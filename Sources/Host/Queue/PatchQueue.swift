@@ -246,7 +246,7 @@ actor PatchQueue {
         recovered: IntentRecovery.Outcome?,
         durability: Durability?,
         marker: PoisonPolicy.PatchKey? = nil
-    ) async -> (json: JSONValue, url: URL?)? {
+    ) async -> Filed? {
         if let marker {
             // Before anything of the patch runs: a death from here on names it at the next start.
             do throws(ApplyError) {
@@ -300,7 +300,7 @@ actor PatchQueue {
 
     /// Runs a batch of content-only patches as one commit (see ``PatchRunner/runBatch(_:in:intent:)``) and
     /// files each with its receipt, in order.
-    nonisolated func apply(_ batch: [Prepared]) async -> [(json: JSONValue, url: URL?)] {
+    nonisolated func apply(_ batch: [Prepared]) async -> [Filed] {
         // No copies on the I/O threads here: under a backlog they would take the CPU that intake needs; the
         // executor's own low-priority thread writes each while filing it.
         let members = batch.compactMap { prepared in
@@ -316,7 +316,7 @@ actor PatchQueue {
         let first = batch[0].pending
         let intent = IntentContext(log: spool.intentLog, sequence: first.sequence, id: first.id, folderSyncs: folderSyncs)
         let receipts = await runner.runBatch(members, in: workspace, intent: intent)
-        var filed: [(json: JSONValue, url: URL?)] = []
+        var filed: [Filed] = []
         for (prepared, receipt) in zip(batch, receipts) { filed.append(await file(prepared, receipt)) }
         return filed
     }
