@@ -73,11 +73,25 @@ import Testing
         #expect(writtenText(template) == "`${count} items` $name")
     }
 
-    @Test func backslashesAreLiteralUnlessCaseConversionIsUsed() async throws {
-        let code = try await apply(regex, ["pattern": "X", "replacement": #"console.log("a\nb")"#], to: "X")
-        #expect(writtenText(code) == #"console.log("a\nb")"#)
-        let upper = try await apply(regex, ["pattern": "(\\w+)", "replacement": "\\U$1"], to: "shout")
+    /// Source code is full of `\u`, `\U`, `\n`: every backslash is written as sent unless the payload says
+    /// `extended: true` (no guessing from the text).
+    @Test(arguments: [
+        #"console.log("a\nb")"#,
+        #"const s = "caf\u00e9\n\t";"#,
+        #"let face = "\u{1F600}\(n)""#,
+        #"path = r"C:\Users\Lena\new""#,
+        #"printf("\U0001F600 \L \E")"#,
+    ])
+    func backslashesAreWrittenAsSent(code: String) async throws {
+        let written = try await apply(regex, ["pattern": "X", "replacement": .string(code)], to: "X")
+        #expect(writtenText(written) == code)
+    }
+
+    @Test func extendedSyntaxOnlyWhenThePayloadAsksForIt() async throws {
+        let upper = try await apply(regex, ["pattern": "(\\w+)", "replacement": "\\U$1", "extended": true], to: "shout")
         #expect(writtenText(upper) == "SHOUT")
+        let literal = try await apply(regex, ["pattern": "(\\w+)", "replacement": "\\U$1"], to: "shout")
+        #expect(writtenText(literal) == "\\Ushout")
     }
 
     @Test func unicodeReplacement() async throws {

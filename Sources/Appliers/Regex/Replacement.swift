@@ -4,9 +4,9 @@
 ///   match, which the seed's users wrote) means `$0`; `$$` is a dollar sign.
 /// - A `$` reference that names no group of the pattern stays literal text, as in JavaScript, so that
 ///   template literals such as `` `${count} items` `` in a replacement survive.
-/// - Backslashes are literal unless the replacement uses case conversion (`\U`, `\L`, `\u`, `\l`, `\E`) or
-///   the payload sets `extended: true`: model-written replacements are source code, where `\n` inside a
-///   string literal must stay two characters.
+/// - Backslashes are literal unless the payload sets `extended: true`: model-written replacements are
+///   source code, where `\n`, `\u00e9` or `\U` inside a string literal must stay as written. (Guessing
+///   extended syntax from `\u` or `\U` in the text turned `"caf\u00e9"` into `"caf00e9"`.)
 struct Replacement {
     /// Bytes handed to PCRE2.
     let pcre2Bytes: [UInt8]
@@ -18,7 +18,7 @@ struct Replacement {
 
     init(_ text: String, extended requested: Bool?, groupCount: Int, groupNames: Set<String>) {
         let source = Array(text.utf8)
-        let extended = requested ?? Self.usesCaseConversion(source)
+        let extended = requested ?? false
         self.extended = extended
         var output: [UInt8] = []
         output.reserveCapacity(source.count + 8)
@@ -92,19 +92,5 @@ struct Replacement {
         }
         pcre2Bytes = output
         literalBytes = literal
-    }
-
-    private static func usesCaseConversion(_ bytes: [UInt8]) -> Bool {
-        let markers: Set<UInt8> = [UInt8(ascii: "U"), UInt8(ascii: "L"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "E")]
-        var index = 0
-        while index + 1 < bytes.count {
-            if bytes[index] == UInt8(ascii: "\\") {
-                if markers.contains(bytes[index + 1]) { return true }
-                index += 2
-                continue
-            }
-            index += 1
-        }
-        return false
     }
 }
