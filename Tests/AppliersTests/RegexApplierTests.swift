@@ -28,10 +28,20 @@ import Testing
         #expect(await failureReason { _ = try await apply(regex, ["pattern": "zzz", "replacement": "y$1"], to: "abc") } == .noMatch)
     }
 
-    @Test func alreadyAppliedIsUnchanged() async throws {
-        let result = try await apply(regex, ["pattern": "old title", "replacement": "new title"], to: "<h1>new title</h1>")
-        #expect(result.changes.isEmpty)
-        #expect(result.details["note"] == "already_applied")
+    /// A pattern that matches nowhere fails, even when the replacement text is somewhere in the file: that
+    /// proves nothing (`Nope` → `return` in a file with a `return`). The failure says where the text is.
+    @Test func replacementTextInTheFileIsAHintNeverASuccess() async throws {
+        for (pattern, replacement, file, line) in [
+            ("old title", "new title", "<h1>new title</h1>", 1), ("Nope", "return", "func f() {\n  let x = 1\n  return x\n}\n", 3),
+        ] {
+            do {
+                _ = try await apply(regex, ["pattern": .string(pattern), "replacement": .string(replacement)], to: file)
+                Issue.record("\(pattern) reported success")
+            } catch let error as ApplyError {
+                #expect(error.reason == .noMatch)
+                #expect(error.message.contains("already present at line \(line)"))
+            }
+        }
     }
 
     @Test func emptyFileHasNoMatch() async {

@@ -11,8 +11,12 @@ import Testing
         let receipt = try await runPatch(try realWorldFixture("v1-dummy-ui-patch.json"), in: root)
         #expect(receipt.status == .applied)
         #expect(readText(root + "/tmp_test_target.tsx") == "<View>\n  <Text>✅ PATCHED</Text>\n</View>\n")
+        // Run again, the pattern matches nowhere: `no_match`, with the hint that the text is already there
+        // (ghost apply keeps no receipts to prove it was this patch; ghost serve answers `duplicate`).
         let again = try await runPatch(try realWorldFixture("v1-dummy-ui-patch.json"), in: root)
-        #expect(again.status == .unchanged)
+        #expect(again.status == .failed)
+        #expect(again.reason == .noMatch)
+        #expect(again.message?.contains("already present at line 2") == true)
     }
 
     @Test func mutationsInPatchWithAliasForTmp() async throws {

@@ -47,10 +47,14 @@ package struct RegexApplier: ContentApplier {
             throw ApplyError(.countMismatch, "expected \(expectedCount) match(es) of the pattern in \(path), found \(result.count); nothing written")
         }
         if result.count == 0 {
-            if let literal = replacement.literalBytes, !literal.isEmpty, file.bytes.firstRange(of: literal) != nil {
-                return ContentResult(changes: [], details: ["matches": 0, "note": "already_applied"])
+            // Never "unchanged" on a guess: a short replacement occurs in many files that were never
+            // patched. The text being there is only a hint for whoever reads the failure.
+            var message = "the pattern matches nowhere in \(path)"
+            if let literal = replacement.literalBytes, !literal.isEmpty, let found = file.bytes.firstRange(of: literal) {
+                let line = file.bytes[..<found.lowerBound].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+                message += "; the replacement text is already present at line \(line) (if this patch was applied before, there is nothing left to do)"
             }
-            throw ApplyError(.noMatch, "the pattern matches nowhere in \(path)")
+            throw ApplyError(.noMatch, message)
         }
         if result.output == file.bytes {
             return ContentResult(changes: [], details: ["matches": .number(Double(result.count)), "note": "replacement equals the matched text"])

@@ -12,8 +12,8 @@ struct Replacement {
     let pcre2Bytes: [UInt8]
     /// Whether PCRE2_SUBSTITUTE_EXTENDED is on.
     let extended: Bool
-    /// The exact text the replacement inserts, when it refers to no group and has no escapes:
-    /// used to recognise an already applied patch.
+    /// The exact text the replacement inserts, when it refers to no group and has no escapes: named in a
+    /// `no_match` failure when the file already holds it.
     let literalBytes: [UInt8]?
 
     init(_ text: String, extended requested: Bool?, groupCount: Int, groupNames: Set<String>) {
