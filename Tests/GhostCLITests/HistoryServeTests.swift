@@ -102,7 +102,8 @@ import Testing
         #expect(text(folder + "/src/App.tsx") == "aa\n")
     }
 
-    /// Past the dedup window an id is forgotten: sent again, it is a new patch.
+    /// Past the dedup window an id is forgotten: sent again, it is a new patch (attempt 2), which then answers
+    /// for the id.
     @Test func pastTheDedupWindowAnIDIsANewPatch() async throws {
         let folder = try Self.folderWith(config: Self.plain + "    retention: {dedup_window: 1s}\n")
         let host = try await ServeProcess.start(folder: folder)
@@ -111,7 +112,16 @@ import Testing
         await pause(1.5)
         let again = try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "w1"))
         #expect(json(again)?["result"]?["status"] == "applied")
+        #expect(json(again)?["result"]?["receipt"]?["attempt"] == 2)
         #expect(text(folder + "/src/App.tsx") == "aaaa\n")
+        // The second run answers for the id now, in this run and after a restart.
+        #expect(json(try host.request("POST", "/api/patches", body: regexPatch(id: "w1")))?["result"]?["receipt"]?["attempt"] == 2)
         #expect(await host.stop() == 0)
+        let restarted = try await ServeProcess.start(folder: folder)
+        let third = try restarted.request("POST", "/api/patches", body: regexPatch(id: "w1"))
+        #expect(json(third)?["result"]?["status"] == "duplicate")
+        #expect(json(third)?["result"]?["receipt"]?["attempt"] == 2)
+        #expect(text(folder + "/src/App.tsx") == "aaaa\n")
+        #expect(await restarted.stop() == 0)
     }
 }

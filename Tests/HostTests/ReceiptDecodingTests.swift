@@ -39,6 +39,7 @@ import Testing
         receipt.extra = ["author": "model"]
         receipt.contentSHA256 = "hash"
         receipt.attempt = 2
+        receipt.refused = true
         receipt.finishedAt = Date(timeIntervalSince1970: 1_764_600_001.5)
         receipt.durationMs = 3.25
         let decoded = try Receipt(json: receipt.json)
@@ -48,6 +49,7 @@ import Testing
         #expect(decoded.files[0].modeAfter == 0o755)
         #expect(decoded.steps[0].phase == .validate)
         #expect(decoded.attempt == 2)
+        #expect(decoded.refused)
     }
 
     @Test(arguments: [

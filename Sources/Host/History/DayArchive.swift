@@ -2,14 +2,15 @@ import ApplierAPI
 import CZlib
 import Foundation
 
-/// Retention's archive of the patches that finished on one day (UTC): `.archive/YYYY-MM-DD.tar.gz` in the
-/// queue's folder, holding `completed/NAME.json`, `completed/NAME.receipt.json` and the same under `failed/`.
+/// Retention's archives of the patches that finished on one day (UTC): `.archive/YYYY-MM-DD.tar.gz` in the
+/// queue's folder (`YYYY-MM-DD-2.tar.gz` and so on for later sweeps of the same day), holding
+/// `completed/NAME.json`, `completed/NAME.receipt.json` and the same under `failed/`; `tar -xzf` reads them.
 ///
-/// Each sweep appends one gzip member of tar entries, fsynced before the files it holds are removed; `gzip`
-/// and `tar -xzf` read the members as one archive. A member cut short by a crash ends the readable part;
-/// the files it held were not removed, and the next sweep archives them again.
+/// Each sweep writes a file of its own: a temp file, fsynced, then linked to a free name (never replacing
+/// one) and the folder fsynced. A sweep cut short leaves only a temp file, which the next one removes; an
+/// archive that has a name is whole.
 enum DayArchive {
-    /// The archive's name for patches that finished at `date`.
+    /// The archive's name for patches that finished at `date` (the first of the day).
     static func name(for date: Date) -> String {
         var seconds = time_t(date.timeIntervalSince1970)
         var parts = tm()
@@ -21,11 +22,33 @@ enum DayArchive {
         return "\(digits(parts.tm_year + 1900, 4))-\(digits(parts.tm_mon + 1, 2))-\(digits(parts.tm_mday, 2)).tar.gz"
     }
 
-    /// Appends `members` (path in the archive, bytes) to the archive at `url` as one gzip member and fsyncs it
-    /// and its folder.
-    static func append(_ members: [(path: String, bytes: [UInt8])], to url: URL, modified: Date = Date()) throws(ApplyError) {
-        guard !members.isEmpty else { return }
-        guard let file = gzopen(url.path, "ab6") else { throw ApplyError.system("cannot open the archive \(url.path)") }
+    /// The archives of the day `name` names, in the order they were written.
+    static func variants(of name: String, in folder: URL) -> [URL] {
+        let stem = String(name.dropLast(".tar.gz".count))
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { file in
+            file == name || (file.hasPrefix(stem + "-") && file.hasSuffix(".tar.gz") && Int(file.dropFirst(stem.count + 1).dropLast(7)) != nil)
+        }
+        return names.sorted { ($0.count, $0) < ($1.count, $1) }.map { folder.appendingPathComponent($0, isDirectory: false) }
+    }
+
+    /// Removes temp files a sweep cut short left in `folder`.
+    static func removeTemporaries(in folder: URL) {
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where file.hasPrefix(".tmp-") {
+            unlink(folder.appendingPathComponent(file, isDirectory: false).path)
+        }
+    }
+
+    /// Writes `members` (path in the archive, bytes) as a new archive of the day `name` in `folder`, durably.
+    /// - Returns: The archive's file name (`name`, or a `-N` variant when the day already has archives).
+    static func write(
+        _ members: [(path: String, bytes: [UInt8])],
+        named name: String,
+        in folder: URL,
+        modified: Date = Date()
+    ) throws(ApplyError) -> String {
+        let temporary = folder.appendingPathComponent(".tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))", isDirectory: false)
+        defer { unlink(temporary.path) }
+        guard let file = gzopen(temporary.path, "wb6") else { throw ApplyError.system("cannot create an archive in \(folder.path)") }
         var failed = false
         for member in members {
             for block in [header(member.path, size: member.bytes.count, modified: modified), member.bytes, padding(member.bytes.count)] {
@@ -35,12 +58,22 @@ enum DayArchive {
             }
         }
         if gzclose(file) != Z_OK { failed = true }
-        guard !failed else { throw ApplyError(.ioError, "cannot write the archive \(url.path)") }
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ApplyError.system("cannot open the archive \(url.path)") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw ApplyError.system("fsync of \(url.path) failed") }
-        try Spool.syncFolder(url.deletingLastPathComponent())
+        guard !failed else { throw ApplyError(.ioError, "cannot write an archive in \(folder.path)") }
+        let fd = open(temporary.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ApplyError.system("cannot open \(temporary.path)") }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard synced else { throw ApplyError.system("fsync of \(temporary.path) failed") }
+        let stem = String(name.dropLast(".tar.gz".count))
+        for variant in 1...100_000 {
+            let candidate = variant == 1 ? name : "\(stem)-\(variant).tar.gz"
+            if link(temporary.path, folder.appendingPathComponent(candidate, isDirectory: false).path) == 0 {
+                try Spool.syncFolder(folder)
+                return candidate
+            }
+            guard errno == EEXIST else { throw ApplyError.system("cannot name the archive \(candidate)") }
+        }
+        throw ApplyError(.ioError, "too many archives for \(name)")
     }
 
     /// The bytes of the first entry named `path` in the archive at `url`; `nil` when it has none.

@@ -47,7 +47,7 @@ struct HistoryEntry: Sendable, Equatable {
         self.id = id
         self.attempt = receipt.attempt
         self.contentHash = receipt.contentSHA256
-        self.kind = kind ?? (receipt.status == .duplicate ? .duplicate : receipt.contentSHA256 == nil ? .refused : .patch)
+        self.kind = kind ?? (receipt.status == .duplicate ? .duplicate : receipt.refused || receipt.contentSHA256 == nil ? .refused : .patch)
         self.status = receipt.status
         self.reason = receipt.reason?.rawValue
         self.role = receipt.role

@@ -30,6 +30,8 @@ final class HistoryIndex: Sendable {
         self.url = url
         var configuration = Configuration()
         configuration.label = "history"
+        // The sweeper's reads and the checkpoint's writes may meet; wait rather than fail at once.
+        configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -40,6 +42,7 @@ final class HistoryIndex: Sendable {
             var readOnly = Configuration()
             readOnly.label = "history-reader"
             readOnly.readonly = true
+            readOnly.busyMode = .timeout(10)
             reader = try DatabaseQueue(path: url.path, configuration: readOnly)
         } catch {
             throw ApplyError(.ioError, "cannot open the history index \(url.path): \(error)")
@@ -90,6 +93,40 @@ final class HistoryIndex: Sendable {
         }
     }
 
+    /// Whether the index is complete: built by the queue from its first patch, or rebuilt to the end. A
+    /// rebuild cut short (a kill, an error) leaves it incomplete, and it is rebuilt again.
+    var isComplete: Bool {
+        (try? reading { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }) == 1
+    }
+
+    /// Marks the index complete (see ``isComplete``), durably.
+    func markComplete() throws(ApplyError) {
+        try writing { db in try db.execute(sql: "PRAGMA user_version = 1") }
+        try makeDurable()
+    }
+
+    /// An upper bound of the rows, read in constant time (the largest row number).
+    func rowBound() throws(ApplyError) -> Int {
+        try reading { db in try Int.fetchOne(db, sql: "SELECT max(row) FROM patches") ?? 0 }
+    }
+
+    /// Calls `body` with the id of every accepted patch, on a connection of its own (so intake's lookups do
+    /// not wait for it).
+    func forEachPatchID(_ body: (String) -> Void) throws(ApplyError) {
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let scan = try DatabaseQueue(path: url.path, configuration: configuration)
+            try scan.read { db in
+                let ids = try String.fetchCursor(db, sql: "SELECT id FROM patches WHERE kind = 'patch'")
+                while let id = try ids.next() { body(id) }
+            }
+            try scan.close()
+        } catch {
+            throw ApplyError(.ioError, "cannot read the history index \(url.path): \(error)")
+        }
+    }
+
     /// Adds finished patches in one transaction. An accepted patch already indexed (same id and attempt) is
     /// left as it is, so recording the same patches again after a crash changes nothing.
     func record(_ entries: [HistoryEntry]) throws(ApplyError) {
@@ -129,8 +166,14 @@ final class HistoryIndex: Sendable {
     }
 
     /// Entries whose receipt is still a file in `folder` (`.completed` or `.failed`) and that finished before
-    /// `cutoff`, oldest first, at most `limit`; with `keepNewest`, only those beyond the newest that many.
-    func filed(in folder: String, finishedBefore cutoff: Date?, keepNewest: Int?, limit: Int) throws(ApplyError) -> [HistoryEntry] {
+    /// `cutoff`, oldest first, at most `limit`, with their row numbers; with `keepNewest`, only those beyond
+    /// the newest that many.
+    func filed(
+        in folder: String,
+        finishedBefore cutoff: Date?,
+        keepNewest: Int?,
+        limit: Int
+    ) throws(ApplyError) -> [(row: Int64, entry: HistoryEntry)] {
         try reading { db in
             var limit = limit
             if let keepNewest {
@@ -139,9 +182,9 @@ final class HistoryIndex: Sendable {
             }
             return try Row.fetchAll(
                 db,
-                sql: "SELECT \(Self.columns) FROM patches WHERE place = ? AND finished_at < ? ORDER BY finished_at ASC LIMIT ?",
+                sql: "SELECT row, \(Self.columns) FROM patches WHERE place = ? AND finished_at < ? ORDER BY finished_at ASC LIMIT ?",
                 arguments: [folder, (cutoff ?? .distantFuture).timeIntervalSince1970, limit]
-            ).map(Self.entry)
+            ).map { ($0["row"], Self.entry($0)) }
         }
     }
 
@@ -158,12 +201,12 @@ final class HistoryIndex: Sendable {
         return String(receipt[..<slash])
     }
 
-    /// Points each row whose receipt is at `from` to `to` (its place in an archive, or `nil` once deleted).
-    func moveReceipts(_ moves: [(from: String, to: String?)]) throws(ApplyError) {
+    /// Points each row to where its receipt now is (its place in an archive, or `nil` once deleted).
+    func moveReceipts(_ moves: [(row: Int64, to: String?)]) throws(ApplyError) {
         guard !moves.isEmpty else { return }
         try writing { db in
-            let update = try db.cachedStatement(sql: "UPDATE patches SET receipt = ?, place = ? WHERE receipt = ?")
-            for move in moves { try update.execute(arguments: [move.to, Self.place(of: move.to), move.from]) }
+            let update = try db.cachedStatement(sql: "UPDATE patches SET receipt = ?, place = ? WHERE row = ?")
+            for move in moves { try update.execute(arguments: [move.to, Self.place(of: move.to), move.row]) }
         }
     }
 

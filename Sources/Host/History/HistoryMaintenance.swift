@@ -25,7 +25,7 @@ public enum HistoryMaintenance {
             for suffix in ["", "-wal", "-shm"] { unlink(url.path + suffix) }
             let index = try HistoryIndex(url: url)
             let count = try HistoryRebuild.rebuild(index, from: spool, retention: queueConfig.retention)
-            try index.makeDurable()
+            try index.markComplete()
             index.close()
             withExtendedLifetime(lock) {}
             result.append((queueConfig.name, count))

@@ -59,6 +59,7 @@ struct RetentionSweeper: Sendable {
     /// One sweep over both folders, then the history.
     func sweep(now: Date) throws(ApplyError) -> Report {
         var report = Report()
+        DayArchive.removeTemporaries(in: archiveFolder)
         for (folder, keep) in [(".completed", policy.completed), (".failed", policy.failed)] {
             let cutoff: Date?
             let keepNewest: Int?
@@ -74,43 +75,91 @@ struct RetentionSweeper: Sendable {
                 if batch.count < 1_000 { break }
             }
         }
-        report.forgotten = try store.history.forget(finishedBefore: policy.dedupCutoff(now: now))
+        // Rows a journal record may still name stay, whatever the window: a start matches journaled patches
+        // to them (a kill can leave the journal's last file behind for as long as the queue is quiet).
+        var cutoff = policy.dedupCutoff(now: now)
+        if let oldest = ((try? IntakeJournal.records(in: store.spool.journal)) ?? []).map(\.patch.receivedAt).min() {
+            cutoff = min(cutoff, oldest.addingTimeInterval(-1))
+        }
+        report.forgotten = try store.history.forget(finishedBefore: cutoff)
         return report
     }
 
-    private func move(_ batch: [HistoryEntry], from folder: String, report: inout Report) throws(ApplyError) {
+    var archiveFolder: URL { store.spool.directory.appendingPathComponent(".archive", isDirectory: true) }
+
+    /// Archives (or deletes) one batch: the archive is durable before a file goes, and every row it moves
+    /// is durable before that too (a row lost to a power loss after its file moved could not be found).
+    private func move(_ batch: [(row: Int64, entry: HistoryEntry)], from folder: String, report: inout Report) throws(ApplyError) {
+        try store.history.makeDurable()
         let spool = store.spool
-        let member = folder.dropFirst()
-        var moves: [(from: String, to: String?)] = []
-        var files: [URL] = []
-        var byDay: [String: [(path: String, bytes: [UInt8])]] = [:]
-        for entry in batch {
+        let member = String(folder.dropFirst())
+        let directory = spool.directory.appendingPathComponent(folder, isDirectory: true)
+        var byDay: [String: [(row: Int64, entry: HistoryEntry, files: [(name: String, bytes: [UInt8])])]] = [:]
+        var gone: [(row: Int64, entry: HistoryEntry)] = []
+        var removable: [URL] = []
+        for (row, entry) in batch {
             guard let receipt = entry.receipt else { continue }
             let receiptName = String(receipt.dropFirst(folder.count + 1))
-            let patchName = String(receiptName.dropLast(".receipt.json".count)) + ".json"
-            let day = DayArchive.name(for: entry.finishedAt)
-            var archived: String?
-            for name in [patchName, receiptName] {
-                let url = spool.directory.appendingPathComponent(folder, isDirectory: true).appendingPathComponent(name, isDirectory: false)
-                files.append(url)
-                if policy.action == .archive, let bytes = try? spool.read(url) { byDay[day, default: []].append(("\(member)/\(name)", bytes)) }
+            var files: [(name: String, bytes: [UInt8])] = []
+            for name in [SpoolName.patch(forReceipt: receiptName), receiptName] {
+                let url = directory.appendingPathComponent(name, isDirectory: false)
+                do throws(ApplyError) {
+                    files.append((name, try spool.read(url)))
+                    removable.append(url)
+                } catch {
+                    // Only a file that is not there is passed over; one that cannot be read stays.
+                    guard access(url.path, F_OK) != 0 && errno == ENOENT else { throw error }
+                }
             }
-            if policy.action == .archive { archived = ".archive/\(day)#\(member)/\(receiptName)" }
-            moves.append((receipt, archived))
-        }
-        if !byDay.isEmpty {
-            let folder = spool.directory.appendingPathComponent(".archive", isDirectory: true)
-            do {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            } catch {
-                throw ApplyError(.ioError, "cannot create \(folder.path): \(error.localizedDescription)")
+            if files.isEmpty {
+                gone.append((row, entry))
+            } else {
+                byDay[DayArchive.name(for: entry.finishedAt), default: []].append((row, entry, files))
             }
-            chmod(folder.path, 0o700)
-            for (day, members) in byDay { try DayArchive.append(members, to: folder.appendingPathComponent(day, isDirectory: false)) }
         }
-        for url in files { unlink(url.path) }
-        try Spool.syncFolder(spool.directory.appendingPathComponent(folder, isDirectory: true))
+        var moves: [(row: Int64, to: String?)] = []
+        if policy.action == .archive {
+            if !byDay.isEmpty { try createArchiveFolder() }
+            for (day, items) in byDay.sorted(by: { $0.key < $1.key }) {
+                let members = items.flatMap { item in item.files.map { (path: "\(member)/\($0.name)", bytes: $0.bytes) } }
+                let file = try DayArchive.write(members, named: day, in: archiveFolder)
+                for item in items {
+                    let receiptName = item.entry.receipt.map { String($0.dropFirst(folder.count + 1)) } ?? ""
+                    moves.append((item.row, ".archive/\(file)#\(member)/\(receiptName)"))
+                }
+            }
+            // Files already gone: a sweep killed after removing them and before telling the history, or
+            // someone removed them. Their day's archives are searched for their receipt.
+            for (row, entry) in gone { moves.append((row, archived(entry, from: folder))) }
+        } else {
+            for items in byDay.values { for item in items { moves.append((item.row, nil)) } }
+            for (row, _) in gone { moves.append((row, nil)) }
+        }
+        for url in removable { unlink(url.path) }
+        try Spool.syncFolder(directory)
         try store.history.moveReceipts(moves)
         if policy.action == .archive { report.archived += moves.count } else { report.deleted += moves.count }
+    }
+
+    private func createArchiveFolder() throws(ApplyError) {
+        do {
+            try FileManager.default.createDirectory(at: archiveFolder, withIntermediateDirectories: true)
+        } catch {
+            throw ApplyError(.ioError, "cannot create \(archiveFolder.path): \(error.localizedDescription)")
+        }
+        chmod(archiveFolder.path, 0o700)
+    }
+
+    /// Where in the day's archives the receipt of `entry` is (its id and attempt checked), or `nil`.
+    private func archived(_ entry: HistoryEntry, from folder: String) -> String? {
+        guard let receipt = entry.receipt else { return nil }
+        let path = "\(folder.dropFirst())/\(receipt.dropFirst(folder.count + 1))"
+        for archive in DayArchive.variants(of: DayArchive.name(for: entry.finishedAt), in: archiveFolder) {
+            guard let bytes = DayArchive.read(path, from: archive), let json = try? JSONParser.parse(bytes),
+                json["id"]?.stringValue == entry.id, (json["attempt"]?.doubleValue ?? 1) == Double(entry.attempt)
+            else { continue }
+            return ".archive/\(archive.lastPathComponent)#\(path)"
+        }
+        return nil
     }
 }

@@ -8,10 +8,12 @@ final class EmbeddedQueueStore: QueueStore {
     let journal: IntakeJournal
     let history: HistoryIndex
     let retention: RetentionPolicy
-    /// True when the index did not exist when opened: it must be rebuilt from the receipt files.
-    let historyIsNew: Bool
+    /// How many patches the index was rebuilt with from the receipt files, when it did not exist when opened.
+    let rebuilt: (patches: Int, duration: Duration)?
     /// Held for the store's life: one process per spool.
     let lock: SpoolLock
+    /// Ids the history may hold: intake queries SQLite only for those (see ``IDFilter``).
+    let filter: IDFilter
 
     /// The store of the queue whose folder is `spool`.
     init(spool: Spool, retention: RetentionPolicy, purpose: String = "stop the other host first") throws(ApplyError) {
@@ -25,8 +27,29 @@ final class EmbeddedQueueStore: QueueStore {
         }
         lock = try SpoolLock(internalFolder: spool.internalFolder, purpose: purpose)
         let url = HistoryIndex.location(in: spool.internalFolder)
-        historyIsNew = !FileManager.default.fileExists(atPath: url.path)
-        history = try HistoryIndex(url: url)
+        var index = try HistoryIndex(url: url)
+        if index.isComplete {
+            rebuilt = nil
+        } else {
+            // Missing, or a rebuild was cut short: built again from the files, and marked complete last.
+            index.close()
+            for suffix in ["", "-wal", "-shm"] { unlink(url.path + suffix) }
+            index = try HistoryIndex(url: url)
+            let started = ContinuousClock.now
+            let patches = try HistoryRebuild.rebuild(index, from: spool, retention: retention)
+            try index.markComplete()
+            rebuilt = (patches, ContinuousClock.now - started)
+        }
+        history = index
+        filter = IDFilter(capacity: try history.rowBound())
+    }
+
+    /// Fills the id filter from the history (in the background after start: a million ids take about a
+    /// second); until then every lookup asks SQLite.
+    func fillFilter() throws(ApplyError) {
+        var ids: [String] = []
+        try history.forEachPatchID { ids.append($0) }
+        filter.fill(ids)
     }
 
     func recoverIntake() throws(ApplyError) -> [JournalRecord] { try journal.recover() }
@@ -50,12 +73,18 @@ final class EmbeddedQueueStore: QueueStore {
         return true
     }
 
-    func finished(id: String, now: Date) throws(ApplyError) -> HistoryEntry? {
-        guard let entry = try history.entry(id: id), entry.finishedAt >= retention.dedupCutoff(now: now) else { return nil }
-        return entry
+    func latest(id: String) throws(ApplyError) -> HistoryEntry? {
+        guard filter.mightContain(id) else { return nil }
+        return try history.entry(id: id)
     }
 
-    func record(_ entries: [HistoryEntry]) throws(ApplyError) { try history.record(entries) }
+    var dedupWindow: Duration { retention.dedupWindow }
+
+    func record(_ entries: [HistoryEntry]) throws(ApplyError) {
+        // Into the filter first: once the row is written, the queue forgets the id and asks the store.
+        for entry in entries where entry.kind == .patch { filter.insert(entry.id) }
+        try history.record(entries)
+    }
 
     func receipt(of entry: HistoryEntry) -> JSONValue? {
         guard let location = entry.receipt else { return Self.remembered(entry) }

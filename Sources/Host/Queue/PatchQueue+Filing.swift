@@ -20,6 +20,7 @@ extension PatchQueue {
         let pending = prepared.pending
         var receipt = finished
         receipt.contentSHA256 = pending.contentHash
+        receipt.attempt = pending.attempt
         let json = receipt.json
         metrics.finished(
             queue: config.name,
@@ -119,8 +120,10 @@ extension PatchQueue {
     func checkpoint() async {
         guard !unsynced.isEmpty || !unrecorded.isEmpty else { return }
         let batch = unsynced
+        let rows = unrecorded
         let ids = unsyncedIDs
         unsynced = []
+        unrecorded = []
         let synced = await syncSpool()
         // Waiters that came while the sync ran are handed their receipt too.
         unsyncedIDs.subtract(ids)
@@ -130,17 +133,21 @@ extension PatchQueue {
         }
         guard synced else {
             logger.critical("the file system reported a write-back error; receipts filed since the last sync are not trusted")
+            // None of this batch goes to the history (a later sync would report success over the lost
+            // writes): the patches stay in memory, which keeps answering for their ids, and the next start
+            // settles them from the journal and the intent log. Refused and duplicate inbox files were
+            // synced when filed, and keep their rows.
+            unrecorded = rows.filter { $0.sequence == nil } + unrecorded
             return
         }
         // The receipts are durable: into the history with them, and out of memory. Until that write
         // succeeds the journal keeps their records, so a start finds them again.
-        let rows = unrecorded
-        unrecorded = []
         do {
             try await record(rows)
         } catch {
             logger.error("cannot write the history index; retrying at the next checkpoint", metadata: ["queue": "\(name)", "error": "\(error)"])
             unrecorded = rows + unrecorded
+            unsynced = batch + unsynced
             return
         }
         ledger.recorded(rows.filter { $0.kind == .patch }.map(\.id))

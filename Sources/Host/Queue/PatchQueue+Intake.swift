@@ -112,12 +112,15 @@ extension PatchQueue {
             )
             return .duplicate(firstPath: patchPath.path, receipt: receipt)
         }
-        if let entry = try store.finished(id: id, now: receivedAt) {
+        guard !closed else { throw ApplyError(.unavailable, "queue \(config.name) is shutting down") }
+        let latest = try store.latest(id: id)
+        if let entry = latest, entry.finishedAt >= receivedAt.addingTimeInterval(-store.dedupWindow.milliseconds / 1000) {
             guard entry.contentHash == hash else { throw conflict(id) }
             return .duplicate(firstPath: store.patchPath(of: entry), receipt: store.receipt(of: entry))
         }
-        guard !closed else { throw ApplyError(.unavailable, "queue \(config.name) is shutting down") }
-        let pending = ledger.reserve(id: id, hash: hash, source: source, name: name, receivedAt: receivedAt)
+        // Past the window an id is a new run: its own attempt number keeps it apart from the earlier ones.
+        let attempt = (latest?.attempt ?? 0) + 1
+        let pending = ledger.reserve(id: id, hash: hash, source: source, name: name, receivedAt: receivedAt, attempt: attempt)
         do throws(ApplyError) {
             let (location, durability) = try store.enqueue(pending, body: body)
             // The executor starts preparing the patch while its record goes to disk.
@@ -175,8 +178,9 @@ extension PatchQueue {
             options: runOptions(source: delivery.source.rawValue),
             receivedAt: delivery.receivedAt
         )
-        // The ledger learns the id from this receipt, except for a conflict, whose id belongs to another patch.
+        // The hash says what was sent; the id stays free (a corrected patch under it is a new patch).
         if let document, error.reason != .idConflict { receipt.contentSHA256 = Digest.sha256(document.serializedBytes) }
+        receipt.refused = true
         let spool = self.spool
         let bytes = Self.bytes(receipt.json)
         let placed: (patch: URL, receipt: URL)

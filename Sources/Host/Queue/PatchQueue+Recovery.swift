@@ -15,22 +15,20 @@ extension PatchQueue {
     /// receipts read are those of journaled patches the history does not know (filed after its last write).
     func recover() async throws(ApplyError) {
         try spool.prepare()
-        if store.historyIsNew {
-            let started = ContinuousClock.now
-            let count = try HistoryRebuild.rebuild(store.history, from: spool, retention: config.retention)
+        if let rebuilt = store.rebuilt {
             logger.notice(
                 "built the history index from the receipt files",
-                metadata: ["queue": "\(name)", "patches": "\(count)", "seconds": "\(ContinuousClock.now - started)"]
+                metadata: ["queue": "\(name)", "patches": "\(rebuilt.patches)", "duration": "\(rebuilt.duration)"]
             )
         }
         var found: [HistoryEntry] = []
-        let now = Date()
         for record in try store.recoverIntake().sorted(by: { $0.patch.sequence < $1.patch.sequence }) {
             let patch = record.patch
             ledger.noteSequence(patch.sequence)
             // Journaled twice, or finished: nothing to do.
             guard ledger.state(of: patch.id) == nil else { continue }
-            if let entry = try store.finished(id: patch.id, now: now), entry.contentHash == patch.contentHash { continue }
+            // This run is in the history (whatever the dedup window says now): it finished.
+            if let entry = try store.latest(id: patch.id), entry.attempt >= patch.attempt { continue }
             if let (url, json) = spool.filedReceipt(of: patch),
                 let entry = HistoryEntry(receipt: json, at: spool.relativePath(of: url), kind: .patch, sequence: patch.sequence)
             {
@@ -48,6 +46,15 @@ extension PatchQueue {
             store.retire(generation)
         }
         metrics.depth(queue: name, depth)
+        let store = self.store
+        let logger = self.logger
+        Task.detached(priority: .utility) {
+            do throws(ApplyError) {
+                try store.fillFilter()
+            } catch {
+                logger.warning("cannot load the id filter; every new id is looked up in the index", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     var depth: Int { ledger.depth }

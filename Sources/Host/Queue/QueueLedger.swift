@@ -74,8 +74,17 @@ struct QueueLedger {
     // MARK: Intake
 
     /// Reserves the next sequence number for a fresh delivery of `id`.
-    mutating func reserve(id: String, hash: String, source: String, name: String, receivedAt: Date) -> PendingPatch {
-        let pending = PendingPatch(sequence: nextSequence, source: source, name: name, id: id, contentHash: hash, receivedAt: receivedAt)
+    /// `attempt` is 1 unless the history holds earlier runs of the id (past the dedup window).
+    mutating func reserve(id: String, hash: String, source: String, name: String, receivedAt: Date, attempt: Int = 1) -> PendingPatch {
+        let pending = PendingPatch(
+            sequence: nextSequence,
+            source: source,
+            name: name,
+            id: id,
+            contentHash: hash,
+            receivedAt: receivedAt,
+            attempt: attempt
+        )
         nextSequence += 1
         entries[id] = Entry(contentHash: hash, state: .reserving)
         order.append(pending.sequence)

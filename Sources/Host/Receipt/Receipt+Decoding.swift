@@ -20,6 +20,7 @@ extension Receipt {
         checkOnly = json["check"]?.boolValue ?? false
         contentSHA256 = text("content_sha256")
         attempt = json["attempt"]?.doubleValue.map { Int($0) } ?? 1
+        refused = json["refused"]?.boolValue ?? false
         operations = json["operations"]?.arrayValue ?? []
         extra = json["extra"]?.objectValue ?? [:]
         files = try (json["files"]?.arrayValue ?? []).map { item throws(ApplyError) in

@@ -46,6 +46,9 @@ public struct Receipt: Sendable {
     /// The SHA-256 of the patch's canonical JSON (sorted keys): a queue's ledger tells a duplicate (same id,
     /// same hash) from an `id_conflict` with it.
     public var contentSHA256: String?
+    /// True for a delivery refused before it was queued (an inbox file moved to `.failed/`): its id was
+    /// never taken, so the history does not answer for it.
+    public var refused = false
     /// Which run of the id this is: 1 for the first (written only when above 1).
     public var attempt = 1
     /// When the patch was received.
@@ -92,6 +95,7 @@ public struct Receipt: Sendable {
         if checkOnly { object["check"] = .bool(true) }
         if let contentSHA256 { object["content_sha256"] = .string(contentSHA256) }
         if attempt != 1 { object["attempt"] = .number(Double(attempt)) }
+        if refused { object["refused"] = .bool(true) }
         if !extra.isEmpty { object["extra"] = .object(extra) }
         return .object(object)
     }

@@ -23,7 +23,7 @@ struct JournalRecord: Sendable {
 
     /// The bytes of a record for `patch`, and the body's offset within them.
     static func encode(_ patch: PendingPatch, body: [UInt8]) -> (bytes: [UInt8], bodyOffset: Int) {
-        let header: JSONValue = [
+        var header: [String: JSONValue] = [
             "seq": .number(Double(patch.sequence)),
             "id": .string(patch.id),
             "hash": .string(patch.contentHash),
@@ -32,7 +32,8 @@ struct JournalRecord: Sendable {
             "received_at": .number(patch.receivedAt.timeIntervalSince1970),
             "body_sha256": .string(Digest.sha256(body)),
         ]
-        let headerBytes = header.serializedBytes
+        if patch.attempt != 1 { header["attempt"] = .number(Double(patch.attempt)) }
+        let headerBytes = JSONValue.object(header).serializedBytes
         var bytes = Array("\(magic) \(headerBytes.count) \(body.count)\n".utf8)
         bytes.reserveCapacity(bytes.count + headerBytes.count + body.count + 2)
         bytes.append(contentsOf: headerBytes)
@@ -70,7 +71,8 @@ struct JournalRecord: Sendable {
                 name: name,
                 id: id,
                 contentHash: hash,
-                receivedAt: Date(timeIntervalSince1970: received)
+                receivedAt: Date(timeIntervalSince1970: received),
+                attempt: header["attempt"]?.doubleValue.map { Int($0) } ?? 1
             )
             records.append(JournalRecord(patch: patch, location: JournalLocation(generation: generation, offset: bodyStart, length: bodyLength)))
             position = end

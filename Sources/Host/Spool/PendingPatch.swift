@@ -14,4 +14,6 @@ struct PendingPatch: Sendable, Hashable {
     var contentHash: String
     /// When it was received.
     var receivedAt: Date
+    /// Which run of the id this is: 1, or one more than the history's last run of an id past the dedup window.
+    var attempt = 1
 }

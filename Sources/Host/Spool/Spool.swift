@@ -131,7 +131,7 @@ struct Spool: Sendable {
             var missing = 0
             var attempt = 1
             // Retention may have removed lower variants since the name was claimed: a few gaps are passed over.
-            while missing < 16, attempt < 100_000 {
+            while missing < 64, attempt < 100_000 {
                 let url = folder.appendingPathComponent(SpoolName.receipt(for: SpoolName.variant(pending.name, attempt: attempt)), isDirectory: false)
                 attempt += 1
                 guard let bytes = try? read(url) else {
@@ -140,7 +140,7 @@ struct Spool: Sendable {
                 }
                 missing = 0
                 guard let json = try? JSONParser.parse(bytes), let receipt = try? Receipt(json: json), receipt.id == pending.id,
-                    receipt.contentSHA256 == pending.contentHash, receipt.status != .duplicate
+                    receipt.contentSHA256 == pending.contentHash, receipt.attempt == pending.attempt, receipt.status != .duplicate
                 else { continue }
                 return (url, json)
             }

@@ -33,6 +33,9 @@ enum SpoolName {
         return stem + ".json"
     }
 
+    /// The name of the patch file beside the receipt `name`.
+    static func patch(forReceipt name: String) -> String { String(name.dropLast(".receipt.json".count)) + ".json" }
+
     /// The name of the receipt beside the patch file `name`.
     static func receipt(for name: String) -> String { String(name.dropLast(5)) + ".receipt.json" }
 

@@ -76,11 +76,11 @@ func historyEntry(
         try index.record((0..<10).map { historyEntry("c\($0)", finished: now.addingTimeInterval(Double($0 - 10) * 86_400)) })
         try index.record([historyEntry("f1", status: .failed, folder: ".failed", finished: now.addingTimeInterval(-20 * 86_400))])
         let old = try index.filed(in: ".completed", finishedBefore: now.addingTimeInterval(-5.5 * 86_400), keepNewest: nil, limit: 100)
-        #expect(old.map(\.id) == ["c0", "c1", "c2", "c3", "c4"])
+        #expect(old.map(\.entry.id) == ["c0", "c1", "c2", "c3", "c4"])
         let beyond = try index.filed(in: ".completed", finishedBefore: nil, keepNewest: 7, limit: 100)
-        #expect(beyond.map(\.id) == ["c0", "c1", "c2"])
+        #expect(beyond.map(\.entry.id) == ["c0", "c1", "c2"])
         #expect(try index.filed(in: ".completed", finishedBefore: nil, keepNewest: 20, limit: 100).isEmpty)
-        #expect(try index.filed(in: ".failed", finishedBefore: now, keepNewest: nil, limit: 100).map(\.id) == ["f1"])
+        #expect(try index.filed(in: ".failed", finishedBefore: now, keepNewest: nil, limit: 100).map(\.entry.id) == ["f1"])
     }
 
     /// Past the dedup window a row goes only once its files are gone; until then retention still needs it.
@@ -89,7 +89,10 @@ func historyEntry(
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let old = Date().addingTimeInterval(-40 * 86_400)
         try index.record([historyEntry("filed", finished: old), historyEntry("archived", finished: old), historyEntry("recent")])
-        try index.moveReceipts([(".completed/archived.receipt.json", ".archive/x.tar.gz#completed/archived.receipt.json")])
+        let archived = try #require(
+            try index.filed(in: ".completed", finishedBefore: Date(), keepNewest: nil, limit: 10).first { $0.entry.id == "archived" }
+        )
+        try index.moveReceipts([(archived.row, ".archive/x.tar.gz#completed/archived.receipt.json")])
         #expect(try index.forget(finishedBefore: Date().addingTimeInterval(-30 * 86_400)) == 1)
         #expect(try index.entry(id: "archived") == nil)
         #expect(try index.entry(id: "filed") != nil)

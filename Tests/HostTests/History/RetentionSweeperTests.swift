@@ -71,15 +71,21 @@ import Testing
         #expect(store.receipt(of: gone)?["message"]?.stringValue?.contains("retention") == true)
     }
 
-    /// Killed after removing the files and before the history was told: the next sweep points the rows at
-    /// the archive their day names, which holds them.
+    /// Killed after removing the files and before the history was told: the next sweep finds each receipt
+    /// in its day's archives (id and attempt checked) and points the row there.
     @Test func aSweepAfterAKillBetweenTheFilesAndTheHistoryFindsTheArchive() throws {
         let policy = RetentionPolicy(completed: .age(.seconds(86_400)))
         let (store, folder) = try spool(3, policy: policy) { _ in 3 }
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let day = DayArchive.name(for: Date().addingTimeInterval(-3 * 86_400))
-        let archive = URL(fileURLWithPath: "\(folder)/patches/.archive/\(day)")
-        try FileManager.default.createDirectory(atPath: folder + "/patches/.archive", withIntermediateDirectories: true)
+        let archives = URL(fileURLWithPath: "\(folder)/patches/.archive")
+        try FileManager.default.createDirectory(at: archives, withIntermediateDirectories: true)
+        // An earlier archive of the same day holding another patch under the same name.
+        _ = try DayArchive.write(
+            [("completed/id1.receipt.json", Array(#"{"id":"other","status":"applied","received_at":"2026-11-01T00:00:00Z"}"#.utf8))],
+            named: day,
+            in: archives
+        )
         var members: [(path: String, bytes: [UInt8])] = []
         for n in 0..<3 {
             for name in ["id\(n).json", "id\(n).receipt.json"] {
@@ -88,19 +94,26 @@ import Testing
                 unlink(path)
             }
         }
-        try DayArchive.append(members, to: archive)
+        let written = try DayArchive.write(members, named: day, in: archives)
         let report = try RetentionSweeper(store: store, logger: Logger(label: "test")).sweep(now: Date())
         #expect(report.archived == 3)
         let entry = try #require(try store.finished(id: "id1", now: Date()))
-        #expect(entry.receipt == ".archive/\(day)#completed/id1.receipt.json")
+        #expect(entry.receipt == ".archive/\(written)#completed/id1.receipt.json")
         #expect(store.receipt(of: entry)?["id"] == "id1")
-        // Nothing was archived twice.
-        var names: [String] = []
-        DayArchive.forEachEntry(in: archive) { name, _ in
-            names.append(name)
-            return true
-        }
-        #expect(names.count == 6)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: archives.path).count == 2)
+    }
+
+    /// A file that cannot be read is neither archived nor removed: the sweep fails and tries again later.
+    @Test func aFileThatCannotBeReadStays() throws {
+        let policy = RetentionPolicy(completed: .age(.seconds(86_400)))
+        let (store, folder) = try spool(1, policy: policy) { _ in 3 }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let receipt = "\(folder)/patches/.completed/id0.receipt.json"
+        unlink(receipt)
+        try FileManager.default.createDirectory(atPath: receipt, withIntermediateDirectories: false)
+        #expect(throws: ApplyError.self) { try RetentionSweeper(store: store, logger: Logger(label: "test")).sweep(now: Date()) }
+        #expect(FileManager.default.fileExists(atPath: "\(folder)/patches/.completed/id0.json"))
+        #expect(try store.finished(id: "id0", now: Date())?.receipt == ".completed/id0.receipt.json")
     }
 
     @Test func sweepsAsOftenAsTheShortestAgeNeeds() throws {
