@@ -105,11 +105,12 @@ import Testing
     /// Past the dedup window an id is forgotten: sent again, it is a new patch (attempt 2), which then answers
     /// for the id.
     @Test func pastTheDedupWindowAnIDIsANewPatch() async throws {
-        let folder = try Self.folderWith(config: Self.plain + "    retention: {dedup_window: 1s}\n")
+        // A window long enough for a restart on a loaded machine, short enough for a test.
+        let folder = try Self.folderWith(config: Self.plain + "    retention: {dedup_window: 5s}\n")
         let host = try await ServeProcess.start(folder: folder)
         #expect(json(try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "w1")))?["result"]?["status"] == "applied")
         #expect(json(try host.request("POST", "/api/patches", body: regexPatch(id: "w1")))?["result"]?["status"] == "duplicate")
-        await pause(1.5)
+        await pause(5.5)
         let again = try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "w1"))
         #expect(json(again)?["result"]?["status"] == "applied")
         #expect(json(again)?["result"]?["receipt"]?["attempt"] == 2)
