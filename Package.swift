@@ -128,8 +128,8 @@ let package = Package(
         .testTarget(
             name: "TransportTests",
             dependencies: [
-                "Transport", "ApplierAPI", "GhostTesting", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
+                "Transport", "ApplierAPI", "Supervision", "GhostTesting", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
