@@ -110,8 +110,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "ghost", dependencies: ["GhostCLI"], swiftSettings: strictSettings),
-        .testTarget(name: "ApplierAPITests", dependencies: ["ApplierAPI"], swiftSettings: strictSettings),
-        .testTarget(name: "AppliersTests", dependencies: ["Appliers", "ApplierAPI"], swiftSettings: strictSettings),
+        // Helpers the test targets share (temp folders, files, polling, fixtures, loopback sockets).
+        // Foundation only, and no product: no target but a test target may depend on it.
+        .target(name: "GhostTesting", swiftSettings: strictSettings),
+        .testTarget(name: "ApplierAPITests", dependencies: ["ApplierAPI", "GhostTesting"], swiftSettings: strictSettings),
+        .testTarget(name: "AppliersTests", dependencies: ["Appliers", "ApplierAPI", "GhostTesting"], swiftSettings: strictSettings),
         .testTarget(
             name: "SupervisionTests",
             dependencies: ["Supervision", "ApplierAPI", .product(name: "Logging", package: "swift-log")],
@@ -119,20 +122,20 @@ let package = Package(
         ),
         .testTarget(
             name: "HostTests",
-            dependencies: ["Host", "Appliers", "ApplierAPI", "Transport"],
+            dependencies: ["Host", "Appliers", "ApplierAPI", "Transport", "GhostTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "TransportTests",
             dependencies: [
-                "Transport", "ApplierAPI", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
+                "Transport", "ApplierAPI", "Supervision", "GhostTesting", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "GhostCLITests",
-            dependencies: ["ghost", "GhostCLI", "Host", "ApplierAPI", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ghost", "GhostCLI", "Host", "ApplierAPI", "GhostTesting", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,15 +1,11 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
-
-func realWorldFixture(_ name: String) throws -> [UInt8] {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    return [UInt8](try Data(contentsOf: root.appendingPathComponent("Fixtures/real-world/\(name)")))
-}
 
 @Suite struct PatchParsingTests {
     @Test func v1EnvelopeIsOneOperation() throws {
-        let patch = try Patch.parse(json: try realWorldFixture("v1-dummy-ui-patch.json"))
+        let patch = try Patch.parse(json: try fixtureBytes("v1-dummy-ui-patch.json"))
         #expect(patch.id == "test-patch")
         #expect(patch.shape == .single)
         #expect(patch.operations.count == 1)
@@ -19,7 +15,7 @@ func realWorldFixture(_ name: String) throws -> [UInt8] {
     }
 
     @Test func v1WithMutationsIsABlockWithItsShellPhases() throws {
-        let patch = try Patch.parse(json: try realWorldFixture("v1-mutations-in-patch.json"))
+        let patch = try Patch.parse(json: try fixtureBytes("v1-mutations-in-patch.json"))
         #expect(patch.shape == .block)
         #expect(patch.operations.map(\.role) == ["upsert", "shell", "shell"])
         #expect(patch.operations.map(\.phase) == [.mutation, .postBuild, .postBuild])
@@ -27,7 +23,7 @@ func realWorldFixture(_ name: String) throws -> [UInt8] {
     }
 
     @Test func v2HardenedBlockOrdersPhases() throws {
-        let patch = try Patch.parse(json: try realWorldFixture("v2-hardened-upsert-shell.json"))
+        let patch = try Patch.parse(json: try fixtureBytes("v2-hardened-upsert-shell.json"))
         #expect(patch.id == "patch-v3.3.19(P11.12.06)_cyops-queue-pickup_fix+unified-executor")
         #expect(patch.operations.filter { $0.phase == .mutation }.count == 4)
         #expect(
@@ -38,7 +34,7 @@ func realWorldFixture(_ name: String) throws -> [UInt8] {
     }
 
     @Test func v1ShellStringKeepsPhaseOrder() throws {
-        let patch = try Patch.parse(json: try realWorldFixture("v1-shell-string-patch.json"))
+        let patch = try Patch.parse(json: try fixtureBytes("v1-shell-string-patch.json"))
         #expect(patch.role == "ghost-system")
         let phases = patch.operations.map(\.phase)
         #expect(phases.first == .preValidation)
@@ -52,7 +48,7 @@ func realWorldFixture(_ name: String) throws -> [UInt8] {
             "v1-dummy-ui-patch.json", "v1-mutations-in-patch.json", "v1-shell-string-patch.json",
             "v2-hardened-upsert-shell.json", "v2-router-blockid.json", "v2-simple-mutations.json",
         ] {
-            #expect(throws: Never.self) { try Patch.parse(json: try realWorldFixture(name)) }
+            #expect(throws: Never.self) { try Patch.parse(json: try fixtureBytes(name)) }
         }
     }
 

@@ -1,6 +1,7 @@
 import ApplierAPI
 import Appliers
 import Foundation
+import GhostTesting
 import Testing
 
 /// Attacks on a queue's allow list: each sends the attack and checks that nothing ran (the marker
@@ -17,9 +18,7 @@ import Testing
     }
 
     func makeWorkspace() throws -> String {
-        let folder = NSTemporaryDirectory() + "ghost-allow-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        return folder
+        try makeTempFolder("allow")
     }
 
     /// Runs `payload` (preflight, then run) and returns the reason it failed with, `nil` when it ran.

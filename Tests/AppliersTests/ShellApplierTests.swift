@@ -1,6 +1,7 @@
 import ApplierAPI
 import Appliers
 import Foundation
+import GhostTesting
 import Testing
 
 @Suite struct ShellApplierTests {
@@ -32,8 +33,7 @@ import Testing
 
     @Test func runsInTheWorkspaceWithAScrubbedEnvironment() async throws {
         setenv("GHOST_TEST_SECRET", "leak", 1)
-        let folder = NSTemporaryDirectory() + "ghost-shell-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try makeTempFolder("shell")
         let operation = PatchOperation(
             role: "shell",
             payload: ["run": "pwd; echo \"[$GHOST_TEST_SECRET][$EXTRA]\"; echo oops >&2; exit 3", "env": ["EXTRA": "yes"]]
@@ -57,7 +57,7 @@ import Testing
         let step = try await shell.run(operation, context: context(ShellPolicy(enabled: true)))
         #expect(step.timedOut)
         let pid = try #require(Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
-        #expect(await eventuallyTrue { Self.isGone(pid) })
+        #expect(await eventually(5) { Self.isGone(pid) })
     }
 
     /// True when `pid` no longer runs (gone, or a zombie nobody reaped yet).
@@ -65,14 +65,6 @@ import Testing
         guard kill(pid, 0) == 0 else { return true }
         let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
         return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
-    }
-
-    private func eventuallyTrue(_ condition: () -> Bool) async -> Bool {
-        for _ in 0..<100 {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return condition()
     }
 
     @Test func outputIsBoundedToItsTail() async throws {

@@ -1,10 +1,11 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
 
 @Suite struct ApplyCommandTests {
     @Test func appliesAFileAndPrintsOneJSONReceipt() async throws {
-        let root = try makeTempFolder()
+        let root = try makeTempFolder("cli")
         try Data("<Text>This text will be patched.</Text>\n".utf8).write(to: URL(fileURLWithPath: root + "/tmp_test_target.tsx"))
         let result = try await GhostProcess.run(["apply", "--workspace", root, fixturePath("v1-dummy-ui-patch.json")])
         #expect(result.status == 0)
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func readsNDJSONAndArraysFromStdinAndExitsOneWhenAnyFails() async throws {
-        let root = try makeTempFolder()
+        let root = try makeTempFolder("cli")
         let ndjson = """
             {"id": "a", "role": "write", "target_file": "a.txt", "patch": {"contents": "A"}}
             {"id": "b", "role": "ui_patch", "target_file": "a.txt", "patch": {"pattern": "zzz", "replacement": "q"}}
@@ -35,7 +36,7 @@ import Testing
     }
 
     @Test func checkPrintsTheDiffAndWritesNothing() async throws {
-        let root = try makeTempFolder()
+        let root = try makeTempFolder("cli")
         let patch = #"{"id": "w", "role": "write", "target_file": "n/new.txt", "patch": {"contents": "hi\n"}}"#
         let result = try await GhostProcess.run(["apply", "--check", "--workspace", root], stdin: patch)
         #expect(result.status == 0)
@@ -45,7 +46,7 @@ import Testing
     }
 
     @Test func maxFileBytesSetsTheFileLimit() async throws {
-        let root = try makeTempFolder()
+        let root = try makeTempFolder("cli")
         try Data(String(repeating: "a", count: 100).utf8).write(to: URL(fileURLWithPath: root + "/a.txt"))
         let patch = #"{"id": "m", "role": "ui_patch", "target_file": "a.txt", "patch": {"pattern": "a", "replacement": "b"}}"#
         let refused = try await GhostProcess.run(["apply", "--max-file-bytes", "99", "--workspace", root], stdin: patch)
@@ -58,7 +59,7 @@ import Testing
     }
 
     @Test func textFormatIsForPeople() async throws {
-        let root = try makeTempFolder()
+        let root = try makeTempFolder("cli")
         let result = try await GhostProcess.run(
             ["apply", "--format", "text", "--workspace", root],
             stdin: #"{"id": "t", "role": "nope", "target_file": "x", "patch": {}}"#
@@ -82,14 +83,14 @@ import Testing
 
     @Test(arguments: ["", "   \n", "[]x", "{\"id\": \"x\"}", "[1, 2]", String(repeating: "[", count: 10_000)])
     func badInputGetsAFailedReceiptNeverACrash(input: String) async throws {
-        let result = try await GhostProcess.run(["apply", "--workspace", try makeTempFolder()], stdin: input)
+        let result = try await GhostProcess.run(["apply", "--workspace", try makeTempFolder("cli")], stdin: input)
         #expect(result.status == 1)
         #expect(!result.receipts.isEmpty)
         #expect(result.receipts.allSatisfy { $0["status"] == "failed" })
     }
 
     @Test func shellNeedsAllowShell() async throws {
-        let root = try makeTempFolder()
+        let root = try makeTempFolder("cli")
         let patch = #"{"id": "s", "role": "shell", "patch": "echo hi > out.txt"}"#
         let off = try await GhostProcess.run(["apply", "--workspace", root], stdin: patch)
         #expect(off.receipts.first?["reason"] == "shell_disabled")
@@ -100,7 +101,7 @@ import Testing
     }
 
     @Test func aliasMapsAbsolutePathsOntoTheWorkspace() async throws {
-        let root = try makeTempFolder()
+        let root = try makeTempFolder("cli")
         let result = try await GhostProcess.run(["apply", "--workspace", root, "--alias", "/tmp", fixturePath("v2-simple-mutations.json"), "--check"])
         #expect(result.status == 0)
         #expect(result.receipts.first?["files"]?.arrayValue?.first?["path"] == "simple-test.log")

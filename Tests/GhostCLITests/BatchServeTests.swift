@@ -2,6 +2,7 @@
 import ApplierAPI
 import Crypto
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import GhostCLI
@@ -22,7 +23,7 @@ import Testing
     static let expected = "start\n" + (0..<count).map { "line \($0)\n" }.joined()
 
     func prepare() throws -> String {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write("queues:\n  default:\n    dir: patches\n    workspace: .\n    shell: true\n", to: folder + "/ghost.yml")
         try write("start\n", to: folder + "/log.txt")
         return folder
@@ -45,7 +46,7 @@ import Testing
         #expect(await eventually(20) { lineReceipts(folder).count == Self.count })
         await host.stop()
 
-        #expect(text(folder + "/log.txt") == Self.expected)
+        #expect(readText(folder + "/log.txt") == Self.expected)
         #expect(host.stderr.contains { $0.contains("applying a batch") }, "no batch was formed")
         // Each receipt is its own patch's: its before is the file its predecessor left.
         let receipts = lineReceipts(folder)
@@ -87,7 +88,7 @@ import Testing
         let again = try await ServeProcess.start(folder: folder, port: port)
         #expect(await eventually(20) { lineReceipts(folder).count == Self.count })
         await again.stop()
-        #expect(text(folder + "/log.txt") == Self.expected)
+        #expect(readText(folder + "/log.txt") == Self.expected)
         let receipts = lineReceipts(folder)
         #expect(receipts.values.allSatisfy { $0["status"] == "applied" })
         #expect(receipts.values.filter { $0["extra"]?["recovered"] == true }.count == Self.count - filedBeforeCrash)

@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import GhostCLI
@@ -12,7 +13,7 @@ import Testing
     /// Asserts nothing was applied or filed.
     private func expectUntouched(_ host: ServeProcess) async throws {
         try await Task.sleep(for: .milliseconds(300))
-        #expect(text(host.folder + "/src/App.tsx") == "a\n")
+        #expect(readText(host.folder + "/src/App.tsx") == "a\n")
         #expect(files(in: host.folder + "/patches/.completed").isEmpty)
         #expect(files(in: host.folder + "/patches/.failed").isEmpty)
     }
@@ -110,7 +111,7 @@ import Testing
             headers: [("Content-Type", "application/x-www-form-urlencoded"), ("User-Agent", "curl/8.5.0")]
         )
         #expect(curl.status == 202)
-        #expect(await eventually { text(host.folder + "/src/App.tsx") == "aa\n" })
+        #expect(await eventually { readText(host.folder + "/src/App.tsx") == "aa\n" })
         // The host's own page: same origin, JSON.
         let page = try host.request(
             "POST",
@@ -122,7 +123,7 @@ import Testing
             ]
         )
         #expect(page.status == 202)
-        #expect(await eventually { text(host.folder + "/src/App.tsx") == "b\n" })
+        #expect(await eventually { readText(host.folder + "/src/App.tsx") == "b\n" })
         #expect(page.headers["access-control-allow-origin"] == nil)
         #expect(await host.stop() == 0)
     }

@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import GhostCLI
@@ -26,13 +27,13 @@ import Testing
             wrapper: [strace, "-f", "-qq", "-o", trace, "-e", "trace=fsync,syncfs", "-y"]
         )
         let response = try? host.request("POST", "/api/patches?wait=10", body: Self.patch)
-        let log = text(trace) ?? ""
+        let log = readText(trace) ?? ""
         await host.stopWrapped()
         return (response?.status ?? 0, response.flatMap { try? JSONParser.parse($0.body) }, log)
     }
 
     @Test func aWorkspaceOnAnotherFileSystemHasItsFolderSyncedBeforeTheWaitIsAnswered() async throws {
-        let workspace = URL(fileURLWithPath: try makeTempFolder()).resolvingSymlinksInPath().path
+        let workspace = URL(fileURLWithPath: try makeTempFolder("cli")).resolvingSymlinksInPath().path
         defer { try? FileManager.default.removeItem(atPath: workspace) }
         let shm = "/dev/shm/ghost-checkpoint-\(UUID().uuidString)"
         var spoolInfo = stat()
@@ -46,19 +47,19 @@ import Testing
         let (status, body, log) = try await run(spoolFolder: shm + "/patches", workspace: workspace)
         #expect(status == 200)
         #expect(body?["result"]?["status"] == "applied")
-        #expect(text(workspace + "/src/App.tsx") == "<Text>New</Text>\n")
+        #expect(readText(workspace + "/src/App.tsx") == "<Text>New</Text>\n")
         // The syncfs covers the spool's tmpfs; the workspace folder on the other file system gets its own fsync.
         #expect(log.contains("syncfs("), "\(log)")
         #expect(log.contains("fsync(") && log.contains("<\(workspace)/src>"), "the folder of src/App.tsx was not synced:\n\(log)")
     }
 
     @Test func aWorkspaceBesideTheSpoolIsCoveredBySyncfsWithoutAFolderFsync() async throws {
-        let workspace = URL(fileURLWithPath: try makeTempFolder()).resolvingSymlinksInPath().path
+        let workspace = URL(fileURLWithPath: try makeTempFolder("cli")).resolvingSymlinksInPath().path
         defer { try? FileManager.default.removeItem(atPath: workspace) }
         let (status, body, log) = try await run(spoolFolder: "patches", workspace: workspace)
         #expect(status == 200)
         #expect(body?["result"]?["status"] == "applied")
-        #expect(text(workspace + "/src/App.tsx") == "<Text>New</Text>\n")
+        #expect(readText(workspace + "/src/App.tsx") == "<Text>New</Text>\n")
         // One syncfs of the shared file system makes the rename and the receipt durable together.
         #expect(log.contains("syncfs(") && log.contains("<\(workspace)/patches>"), "\(log)")
         #expect(!log.contains("<\(workspace)/src>"), "the folder was synced on its own although syncfs covers it:\n\(log)")

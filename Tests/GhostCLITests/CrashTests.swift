@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import GhostCLI
@@ -16,7 +17,7 @@ import Testing
     static let killCount = Int(ProcessInfo.processInfo.environment["GHOST_CRASH_KILLS"] ?? "") ?? 5
 
     @Test func killedAtRandomMomentsItLosesNothingAndAppliesEachPatchOnce() async throws {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write(
             """
             queues:
@@ -99,7 +100,7 @@ enum CrashPlan {
     static func check(_ plan: [Patch], receipts: [String: [JSONValue]], folder: String) throws {
         var logLines: [Int: [String]] = [:]
         for log in 0..<5 {
-            logLines[log] = (text(folder + "/ws/log/\(log).txt") ?? "").split(separator: "\n").map(String.init)
+            logLines[log] = (readText(folder + "/ws/log/\(log).txt") ?? "").split(separator: "\n").map(String.init)
         }
         for patch in plan {
             let own = (receipts[patch.id] ?? []).filter { $0["status"] != "duplicate" }
@@ -114,10 +115,10 @@ enum CrashPlan {
                 #expect(count == 1, "\(patch.id) appended its line \(count ?? 0) times")
             case 1:
                 #expect(status == "applied", "\(patch.id): \(receipt)")
-                #expect(text(folder + "/ws/w/\(patch.index).txt") == content, "\(patch.id) left other bytes")
+                #expect(readText(folder + "/ws/w/\(patch.index).txt") == content, "\(patch.id) left other bytes")
             default:
-                let a = text(folder + "/ws/b/\(patch.index)-a.txt")
-                let b = text(folder + "/ws/b/\(patch.index)-b.txt")
+                let a = readText(folder + "/ws/b/\(patch.index)-a.txt")
+                let b = readText(folder + "/ws/b/\(patch.index)-b.txt")
                 if status == "applied" {
                     #expect(a == content && b == "b \(patch.index)\n", "\(patch.id) is applied but its files differ")
                 } else {
@@ -196,28 +197,5 @@ func waitForReceipts(_ spool: String, ids: Set<String>, seconds: Double = 60) as
 
 /// Runs blocking work on a thread of its own, off the cooperative pool.
 func runOnThread(_ work: @escaping @Sendable () -> Void) -> Task<Void, Never> {
-    Task {
-        await withCheckedContinuation { continuation in
-            Thread {
-                work()
-                continuation.resume()
-            }
-            .start()
-        }
-    }
-}
-
-/// A loopback port free right now (bound to port 0 and released).
-func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { throw ServeError(message: "no free port: \(String(cString: strerror(errno)))") }
-    return Int(UInt16(bigEndian: address.sin_port))
+    Task { _ = try? await onThread(work) }
 }

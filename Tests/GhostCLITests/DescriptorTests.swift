@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import GhostCLI
@@ -15,7 +16,7 @@ import Testing
 
     @Test func patchesLeaveNoDescriptorOpen() async throws {
         guard FileManager.default.fileExists(atPath: "/proc/self/fd") else { return }
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write("a\n", to: folder + "/src/App.tsx")
         let host = try await ServeProcess.start(folder: folder)
         // One patch first, so every lazily opened descriptor (journal, I/O threads) is there before counting.
@@ -29,7 +30,7 @@ import Testing
         }
         let last = try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "last", pattern: "\\n$", replacement: "!\\n"))
         #expect(json(last)?["result"]?["status"] == "applied")
-        #expect(text(folder + "/src/App.tsx") == "b" + String(repeating: "x", count: 40) + "!\n")
+        #expect(readText(folder + "/src/App.tsx") == "b" + String(repeating: "x", count: 40) + "!\n")
         // Replaced files are closed on a background thread right after their patch.
         #expect(await eventually(5) { Self.openDescriptors(host.process.processIdentifier) <= before + 2 })
         #expect(files(in: folder + "/patches/.ghost/tmp").isEmpty, "temp files left: \(files(in: folder + "/patches/.ghost/tmp"))")

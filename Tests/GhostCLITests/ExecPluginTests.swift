@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
 
 @Suite struct ExecPluginTests {
@@ -9,7 +10,7 @@ import Testing
 
     /// A folder with a workspace `ws/` and a ghost.yml whose queue uses it, with every test plugin as a role.
     static func setUp() throws -> String {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write("{\"name\": \"app\", \"legacy\": true}\n", to: folder + "/ws/config/app.json")
         let plugins = root + "/Fixtures/plugins"
         try write(
@@ -36,12 +37,12 @@ import Testing
         let check = try await GhostProcess.run(["apply", "--config", folder + "/ghost.yml", "--check"], stdin: Self.merge)
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.receipts.first?["diff"]?.stringValue?.contains("+  \"dark\": true,") == true)
-        #expect(text(folder + "/ws/config/app.json") == "{\"name\": \"app\", \"legacy\": true}\n")
+        #expect(readText(folder + "/ws/config/app.json") == "{\"name\": \"app\", \"legacy\": true}\n")
 
         let applied = try await GhostProcess.run(["apply", "--config", folder + "/ghost.yml"], stdin: Self.merge)
         #expect(applied.status == 0)
         #expect(applied.receipts.first?["status"] == "applied")
-        #expect(text(folder + "/ws/config/app.json") == "{\n  \"dark\": true,\n  \"name\": \"app\"\n}\n")
+        #expect(readText(folder + "/ws/config/app.json") == "{\n  \"dark\": true,\n  \"name\": \"app\"\n}\n")
 
         let roles = try await GhostProcess.run(["roles", "--config", folder + "/ghost.yml"])
         #expect(roles.stdout.contains("json_merge"))
@@ -66,7 +67,7 @@ import Testing
         #expect(receipt["status"] == "failed")
         #expect(receipt["reason"]?.stringValue == reason)
         #expect(receipt["message"]?.stringValue?.contains(words) == true)
-        #expect(text(folder + "/ws/config/app.json") == "{\"name\": \"app\", \"legacy\": true}\n")
+        #expect(readText(folder + "/ws/config/app.json") == "{\"name\": \"app\", \"legacy\": true}\n")
         #expect(!FileManager.default.fileExists(atPath: folder + "/escaped.txt"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/ws/inside.txt"))
     }
@@ -76,14 +77,14 @@ import Testing
         let host = try await ServeProcess.start(folder: folder)
         let response = try host.request("POST", "/api/patches?wait=20", body: Self.merge)
         #expect(json(response)?["result"]?["status"] == "applied")
-        #expect(text(folder + "/ws/config/app.json")?.contains("\"dark\": true") == true)
+        #expect(readText(folder + "/ws/config/app.json")?.contains("\"dark\": true") == true)
         #expect(await host.stop() == 0)
     }
 }
 
 @Suite struct QueueShellPolicyTests {
     @Test func aQueuesAllowListDecidesBeforeAnythingRuns() async throws {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write(
             """
             queues:
@@ -110,7 +111,7 @@ import Testing
         )
         #expect(json(refused)?["result"]?["receipt"]?["reason"] == "shell_not_allowed")
         // Refused before anything ran or was written.
-        #expect(text(folder + "/ws/a.txt") == "a\n")
+        #expect(readText(folder + "/ws/a.txt") == "a\n")
         #expect(await host.stop() == 0)
     }
 }

@@ -1,6 +1,7 @@
 #if os(Linux)
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import GhostCLI
@@ -145,7 +146,7 @@ import Testing
 
     /// One run; returns whether the injection happened.
     func run(_ kind: Kind, step: Step, injection: String, strace: String) async throws -> Bool {
-        let folder = URL(fileURLWithPath: try makeTempFolder()).resolvingSymlinksInPath().path
+        let folder = URL(fileURLWithPath: try makeTempFolder("cli")).resolvingSymlinksInPath().path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try write("queues:\n  default:\n    dir: patches\n    workspace: .\n    shell: true\n", to: folder + "/ghost.yml")
         let (before, after) = Self.expected(kind)
@@ -172,14 +173,14 @@ import Testing
         // The receipt is filed before the checkpoint that syncs it and empties the intent log: give that
         // its moment, so the steps after filing are reached before the log of injections is read.
         let intentLog = folder + "/" + Self.intent
-        _ = await eventually(2) { !traced.process.isRunning || (text(intentLog) ?? "").isEmpty }
-        let log = text(trace) ?? ""
+        _ = await eventually(2) { !traced.process.isRunning || (readText(intentLog) ?? "").isEmpty }
+        let log = readText(trace) ?? ""
         let fired = log.contains("INJECTED") || log.contains("killed by SIGKILL")
         if traced.process.isRunning { await traced.stopWrapped() }
 
         // Right after the fault: every file is its old or its new self.
         for (path, old) in before {
-            let now = text(folder + "/" + path)
+            let now = readText(folder + "/" + path)
             #expect(now == old || now == after[path] ?? nil, "\(context): \(path) is neither old nor new")
         }
         if step.atIntake && fired && !injection.hasPrefix("signal") {
@@ -207,7 +208,7 @@ import Testing
         if status != "applied" {
             #expect(injection.hasPrefix("error") && receipts.first?["reason"] == "io_error", "\(context): \(receipts)")
         }
-        for (path, content) in final { #expect(text(folder + "/" + path) == content, "\(context): \(path) after recovery") }
+        for (path, content) in final { #expect(readText(folder + "/" + path) == content, "\(context): \(path) after recovery") }
         let leftovers = files(in: folder + "/src").filter { $0.contains(".ghost-") }
         #expect(leftovers.isEmpty, "\(context): left \(leftovers)")
         return fired

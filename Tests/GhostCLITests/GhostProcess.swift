@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 
 /// Runs the real `ghost` binary built beside the tests.
 struct GhostProcess {
@@ -27,9 +28,7 @@ struct GhostProcess {
     /// Runs the binary to its end on a thread of its own: waiting for a child must not hold a thread of the
     /// cooperative pool, which other tests (timers among them) need meanwhile.
     static func run(_ arguments: [String], stdin: String? = nil, in directory: String? = nil) async throws -> Output {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try runBlocking(arguments, stdin: stdin, in: directory) }) }.start()
-        }
+        try await onThread { try runBlocking(arguments, stdin: stdin, in: directory) }
     }
 
     private static func runBlocking(_ arguments: [String], stdin: String?, in directory: String?) throws -> Output {
@@ -60,15 +59,4 @@ struct GhostProcess {
             stderr: String(decoding: errData, as: UTF8.self)
         )
     }
-}
-
-func makeTempFolder() throws -> String {
-    let path = NSTemporaryDirectory() + "ghost-cli-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
-func fixturePath(_ name: String) -> String {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/real-world/\(name)").path
 }

@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import GhostCLI
@@ -9,7 +10,7 @@ import Testing
 /// window forgets, and `ghost index rebuild` recreates the index from the files.
 @Suite struct HistoryServeTests {
     static func folderWith(config: String) throws -> String {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write("a\n", to: folder + "/src/App.tsx")
         try write(config, to: folder + "/ghost.yml")
         return folder
@@ -35,7 +36,7 @@ import Testing
         let other = try host.request("POST", "/api/patches", body: regexPatch(id: "p1", replacement: "zz"))
         #expect(other.status == 409)
         #expect(json(try host.request("GET", "/api/patches/p1"))?["status"] == "applied")
-        #expect(text(folder + "/src/App.tsx") == "aa\n")
+        #expect(readText(folder + "/src/App.tsx") == "aa\n")
         #expect(await host.stop() == 0)
     }
 
@@ -52,7 +53,7 @@ import Testing
         for n in 1...3 {
             #expect(json(try host.request("POST", "/api/patches", body: regexPatch(id: "r\(n)")))?["result"]?["status"] == "duplicate")
         }
-        #expect(text(folder + "/src/App.tsx") == "aaaaaaaa\n")
+        #expect(readText(folder + "/src/App.tsx") == "aaaaaaaa\n")
         #expect(await host.stop() == 0)
     }
 
@@ -99,7 +100,7 @@ import Testing
         #expect(json(again)?["result"]?["receipt"]?["id"] == "old")
         #expect(json(again)?["result"]?["filepath"]?.stringValue?.hasSuffix(".archive/" + day) == true)
         #expect(await host.stop() == 0)
-        #expect(text(folder + "/src/App.tsx") == "aa\n")
+        #expect(readText(folder + "/src/App.tsx") == "aa\n")
     }
 
     /// Past the dedup window an id is forgotten: sent again, it is a new patch (attempt 2), which then answers
@@ -114,7 +115,7 @@ import Testing
         let again = try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "w1"))
         #expect(json(again)?["result"]?["status"] == "applied")
         #expect(json(again)?["result"]?["receipt"]?["attempt"] == 2)
-        #expect(text(folder + "/src/App.tsx") == "aaaa\n")
+        #expect(readText(folder + "/src/App.tsx") == "aaaa\n")
         // The second run answers for the id now, in this run and after a restart.
         #expect(json(try host.request("POST", "/api/patches", body: regexPatch(id: "w1")))?["result"]?["receipt"]?["attempt"] == 2)
         #expect(await host.stop() == 0)
@@ -122,7 +123,7 @@ import Testing
         let third = try restarted.request("POST", "/api/patches", body: regexPatch(id: "w1"))
         #expect(json(third)?["result"]?["status"] == "duplicate")
         #expect(json(third)?["result"]?["receipt"]?["attempt"] == 2)
-        #expect(text(folder + "/src/App.tsx") == "aaaa\n")
+        #expect(readText(folder + "/src/App.tsx") == "aaaa\n")
         #expect(await restarted.stop() == 0)
     }
 }

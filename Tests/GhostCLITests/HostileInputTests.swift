@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import GhostCLI
@@ -7,7 +8,7 @@ import Testing
 /// Slow clients and several transports at once against one real `ghost serve`.
 @Suite struct HostileInputTests {
     @Test func slowClientsDoNotHoldUpOthers() async throws {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write("a\n", to: folder + "/src/App.tsx")
         let host = try await ServeProcess.start(folder: folder)
         // Sixty-four clients that send half a request and then one byte at a time, slowly.
@@ -21,7 +22,7 @@ import Testing
 
         let posted = try host.request("POST", "/api/patches", body: regexPatch(id: "p1"))
         #expect(posted.status == 202)
-        #expect(await eventually { text(folder + "/src/App.tsx") == "aa\n" })
+        #expect(await eventually { readText(folder + "/src/App.tsx") == "aa\n" })
         #expect(try host.request("GET", "/health").status == 200)
         await trickle.value
         for client in slow { client.close() }
@@ -29,7 +30,7 @@ import Testing
     }
 
     @Test func httpInboxAndStdinFeedingOneWorkspaceAtOnceApplyEachPatchOnceInOneOrder() async throws {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write("start\n", to: folder + "/log.txt")
         let host = try await ServeProcess.start(folder: folder, arguments: ["--stdin"])
         @Sendable func patch(_ id: String) -> String {
@@ -62,7 +63,7 @@ import Testing
 
         // One writer: every line exactly once; HTTP and stdin deliveries, each sent after the previous was
         // taken, in the order they were sent.
-        let lines = (text(folder + "/log.txt") ?? "").split(separator: "\n").map(String.init)
+        let lines = (readText(folder + "/log.txt") ?? "").split(separator: "\n").map(String.init)
         #expect(lines.first == "start")
         #expect(Set(lines.dropFirst()) == Set(ids))
         #expect(lines.count == ids.count + 1)
@@ -82,15 +83,7 @@ final class SlowClient: Sendable {
     let fd: Int32
 
     init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        guard connected else { throw ServeError(message: "cannot connect: \(String(cString: strerror(errno)))") }
+        fd = try connectLoopback(port: port)
         send("POST /api/patches HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Slow: ")
     }
 
@@ -124,7 +117,7 @@ final class SlowClient: Sendable {
         }
         #expect(closed)
         client.close()
-        #expect(text(folder + "/src/App.tsx") == "a\n")
+        #expect(readText(folder + "/src/App.tsx") == "a\n")
         #expect(try host.request("GET", "/health").status == 200)
         #expect(await host.stop() == 0)
     }
@@ -153,7 +146,7 @@ final class SlowClient: Sendable {
         #expect(answered == 10)
         let posted = try host.request("POST", "/api/patches", body: regexPatch(id: "slow-bodies"))
         #expect(posted.status == 202)
-        #expect(await eventually { text(folder + "/src/App.tsx") == "aa\n" })
+        #expect(await eventually { readText(folder + "/src/App.tsx") == "aa\n" })
         #expect(clients.contains { $0.isClosedByPeer })
         for client in clients { client.close() }
         #expect(await host.stop() == 0)
@@ -182,7 +175,7 @@ final class SlowClient: Sendable {
         #expect(answered == 20)
         let posted = try host.request("POST", "/api/patches", body: regexPatch(id: "flood"))
         #expect(posted.status == 202)
-        #expect(await eventually { text(folder + "/src/App.tsx") == "aa\n" })
+        #expect(await eventually { readText(folder + "/src/App.tsx") == "aa\n" })
         await trickle.value
         // The header deadline closed every slow client that survived the cap.
         #expect(await eventually(10) { clients.allSatisfy { $0.isClosedByPeer } })

@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import GhostCLI
@@ -16,7 +17,7 @@ import Testing
 
     /// A folder with `ws/log.txt` and `ws/target.txt`, and a queue `main` with the test plugins as roles.
     static func setUp(shell: Bool = false) throws -> String {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write("start\n", to: folder + "/ws/log.txt")
         try write("untouched\n", to: folder + "/ws/target.txt")
         let plugins = ExecPluginTests.root + "/Fixtures/plugins"
@@ -37,7 +38,7 @@ import Testing
     static func poisonReceipt(_ folder: String) -> JSONValue? {
         let failed = folder + "/inbox/.failed"
         for name in files(in: failed) where name.hasSuffix(".receipt.json") {
-            if let receipt = text(failed + "/" + name).flatMap({ try? JSONParser.parse($0) }), receipt["id"] == "poison" { return receipt }
+            if let receipt = readText(failed + "/" + name).flatMap({ try? JSONParser.parse($0) }), receipt["id"] == "poison" { return receipt }
         }
         return nil
     }
@@ -79,9 +80,9 @@ import Testing
         #expect(receipt["message"]?.stringValue?.contains("died 2 times") == true)
 
         // The patches around it: applied once each, in order; the poison patch's target untouched.
-        #expect(await eventually(20) { text(folder + "/ws/log.txt") == "start\nline before\nline after\n" })
-        #expect(text(folder + "/ws/log.txt") == "start\nline before\nline after\n")
-        #expect(text(folder + "/ws/target.txt") == "untouched\n")
+        #expect(await eventually(20) { readText(folder + "/ws/log.txt") == "start\nline before\nline after\n" })
+        #expect(readText(folder + "/ws/log.txt") == "start\nline before\nline after\n")
+        #expect(readText(folder + "/ws/target.txt") == "untouched\n")
         // The receipt is filed a moment after the file is renamed into place.
         #expect(await eventually(20) { files(in: folder + "/inbox/.completed").filter { $0.hasSuffix(".receipt.json") }.count == 2 })
         #expect(files(in: folder + "/inbox/.failed").filter { $0.hasSuffix(".receipt.json") }.count == 1)
@@ -99,7 +100,7 @@ import Testing
         #expect(await host.stop() == 0)
 
         // A clean stop is recorded: the next start counts no death and files nothing more.
-        let state = try JSONParser.parse(text(folder + "/inbox/.ghost/crashes.json") ?? "")
+        let state = try JSONParser.parse(readText(folder + "/inbox/.ghost/crashes.json") ?? "")
         #expect(state["running"] == false)
         host = try await ServeProcess.start(folder: folder)
         #expect(!host.stderr.contains { $0.contains("did not shut down cleanly") })
@@ -121,8 +122,8 @@ import Testing
         let (restarted, deaths) = try await Self.restartUntilSettled(folder)
         #expect(1 + deaths == 3, "the host died \(1 + deaths) times")
         #expect(Self.poisonReceipt(folder)?["reason"] == "crashed_host")
-        #expect(await eventually(20) { text(folder + "/ws/log.txt") == "start\nline a\nline b\n" })
-        #expect(text(folder + "/ws/log.txt") == "start\nline a\nline b\n")
+        #expect(await eventually(20) { readText(folder + "/ws/log.txt") == "start\nline a\nline b\n" })
+        #expect(readText(folder + "/ws/log.txt") == "start\nline a\nline b\n")
         #expect(await eventually(20) { files(in: folder + "/inbox/.completed").filter { $0.hasSuffix(".receipt.json") }.count == 3 })
         #expect(await restarted.awaitListening())
         #expect(try restarted.request("GET", "/health").status == 200)
@@ -146,8 +147,8 @@ import Testing
         #expect(try host.request("POST", "/api/patches", body: #"{"id": "slow", "role": "slow", "patch": {}}"#).status == 202)
         #expect(try await eventually(10) { json(try host.request("GET", "/api/status"))?["queues"]?["main"]?["in_hand"] == "slow" })
         #expect(await host.stop() == 0)
-        #expect(text(folder + "/ws/slow.txt") == "done\n")
-        #expect(try JSONParser.parse(text(state) ?? "")["running"] == false)
+        #expect(readText(folder + "/ws/slow.txt") == "done\n")
+        #expect(try JSONParser.parse(readText(state) ?? "")["running"] == false)
         let again = try await ServeProcess.start(folder: folder)
         #expect(!again.stderr.contains { $0.contains("did not shut down cleanly") || $0.contains("died while applying") })
         #expect(await again.stop() == 0)
@@ -168,7 +169,7 @@ import Testing
         kill(restarted.process.processIdentifier, SIGTERM)
         #expect(await restarted.waitForExit() == 0)
         #expect(Date().timeIntervalSince(asked) < 2.5, "the stop waited for every suspect")
-        #expect(text(folder + "/ws/slow.txt") == "done\n")
+        #expect(readText(folder + "/ws/slow.txt") == "done\n")
 
         let again = try await ServeProcess.start(folder: folder)
         #expect(await eventually(20) { files(in: folder + "/inbox/.completed").filter { $0.hasSuffix(".receipt.json") }.count == 3 })

@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import GhostCLI
@@ -20,7 +21,7 @@ import Testing
         let first = try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "real"))
         #expect(json(first)?["result"]?["status"] == "applied")
         let receiptName = try #require(files(in: folder + "/patches/.completed").first { $0.hasSuffix(".receipt.json") })
-        let receiptBefore = text(folder + "/patches/.completed/" + receiptName)
+        let receiptBefore = readText(folder + "/patches/.completed/" + receiptName)
         try FileManager.default.createSymbolicLink(atPath: folder + "/spool", withDestinationPath: folder + "/patches")
 
         let attacks = [
@@ -45,19 +46,19 @@ import Testing
 
         #expect(!FileManager.default.fileExists(atPath: folder + "/ghost.yml"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/.git"))
-        #expect(text(folder + "/patches/.completed/" + receiptName) == receiptBefore)
+        #expect(readText(folder + "/patches/.completed/" + receiptName) == receiptBefore)
         #expect(files(in: folder + "/patches").filter { $0.hasSuffix(".json") }.isEmpty)
         try await Task.sleep(for: .milliseconds(300))
         #expect((try host.request("GET", "/api/patches/spawned")).status == 404)
         // The workspace itself still takes patches: the README's two commands keep working.
         let ok = try host.request("POST", "/api/patches?wait=10", body: writePatch("fine", path: "src/new.ts", contents: "ok\n"))
         #expect(json(ok)?["result"]?["status"] == "applied")
-        #expect(text(folder + "/src/new.ts") == "ok\n")
+        #expect(readText(folder + "/src/new.ts") == "ok\n")
         #expect(await host.stop() == 0)
     }
 
     @Test func aShellStepCannotRunInTheSpoolNorAPluginScriptBeRewritten() async throws {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write("a\n", to: folder + "/src/App.tsx")
         try write("#!/bin/sh\ncat >/dev/null; echo '{\"files\":{}}'\n", to: folder + "/plugins/noop.sh")
         try write(
@@ -73,14 +74,14 @@ import Testing
         let plugin = writePatch("plugin", path: "plugins/noop.sh", contents: "#!/bin/sh\ntouch PWNED\n")
         #expect(json(try host.request("POST", "/api/patches?wait=10", body: plugin))?["result"]?["receipt"]?["reason"] == "path_reserved")
         #expect(!FileManager.default.fileExists(atPath: folder + "/patches/.completed/PWNED"))
-        #expect(text(folder + "/plugins/noop.sh")?.contains("PWNED") == false)
+        #expect(readText(folder + "/plugins/noop.sh")?.contains("PWNED") == false)
         #expect(await host.stop() == 0)
     }
 
     /// A plugin named by its program alone is never found in the workspace, even when the host's PATH has a
     /// folder inside it (direnv's `PATH_add bin`): a patch could have written that program.
     @Test func aPluginProgramIsNotFoundInTheWorkspace() async throws {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write("a\n", to: folder + "/src/App.tsx")
         try write("queues: {default: {dir: patches, workspace: .}}\nroles: {noop: {exec: [cat]}}\n", to: folder + "/ghost.yml")
         let path = folder + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
@@ -97,7 +98,7 @@ import Testing
     /// Interpreters load code from beside a plugin's script: a patch that writes there runs its own code the
     /// next time the role runs, with shell off (Python would import `plugins/json.py` for `import json`).
     @Test func aPatchCannotPlantCodeBesideAPluginScript() async throws {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write("a\n", to: folder + "/src/App.tsx")
         try write("#!/bin/sh\n. \"$(dirname \"$0\")/lib.sh\"\ncat >/dev/null; echo '{\"files\":{}}'\n", to: folder + "/plugins/noop.sh")
         try write(": nothing to see\n", to: folder + "/plugins/lib.sh")
@@ -116,7 +117,7 @@ import Testing
         let run = #"{"id":"run","role":"noop","target_file":"src/App.tsx","patch":{}}"#
         #expect(json(try host.request("POST", "/api/patches?wait=10", body: run))?["result"]?["status"] == "unchanged")
         #expect(!FileManager.default.fileExists(atPath: folder + "/PWNED"))
-        #expect(text(folder + "/plugins/lib.sh") == ": nothing to see\n")
+        #expect(readText(folder + "/plugins/lib.sh") == ": nothing to see\n")
         #expect(!FileManager.default.fileExists(atPath: folder + "/plugins/json.py"))
         // The rest of the workspace still takes patches.
         let ok = try host.request("POST", "/api/patches?wait=10", body: writePatch("fine", path: "src/new.ts", contents: "ok\n"))

@@ -1,6 +1,7 @@
 import ApplierAPI
 import Crypto
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import GhostCLI
@@ -13,7 +14,7 @@ import Testing
 
     /// The same folder with `config` as its `ghost.yml` (the embedded default when `nil`).
     static func start(config: String?, arguments: [String] = [], environment: [String: String] = [:]) async throws -> ServeProcess {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write("a\n", to: folder + "/src/App.tsx")
         if let config { try write(config, to: folder + "/ghost.yml") }
         return try await ServeProcess.start(folder: folder, arguments: arguments, environment: environment)
@@ -60,7 +61,7 @@ import Testing
         #expect(result?["filepath"]?.stringValue?.contains("/patches/.ghost/journal/") == true)
         #expect(result?["message"]?.stringValue?.isEmpty == false)
 
-        #expect(await eventually { text(host.folder + "/src/App.tsx") == "aa\n" })
+        #expect(await eventually { readText(host.folder + "/src/App.tsx") == "aa\n" })
         #expect(await eventually { files(in: host.folder + "/patches/.completed").count == 2 })
         let completed = files(in: host.folder + "/patches/.completed")
         #expect(completed.contains { $0.hasPrefix("p1_") && $0.hasSuffix(".receipt.json") })
@@ -81,7 +82,7 @@ import Testing
         #expect(waited.status == 200)
         #expect(json(waited)?["result"]?["status"] == "applied")
         #expect(json(waited)?["result"]?["receipt"]?["files"]?.arrayValue?.first?["path"] == "src/App.tsx")
-        #expect(text(host.folder + "/src/App.tsx") == "b\n")
+        #expect(readText(host.folder + "/src/App.tsx") == "b\n")
 
         let failed = try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "p3", pattern: "zzz"))
         #expect(failed.status == 200)
@@ -140,7 +141,7 @@ import Testing
         #expect(await eventually { files(in: host.folder + "/patches/.completed").count == 2 })
         // Applied exactly once: a second application would have made "aaaa".
         await pause(0.3)
-        #expect(text(host.folder + "/src/App.tsx") == "aa\n")
+        #expect(readText(host.folder + "/src/App.tsx") == "aa\n")
         #expect(files(in: host.folder + "/patches/.completed").count == 2)
         #expect(files(in: host.folder + "/patches/.failed").isEmpty)
         #expect(json(try host.request("GET", "/api/status"))?["queues"]?["default"]?["depth"] == 0)
@@ -148,7 +149,7 @@ import Testing
     }
 
     @Test func bearerTokenAndHMACSignatureAreChecked() async throws {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write("a\n", to: folder + "/src/App.tsx")
         try write(
             """
@@ -175,7 +176,7 @@ import Testing
         let tokened = try host.request("POST", "/api/patches", body: regexPatch(id: "auth2"), headers: [("Authorization", "Bearer t0ken")])
         #expect(tokened.status == 202)
         #expect(try host.request("GET", "/api/patches/auth", headers: [("Authorization", "Bearer t0ken")]).status == 200)
-        #expect(await eventually { text(folder + "/src/App.tsx") == "aaaa\n" })
+        #expect(await eventually { readText(folder + "/src/App.tsx") == "aaaa\n" })
         #expect(await host.stop() == 0)
     }
 
@@ -188,7 +189,7 @@ import Testing
     }
 
     @Test func twoQueuesApplyToTheirOwnWorkspaces() async throws {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write("a\n", to: folder + "/main-ws/src/App.tsx")
         try write("a\n", to: folder + "/cyops-ws/src/App.tsx")
         try write(
@@ -213,8 +214,8 @@ import Testing
         #expect(cyops.status == 200)
         #expect(json(cyops)?["result"]?["queue"] == "CYOPS")
         #expect(json(cyops)?["result"]?["status"] == "applied")
-        #expect(await eventually { text(folder + "/main-ws/src/App.tsx") == "main\n" })
-        #expect(text(folder + "/cyops-ws/src/App.tsx") == "cyops\n")
+        #expect(await eventually { readText(folder + "/main-ws/src/App.tsx") == "main\n" })
+        #expect(readText(folder + "/cyops-ws/src/App.tsx") == "cyops\n")
         #expect(await eventually { files(in: folder + "/MAIN/patches/.completed").count == 2 })
         #expect(files(in: folder + "/CYOPS/patches/.completed").count == 2)
         #expect(await host.stop() == 0)

@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import GhostCLI
@@ -17,12 +18,12 @@ import Testing
 
         #expect(await eventually { files(in: inbox + "/.completed") == ["fix.json", "fix.receipt.json"] })
         #expect(await eventually { files(in: inbox + "/.failed") == ["garbage.json", "garbage.receipt.json"] })
-        #expect(text(host.folder + "/src/App.tsx") == "aa\n")
-        let receipt = try JSONParser.parse(text(inbox + "/.failed/garbage.receipt.json") ?? "")
+        #expect(readText(host.folder + "/src/App.tsx") == "aa\n")
+        let receipt = try JSONParser.parse(readText(inbox + "/.failed/garbage.receipt.json") ?? "")
         #expect(receipt["reason"] == "invalid_json")
         #expect(receipt["source"] == "inbox")
         // The failed patch keeps its bytes, for the user to fix and drop again.
-        #expect(text(inbox + "/.failed/garbage.json") == "this is { not json")
+        #expect(readText(inbox + "/.failed/garbage.json") == "this is { not json")
         // Names the inbox never takes are still there.
         await pause(0.3)
         #expect(Set(files(in: inbox)).isSuperset(of: [".hidden.json", "work.json.tmp", "work.json.part", "notes.txt"]))
@@ -30,9 +31,9 @@ import Testing
         // The same patch dropped again is a duplicate: filed with a receipt, not applied again.
         try write(regexPatch(id: "dropped"), to: inbox + "/fix.json")
         #expect(await eventually { files(in: inbox + "/.completed").contains("fix-2.receipt.json") })
-        let duplicate = try JSONParser.parse(text(inbox + "/.completed/fix-2.receipt.json") ?? "")
+        let duplicate = try JSONParser.parse(readText(inbox + "/.completed/fix-2.receipt.json") ?? "")
         #expect(duplicate["status"] == "duplicate")
-        #expect(text(host.folder + "/src/App.tsx") == "aa\n")
+        #expect(readText(host.folder + "/src/App.tsx") == "aa\n")
         #expect(await host.stop() == 0)
     }
 
@@ -50,7 +51,7 @@ import Testing
         try handle.write(contentsOf: body[20...])
         try handle.close()
         #expect(await eventually { files(in: inbox + "/.completed") == ["slow.json", "slow.receipt.json"] })
-        #expect(text(host.folder + "/src/App.tsx") == "aa\n")
+        #expect(readText(host.folder + "/src/App.tsx") == "aa\n")
         #expect(files(in: inbox + "/.failed").isEmpty)
         #expect(await host.stop() == 0)
     }
@@ -67,7 +68,7 @@ import Testing
         let posted = try await GhostProcess.run(["submit", "--url", "http://127.0.0.1:\(host.port)", "--wait", "10", patchFile])
         #expect(posted.status == 0, "\(posted.stderr)")
         #expect(try JSONParser.parse(posted.stdout)["result"]?["status"] == "applied")
-        #expect(text(host.folder + "/src/App.tsx") == "b\n")
+        #expect(readText(host.folder + "/src/App.tsx") == "b\n")
 
         let refused = try await GhostProcess.run(["submit", "--url", "http://127.0.0.1:\(host.port)", "-"], stdin: "{not json")
         #expect(refused.status == 1)
@@ -123,7 +124,7 @@ import Testing
         // Restarted, the inbox works again in a recreated folder.
         #expect(await eventually { FileManager.default.fileExists(atPath: inbox) })
         try write(regexPatch(id: "after-restart"), to: inbox + "/again.json")
-        #expect(await eventually { text(host.folder + "/src/App.tsx") == "aa\n" })
+        #expect(await eventually { readText(host.folder + "/src/App.tsx") == "aa\n" })
         #expect(try await eventually { json(try host.request("GET", "/health"))?["status"] == "healthy" })
         #expect(await host.stop() == 0)
     }

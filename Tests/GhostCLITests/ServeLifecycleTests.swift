@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import GhostCLI
@@ -11,7 +12,7 @@ import Testing
     }
 
     @Test func sigtermDuringTrafficLosesNoAcknowledgedPatchAndARestartFinishesThem() async throws {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         let host = try await ServeProcess.start(folder: folder)
         let port = host.port
         let acknowledged = LineCollector.Box()
@@ -51,7 +52,7 @@ import Testing
         #expect(try await eventually(20) { json(try again.request("GET", "/api/status"))?["queues"]?["default"]?["depth"] == 0 })
         #expect(await eventually { files(in: folder + "/patches/.completed").count >= acked.count * 2 })
         for id in acked {
-            #expect(text(folder + "/out/\(id).txt") == id)
+            #expect(readText(folder + "/out/\(id).txt") == id)
             let receipts = files(in: folder + "/patches/.completed").filter { $0.hasPrefix(id + "_") && $0.hasSuffix(".receipt.json") }
             #expect(receipts.count == 1, "\(id) applied exactly once")
         }
@@ -75,13 +76,13 @@ import Testing
     }
 
     @Test func applyWithConfigUsesTheQueuesWorkspaceAndAliases() async throws {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write("a\n", to: folder + "/ws/src/App.tsx")
         try write("queues:\n  CYOPS: {dir: inbox, workspace: ws, aliases: [/Users/sawyer/gitSync]}\n", to: folder + "/ghost.yml")
         let patch = regexPatch(id: "c", file: "/Users/sawyer/gitSync/src/App.tsx")
         let result = try await GhostProcess.run(["apply", "--config", folder + "/ghost.yml"], stdin: patch)
         #expect(result.status == 0)
-        #expect(text(folder + "/ws/src/App.tsx") == "aa\n")
+        #expect(readText(folder + "/ws/src/App.tsx") == "aa\n")
         let wrongQueue = try await GhostProcess.run(["apply", "--config", folder + "/ghost.yml", "--queue", "MAIN"], stdin: patch)
         #expect(wrongQueue.status == 2)
     }

@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import GhostCLI
@@ -37,7 +38,7 @@ final class ServeProcess: @unchecked Sendable {
         }
         guard host.port != 0 else {
             host.process.terminate()
-            throw ServeError(message: "ghost serve did not start: \(host.stderrLines.lines.joined(separator: "\n"))")
+            throw SetupError(message: "ghost serve did not start: \(host.stderrLines.lines.joined(separator: "\n"))")
         }
         return host
     }
@@ -126,11 +127,6 @@ final class ServeProcess: @unchecked Sendable {
     }
 }
 
-struct ServeError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
-}
-
 /// Collects a pipe's lines as they arrive.
 final class LineCollector: @unchecked Sendable {
     private let lock = NSLock()
@@ -160,44 +156,17 @@ final class LineCollector: @unchecked Sendable {
 
 /// Runs `ghost serve` on a configuration that must be refused: exit 2, with each of `mentions` in stderr.
 func expectServeRefuses(config: String, arguments: [String] = [], mentions: [String]) async throws {
-    let folder = try makeTempFolder()
+    let folder = try makeTempFolder("cli")
     try write(config, to: folder + "/ghost.yml")
     let result = try await GhostProcess.run(["serve"] + arguments, in: folder)
     #expect(result.status == 2)
     for words in mentions { #expect(result.stderr.contains(words)) }
 }
 
-/// Polls `condition` until it holds or `seconds` pass, yielding its thread between polls.
-func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) async rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try condition()
-}
-
-/// Waits without holding a thread of the cooperative pool.
-func pause(_ seconds: Double) async {
-    try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
-}
-
 func json(_ response: HTTPClient.Response) -> JSONValue? { try? JSONParser.parse(response.body) }
 
 func files(in folder: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-}
-
-func text(_ path: String) -> String? {
-    FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
-}
-
-func write(_ text: String, to path: String) throws {
-    try FileManager.default.createDirectory(
-        atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
-        withIntermediateDirectories: true
-    )
-    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
 }
 
 func regexPatch(id: String, file: String = "src/App.tsx", pattern: String = "a", replacement: String = "aa") -> String {

@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import GhostCLI
@@ -19,7 +20,7 @@ import Testing
     }
 
     @Test func aQueueTokenOpensThatQueueOnlyAndSpanningRoutesNeedTheHostToken() async throws {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write("a\n", to: folder + "/a/src/App.tsx")
         try write("a\n", to: folder + "/b/src/App.tsx")
         try write(
@@ -36,7 +37,7 @@ import Testing
         let queueToken = [("Authorization", "Bearer queue-a-secret")]
         let hostToken = [("Authorization", "Bearer host-secret")]
         #expect(try host.request("POST", "/api/queues/A/patches", body: regexPatch(id: "a1"), headers: queueToken).status == 202)
-        #expect(await eventually { text(folder + "/a/src/App.tsx") == "aa\n" })
+        #expect(await eventually { readText(folder + "/a/src/App.tsx") == "aa\n" })
         // The queue's token opens neither another queue nor the routes that span queues.
         #expect(try host.request("POST", "/api/queues/B/patches", body: regexPatch(id: "b1"), headers: queueToken).status == 401)
         #expect(try host.request("GET", "/api/status", headers: queueToken).status == 401)
@@ -46,13 +47,13 @@ import Testing
         #expect(try host.request("POST", "/api/queues/B/patches", body: regexPatch(id: "b2"), headers: hostToken).status == 202)
         #expect(try host.request("GET", "/api/patches/a1", headers: hostToken).status == 200)
         try await Task.sleep(for: .milliseconds(300))
-        #expect(text(folder + "/b/src/App.tsx") == "aa\n")
+        #expect(readText(folder + "/b/src/App.tsx") == "aa\n")
         #expect(await host.stop() == 0)
     }
 
     @Test(.enabled(if: getuid() == 0, "needs root to run the host as another user"))
     func anInboxFileTheHostCannotReadIsFiledWithAReason() async throws {
-        let folder = try makeTempFolder()
+        let folder = try makeTempFolder("cli")
         try write("a\n", to: folder + "/src/App.tsx")
         try FileManager.default.createDirectory(atPath: folder + "/patches", withIntermediateDirectories: true)
         for path in [folder, folder + "/src", folder + "/src/App.tsx", folder + "/patches"] { chown(path, 65534, 65534) }
@@ -72,7 +73,7 @@ import Testing
         #expect(receipt["reason"] == "io_error")
         #expect(receipt["message"]?.stringValue?.contains("Permission denied") == true)
         #expect(!FileManager.default.fileExists(atPath: folder + "/patches/secret.json"))
-        #expect(text(folder + "/src/App.tsx") == "a\n")
+        #expect(readText(folder + "/src/App.tsx") == "a\n")
         // One log line, not one every 250 ms.
         #expect(host.stderr.filter { $0.contains("left for later") }.count <= 1)
         #expect(await host.stop() == 0)

@@ -1,6 +1,7 @@
 import ApplierAPI
 import Appliers
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import Host

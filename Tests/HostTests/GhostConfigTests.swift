@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
 import Transport
 
@@ -88,8 +89,7 @@ import Transport
     }
 
     @Test func discoveryPrefersTheFlagThenTheEnvironmentThenGhostYml() throws {
-        let folder = URL(fileURLWithPath: NSTemporaryDirectory() + "ghost-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = URL(fileURLWithPath: try makeTempFolder("config"))
         #expect(try GhostConfig.load(explicitPath: nil, environment: [:], currentDirectory: folder).origin == "embedded default")
         try Data("http: {port: 1}".utf8).write(to: folder.appendingPathComponent("ghost.yml"))
         try Data("http: {port: 2}".utf8).write(to: folder.appendingPathComponent("env.yml"))

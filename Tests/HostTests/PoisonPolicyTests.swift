@@ -1,4 +1,5 @@
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import Host

@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Host
 import Testing
 
@@ -8,12 +9,12 @@ import Testing
     @Test func dummyUIPatch() async throws {
         let root = try makeTempFolder()
         try writeFile(root + "/tmp_test_target.tsx", "<View>\n  <Text>This text will be patched.</Text>\n</View>\n")
-        let receipt = try await runPatch(try realWorldFixture("v1-dummy-ui-patch.json"), in: root)
+        let receipt = try await runPatch(try fixtureText("v1-dummy-ui-patch.json"), in: root)
         #expect(receipt.status == .applied)
         #expect(readText(root + "/tmp_test_target.tsx") == "<View>\n  <Text>✅ PATCHED</Text>\n</View>\n")
         // Run again, the pattern matches nowhere: `no_match`, with the hint that the text is already there
         // (ghost apply keeps no receipts to prove it was this patch; ghost serve answers `duplicate`).
-        let again = try await runPatch(try realWorldFixture("v1-dummy-ui-patch.json"), in: root)
+        let again = try await runPatch(try fixtureText("v1-dummy-ui-patch.json"), in: root)
         #expect(again.status == .failed)
         #expect(again.reason == .noMatch)
         #expect(again.message?.contains("already present at line 2") == true)
@@ -21,7 +22,7 @@ import Testing
 
     @Test func mutationsInPatchWithAliasForTmp() async throws {
         let root = try makeTempFolder()
-        let receipt = try await runPatch(try realWorldFixture("v1-mutations-in-patch.json"), in: root, aliases: ["/tmp"], options: shellAllowed)
+        let receipt = try await runPatch(try fixtureText("v1-mutations-in-patch.json"), in: root, aliases: ["/tmp"], options: shellAllowed)
         #expect(receipt.status == .applied)
         #expect(readText(root + "/test-patch-result.json")?.contains("\"pipeline\": \"working\"") == true)
         #expect(receipt.steps.map(\.stdoutTail) == ["Test patch executed successfully\n", "Pipeline verification complete\n"])
@@ -30,7 +31,7 @@ import Testing
     @Test func absolutePathsWithoutAnAliasAreRefused() async throws {
         let root = try makeTempFolder()
         for name in ["v1-mutations-in-patch.json", "v2-simple-mutations.json", "v2-hardened-upsert-shell.json"] {
-            let receipt = try await runPatch(try realWorldFixture(name), in: root, options: shellAllowed)
+            let receipt = try await runPatch(try fixtureText(name), in: root, options: shellAllowed)
             #expect(receipt.reason == .pathOutsideWorkspace, "\(name)")
         }
         #expect(listing(root).isEmpty)
@@ -38,14 +39,14 @@ import Testing
 
     @Test func routerBlockID() async throws {
         let root = try makeTempFolder()
-        let receipt = try await runPatch(try realWorldFixture("v2-router-blockid.json"), in: root)
+        let receipt = try await runPatch(try fixtureText("v2-router-blockid.json"), in: root)
         #expect(receipt.id == "test-patch-v347")
         #expect(readText(root + "/foo/bar/baz.js") == "console.log('patched')")
     }
 
     @Test func simpleMutationsWithShellPhases() async throws {
         let root = try makeTempFolder()
-        let receipt = try await runPatch(try realWorldFixture("v2-simple-mutations.json"), in: root, aliases: ["/tmp"], options: shellAllowed)
+        let receipt = try await runPatch(try fixtureText("v2-simple-mutations.json"), in: root, aliases: ["/tmp"], options: shellAllowed)
         #expect(receipt.status == .applied)
         #expect(readText(root + "/simple-test.log") == "Simple test completed at $(date)\n")
         #expect(receipt.steps.count == 2)
@@ -57,7 +58,7 @@ import Testing
     /// patch fails there with the shell's own message, after every earlier step ran in order.
     @Test func shellStringPatchRunsAsShellInPhaseOrder() async throws {
         let root = try makeTempFolder()
-        let receipt = try await runPatch(try realWorldFixture("v1-shell-string-patch.json"), in: root, options: shellAllowed)
+        let receipt = try await runPatch(try fixtureText("v1-shell-string-patch.json"), in: root, options: shellAllowed)
         #expect(receipt.reason == .commandFailed)
         #expect(receipt.message?.contains("cut -d\" -f4") == true)
         #expect(receipt.steps.last?.stderrTail.contains("Syntax error") == true)
@@ -69,7 +70,7 @@ import Testing
         #expect(receipt.steps.first?.stdoutTail.contains("Pre-commit") == true)
         #expect(receipt.steps[4].command.hasPrefix("echo 'GPT interface test completed successfully"))
         #expect(receipt.steps[4].exitCode == 0)
-        let refused = try await runPatch(try realWorldFixture("v1-shell-string-patch.json"), in: root)
+        let refused = try await runPatch(try fixtureText("v1-shell-string-patch.json"), in: root)
         #expect(refused.reason == .shellDisabled)
         #expect(refused.steps.isEmpty)
     }
@@ -80,7 +81,7 @@ import Testing
     @Test func hardenedUpsertWithValidateAndRollback() async throws {
         let root = try makeTempFolder()
         try writeFile(root + "/scripts/ci/validate_success.js", "process.exit(0)\n")
-        let fixture = try realWorldFixture("v2-hardened-upsert-shell.json")
+        let fixture = try fixtureText("v2-hardened-upsert-shell.json")
         let receipt = try await runPatch(fixture, in: root, aliases: ["/Users/sawyer/gitSync"], options: shellAllowed)
         #expect(receipt.status == .applied, "\(receipt.message ?? "")")
         #expect(mode(root + "/gpt-cursor-runner/scripts/patch-executor.js") == 0o755)

@@ -1,4 +1,5 @@
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import Transport
@@ -23,12 +24,6 @@ import Testing
         return seen
     }
 
-    func makeFolder() throws -> String {
-        let path = NSTemporaryDirectory() + "ghost-watch-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     func dropBoth(into folder: String) throws {
         try Data("{}".utf8).write(to: URL(fileURLWithPath: folder + "/.moved.json.part"))
         try FileManager.default.moveItem(atPath: folder + "/.moved.json.part", toPath: folder + "/moved.json")
@@ -37,14 +32,14 @@ import Testing
 
     #if os(Linux)
     @Test func inotifyReportsRenamesAndClosedWrites() async throws {
-        let folder = try makeFolder()
+        let folder = try makeTempFolder("watch")
         let seen = try await firstEvents(InotifyWatcher(path: folder), folder: folder) { try dropBoth(into: folder) }
         #expect(seen.contains(.file("moved.json")))
         #expect(seen.contains(.file("written.json")))
     }
 
     @Test func inotifyFailsWhenTheFolderGoesAway() async throws {
-        let folder = try makeFolder()
+        let folder = try makeTempFolder("watch")
         let events = try InotifyWatcher(path: folder).events()
         try FileManager.default.removeItem(atPath: folder)
         await #expect(throws: InboxError.self) {
@@ -54,7 +49,7 @@ import Testing
     #endif
 
     @Test func pollingReportsNewFiles() async throws {
-        let folder = try makeFolder()
+        let folder = try makeTempFolder("watch")
         let seen = try await firstEvents(PollingWatcher(path: folder, interval: .milliseconds(20)), folder: folder) { try dropBoth(into: folder) }
         #expect(seen.contains(.file("moved.json")))
         #expect(seen.contains(.file("written.json")))

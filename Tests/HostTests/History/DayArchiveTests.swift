@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 import Testing
 
 @testable import Host
