@@ -421,9 +421,9 @@ let jsonType = ("Content-Type", "application/json")
         #expect(await defaultIntake.deliveries.map(\.queue) == [nil])
     }
 
-    /// Known issue: with credentials on a queue but none on the host, `receive` asks the host's (open)
-    /// authenticator, which lets everything in. The config refuses such settings (`ConfigParser`), so only a
-    /// transport built from ``HTTPSettings`` directly is exposed; this test turns green when that is fixed.
+    /// With credentials on a queue but none on the host, the queue's are needed: the host's (open)
+    /// authenticator admits nothing on its own. (The config refuses such settings; a transport built from
+    /// ``HTTPSettings`` directly must hold the line too.)
     @Test func aQueuesOwnTokenIsNeededEvenWhenTheHostHasNone() async throws {
         let intake = FakeIntake()
         let settings = HTTPSettings(queueCredentials: ["a": QueueCredentials(token: "a-token", hmacSecret: nil)])
@@ -438,23 +438,19 @@ let jsonType = ("Content-Type", "application/json")
                     == 202
             )
             let anonymous = try await client.request("POST", "/api/queues/a/patches", headers: [jsonType], body: body)
-            withKnownIssue("queue credentials without host credentials leave the queue open to requests with none") {
-                #expect(anonymous.status == 401)
-            }
+            #expect(anonymous.status == 401)
         }
     }
 
-    /// Known issue: route parameters reach the intake still percent-encoded, so a client that encodes an id
-    /// holding `:` `@` or `+` (all valid in ids; `encodeURIComponent` encodes them) finds nothing.
+    /// Route parameters reach the intake percent-decoded: a client that encodes an id holding `:` `@` or `+`
+    /// (all valid in ids; `encodeURIComponent` encodes them) finds it.
     @Test func aPercentEncodedIdIsLookedUpDecoded() async throws {
         let intake = FakeIntake(receipts: ["fix:1": ["id": "fix:1", "status": "applied"]])
         try await withTransport(intake: intake) { client in
             let plain = try await client.request("GET", "/api/patches/fix:1")
             #expect(plain.status == 200)
             let encoded = try await client.request("GET", "/api/patches/fix%3A1")
-            withKnownIssue("GET /api/patches/{id} looks up the id without percent-decoding it") {
-                #expect(encoded.status == 200)
-            }
+            #expect(encoded.status == 200)
         }
         #expect(await intake.lookups.first == "fix:1")
     }

@@ -83,11 +83,12 @@ package struct HTTPTransport: Sendable {
         }
         router.post("/api/patches") { request, _ in await self.receive(request, queue: nil) }
         router.post("/api/queues/:queue/patches") { request, context in
-            await self.receive(request, queue: context.parameters.get("queue") ?? "")
+            await self.receive(request, queue: Self.decoded(context.parameters.get("queue") ?? ""))
         }
         router.get("/api/patches/:id") { request, context in
             if let refusal = self.refuseUnauthorized(request) { return refusal }
-            let id = context.parameters.get("id") ?? ""
+            // Clients encode ids in paths (`encodeURIComponent` turns `fix:1` into `fix%3A1`).
+            let id = Self.decoded(context.parameters.get("id") ?? "")
             guard let found = await self.intake.lookup(id: id) else {
                 return Self.error(ApplyError(.notFound, "no patch with id '\(id)' in any queue"))
             }
@@ -120,12 +121,19 @@ package struct HTTPTransport: Sendable {
         return authorized ? nil : Self.error(ApplyError(.unauthorized, "missing or wrong credentials"))
     }
 
+    /// A path segment with its percent-escapes decoded (as sent when it is not valid percent-encoding).
+    static func decoded(_ segment: String) -> String {
+        segment.removingPercentEncoding ?? segment
+    }
+
     private func receive(_ request: Request, queue: String?) async -> Response {
         let authorization = request.headers[.authorization]
         // A queue with credentials of its own takes those or the host's; other queues, the host's.
         let queueAuthenticator = queueAuthenticators[queue ?? settings.defaultQueue]
         let open = authenticator.isOpen && queueAuthenticator == nil
-        guard open || authenticator.bearerAcceptable(authorization) || queueAuthenticator?.bearerAcceptable(authorization) == true else {
+        // An open host authenticator admits anything, so it counts only when it has credentials of its own.
+        let host = authenticator.isOpen ? nil : authenticator
+        guard open || host?.bearerAcceptable(authorization) == true || queueAuthenticator?.bearerAcceptable(authorization) == true else {
             return Self.error(ApplyError(.unauthorized, "missing or wrong credentials"))
         }
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > settings.maxBodyBytes {
@@ -140,7 +148,7 @@ package struct HTTPTransport: Sendable {
         }
         let signature = request.headers[Self.signatureField]
         let authorized =
-            open || authenticator.authorize(authorization: authorization, signature: signature, body: body)
+            open || host?.authorize(authorization: authorization, signature: signature, body: body) == true
             || queueAuthenticator?.authorize(authorization: authorization, signature: signature, body: body) == true
         guard authorized else { return Self.error(ApplyError(.unauthorized, "missing or wrong credentials")) }
         let acceptance: Acceptance
