@@ -99,7 +99,7 @@ import Testing
         let host = try await ServeProcess.start(folder: folder)
         let allowed = try host.request("POST", "/api/patches?wait=20", body: #"{"id": "s1", "role": "shell", "patch": "echo ok"}"#)
         let receipt = json(allowed)?["result"]?["receipt"]
-        #expect(receipt?["status"] == "applied")
+        #expect(receipt?["status"] == "applied", "\(receipt.map(\.serialized) ?? "no receipt")")
         #expect(receipt?["steps"]?.arrayValue?.first?["stdout"] == "ok\n")
         #expect(receipt?["steps"]?.arrayValue?.first?["exit_code"] == 0)
 
