@@ -91,8 +91,12 @@ import Testing
         let host = try await ServeProcess.start(folder: folder)
         #expect(json(try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "old")))?["result"]?["status"] == "applied")
         let archive = folder + "/patches/.archive"
-        #expect(await eventually(10) { files(in: folder + "/patches/.completed").isEmpty && !files(in: archive).isEmpty })
-        let day = try #require(files(in: archive).first)
+        #expect(
+            await eventually(10) {
+                files(in: folder + "/patches/.completed").isEmpty && files(in: archive).contains { $0.hasSuffix(".tar.gz") && !$0.hasPrefix(".") }
+            }
+        )
+        let day = try #require(files(in: archive).first { $0.hasSuffix(".tar.gz") && !$0.hasPrefix(".") })
         #expect(day.hasSuffix(".tar.gz"))
         let again = try host.request("POST", "/api/patches", body: regexPatch(id: "old"))
         #expect(json(again)?["result"]?["status"] == "duplicate")

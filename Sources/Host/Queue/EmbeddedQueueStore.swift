@@ -46,7 +46,7 @@ final class EmbeddedQueueStore: QueueStore {
 
     /// Fills the id filter from the history (in the background after start: a million ids take about a
     /// second); until then every lookup asks SQLite.
-    func fillFilter() throws(ApplyError) {
+    func warmUp() throws(ApplyError) {
         var ids: [String] = []
         try history.forEachPatchID { ids.append($0) }
         filter.fill(ids)
@@ -97,6 +97,14 @@ final class EmbeddedQueueStore: QueueStore {
         }
         return bytes.flatMap { try? JSONParser.parse($0) } ?? Self.remembered(entry)
     }
+
+    /// Matched by name in `.completed/` and `.failed/` (see ``Spool/filedReceipt(of:)``).
+    func finishedSinceLastRecord(_ patch: PendingPatch) -> HistoryEntry? {
+        guard let (url, json) = spool.filedReceipt(of: patch) else { return nil }
+        return HistoryEntry(receipt: json, at: spool.relativePath(of: url), kind: .patch, sequence: patch.sequence)
+    }
+
+    func close() { history.close() }
 
     /// Where a finished patch's file is, for people: the patch file beside its receipt, or the archive.
     func patchPath(of entry: HistoryEntry) -> String {

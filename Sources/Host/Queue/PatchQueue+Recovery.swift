@@ -15,7 +15,7 @@ extension PatchQueue {
     /// receipts read are those of journaled patches the history does not know (filed after its last write).
     func recover() async throws(ApplyError) {
         try spool.prepare()
-        if let rebuilt = store.rebuilt {
+        if let rebuilt = (store as? EmbeddedQueueStore)?.rebuilt {
             logger.notice(
                 "built the history index from the receipt files",
                 metadata: ["queue": "\(name)", "patches": "\(rebuilt.patches)", "duration": "\(rebuilt.duration)"]
@@ -29,9 +29,7 @@ extension PatchQueue {
             guard ledger.state(of: patch.id) == nil else { continue }
             // This run is in the history (whatever the dedup window says now): it finished.
             if let entry = try store.latest(id: patch.id), entry.attempt >= patch.attempt { continue }
-            if let (url, json) = spool.filedReceipt(of: patch),
-                let entry = HistoryEntry(receipt: json, at: spool.relativePath(of: url), kind: .patch, sequence: patch.sequence)
-            {
+            if let entry = store.finishedSinceLastRecord(patch) {
                 found.append(entry)
                 continue
             }
@@ -50,7 +48,7 @@ extension PatchQueue {
         let logger = self.logger
         Task.detached(priority: .utility) {
             do throws(ApplyError) {
-                try store.fillFilter()
+                try store.warmUp()
             } catch {
                 logger.warning("cannot load the id filter; every new id is looked up in the index", metadata: ["error": "\(error)"])
             }

@@ -29,8 +29,8 @@ actor PatchQueue {
     /// Patches handed to the executor before their journal record is durable, with their bodies as parsed at
     /// intake: the executor may prepare them but changes nothing, and files nothing, until the record is on disk.
     var early: [UInt64: (body: [UInt8], patch: Patch, durability: Durability)] = [:]
-    /// The queue's durable state: intake journal and history (see ``QueueStore``).
-    let store: EmbeddedQueueStore
+    /// The queue's durable state: intake journal and history (see ``QueueStore``); the core uses nothing else.
+    let store: any QueueStore
     /// Finished patches filed since the last checkpoint, written to the history by it.
     var unrecorded: [HistoryEntry] = []
     var receiptWaiters: [String: [UUID: CheckedContinuation<JSONValue?, Never>]] = [:]
@@ -147,7 +147,7 @@ actor PatchQueue {
         // Nothing can be added now: a journal file whose patches are all in the history goes, so the next
         // start reads no journal at all.
         if ledger.currentGenerationIsEmpty, unrecorded.isEmpty { store.retire(ledger.currentGeneration) }
-        store.history.close()
+        store.close()
         resumeSettledWaiters()
         for (_, waiting) in receiptWaiters { for continuation in waiting.values { continuation.resume(returning: nil) } }
         receiptWaiters = [:]

@@ -35,6 +35,15 @@ protocol QueueStore: Sendable {
     /// The receipt of a finished patch: its file, its copy in an archive, or, once retention deleted it, what
     /// the history still knows.
     func receipt(of entry: HistoryEntry) -> JSONValue?
+    /// Where a finished patch is, for people (a duplicate's answer names it).
+    func patchPath(of entry: HistoryEntry) -> String
+    /// At start: the finished run of a journaled patch that is not in the history yet (it finished after
+    /// the history's last write, before a kill), if it did finish.
+    func finishedSinceLastRecord(_ patch: PendingPatch) -> HistoryEntry?
+    /// After start, off the hot path: whatever makes lookups fast (may take a while; lookups work meanwhile).
+    func warmUp() throws(ApplyError)
+    /// At a clean stop, once nothing more will be written.
+    func close()
 }
 
 extension QueueStore {

@@ -63,14 +63,16 @@ public struct GhostHost: PatchIntake {
                     }
                 )
             )
-            let sweeper = RetentionSweeper(store: queue.store, logger: logger)
-            services.append(
-                .init(
-                    service: SupervisedService(name: "retention:\(queueConfig.name)", health: health, logger: logger, cancelledOnShutdown: true) {
-                        [io, health] in try await sweeper.run(io: io, health: health, component: "retention:\(queueConfig.name)")
-                    }
+            if let store = queue.store as? EmbeddedQueueStore {
+                let sweeper = RetentionSweeper(store: store, logger: logger)
+                services.append(
+                    .init(
+                        service: SupervisedService(name: "retention:\(queueConfig.name)", health: health, logger: logger, cancelledOnShutdown: true) {
+                            [io, health] in try await sweeper.run(io: io, health: health, component: "retention:\(queueConfig.name)")
+                        }
+                    )
                 )
-            )
+            }
             let inbox = InboxTransport(queue: queueConfig.name, directory: queueConfig.directory, intake: self, health: health, logger: logger)
             let settled = awaitSuspectsSettled
             services.append(
