@@ -101,14 +101,7 @@ extension PatchQueue {
         inHand = nil
         remember(receipt.receipt, json: receipt.json, filedAt: receipt.url, kind: .patch, sequence: pending.sequence)
         // Someone waiting for the outcome gets it once it is durable: at the checkpoint, which comes next.
-        if receipt.url != nil {
-            unsyncedIDs.insert(pending.id)
-            if receiptWaiters[pending.id] != nil { awaitedReceipts[pending.id] = receipt.json }
-        } else {
-            for continuation in (receiptWaiters.removeValue(forKey: pending.id) ?? [:]).values {
-                continuation.resume(returning: receipt.json)
-            }
-        }
+        receiptWaiters.finished(pending.id, receipt: receipt.json, filedToDisk: receipt.url != nil)
     }
 
     /// Makes the receipts filed since the last checkpoint, and the workspace renames of their patches,
@@ -121,16 +114,12 @@ extension PatchQueue {
         guard !unsynced.isEmpty || !unrecorded.isEmpty else { return }
         let batch = unsynced
         let rows = unrecorded
-        let ids = unsyncedIDs
+        let ids = receiptWaiters.filedSinceCheckpoint
         unsynced = []
         unrecorded = []
         let synced = await syncSpool()
         // Waiters that came while the sync ran are handed their receipt too.
-        unsyncedIDs.subtract(ids)
-        for id in ids {
-            guard let json = awaitedReceipts.removeValue(forKey: id) else { continue }
-            for continuation in (receiptWaiters.removeValue(forKey: id) ?? [:]).values { continuation.resume(returning: json) }
-        }
+        receiptWaiters.synced(ids)
         guard synced else {
             logger.critical("the file system reported a write-back error; receipts filed since the last sync are not trusted")
             // None of this batch goes to the history (a later sync would report success over the lost

@@ -15,8 +15,8 @@ extension PatchQueue {
         if case .finished(let url, _) = state {
             guard let receipt = try? JSONParser.parse(spool.read(url)) else { return nil }
             // Filed but not durable yet: handed over after the checkpoint the executor is about to run.
-            guard unsyncedIDs.contains(id), !closed else { return receipt }
-            awaitedReceipts[id] = receipt
+            guard receiptWaiters.isUnsynced(id), !closed else { return receipt }
+            receiptWaiters.hold(id, receipt: receipt)
         }
         if closed { return nil }
         let token = UUID()
@@ -26,13 +26,12 @@ extension PatchQueue {
         }
         defer { expiry.cancel() }
         return await withCheckedContinuation { continuation in
-            receiptWaiters[id, default: [:]][token] = continuation
+            receiptWaiters.add(id, token: token, continuation)
         }
     }
 
     func expire(id: String, token: UUID) {
-        receiptWaiters[id]?.removeValue(forKey: token)?.resume(returning: nil)
-        if receiptWaiters[id]?.isEmpty == true { receiptWaiters[id] = nil }
+        receiptWaiters.expire(id, token: token)
     }
 
     /// The receipt of a finished patch, or its state; `nil` when the id is unknown here.

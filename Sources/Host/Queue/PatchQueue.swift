@@ -33,7 +33,8 @@ actor PatchQueue {
     let store: any QueueStore
     /// Finished patches filed since the last checkpoint, written to the history by it.
     var unrecorded: [HistoryEntry] = []
-    var receiptWaiters: [String: [UUID: CheckedContinuation<JSONValue?, Never>]] = [:]
+    /// Waits for receipts, and the receipts held back until they are durable.
+    var receiptWaiters = ReceiptWaiters()
     let wakeups: AsyncStream<Void>
     let wake: AsyncStream<Void>.Continuation
     var closed = false
@@ -46,10 +47,6 @@ actor PatchQueue {
     var unsynced: [(sequence: UInt64, generation: UInt64)] = []
     /// Workspace folders renamed into since the last checkpoint, synced by it.
     let folderSyncs = DeferredFolderSyncs()
-    /// Ids filed since the last checkpoint: their receipts and workspace renames are not durable yet.
-    var unsyncedIDs: Set<String> = []
-    /// The receipts of those that someone waits for, handed over once the checkpoint has made them durable.
-    var awaitedReceipts: [String: JSONValue] = [:]
     var recent: [JSONValue] = []
     var tallies: [String: Int] = [:]
     /// Patches to apply one at a time under the durable applying marker, after the host died (sequence → id;
@@ -136,7 +133,7 @@ actor PatchQueue {
                         finished(member.pending, at: member.location, receipt: receipt)
                     }
                 }
-                if depth == 0 || unsynced.count >= 256 || !awaitedReceipts.isEmpty { await checkpoint() }
+                if depth == 0 || unsynced.count >= 256 || receiptWaiters.holdsReceipts { await checkpoint() }
                 if Task.isShuttingDownGracefully { break }
             }
             if Task.isShuttingDownGracefully { break }
@@ -149,8 +146,7 @@ actor PatchQueue {
         if ledger.currentGenerationIsEmpty, unrecorded.isEmpty { store.retire(ledger.currentGeneration) }
         store.close()
         resumeSettledWaiters()
-        for (_, waiting) in receiptWaiters { for continuation in waiting.values { continuation.resume(returning: nil) } }
-        receiptWaiters = [:]
+        receiptWaiters.closeAll()
     }
 
     /// Starts the executor on patches recovered from the spool.
