@@ -141,13 +141,19 @@ extension PatchQueue {
         }
         ledger.recorded(rows.filter { $0.kind == .patch }.map(\.id))
         for (sequence, _) in batch { unfiledIntents.remove(sequence) }
-        for generation in ledger.checkpointed(batch.map(\.generation)) { store.retire(generation) }
+        await retire(ledger.checkpointed(batch.map(\.generation)))
         if unfiledIntents.isEmpty { spool.intentLog.reset() }
     }
 
     /// Writes rows to the history, off the actor.
     nonisolated func record(_ rows: [HistoryEntry]) async throws(ApplyError) {
         try store.record(rows)
+    }
+
+    /// Retires journal generations off the actor: each makes the history durable first (an fsync), which
+    /// intake must not wait for.
+    nonisolated func retire(_ generations: [UInt64]) async {
+        for generation in generations { store.retire(generation) }
     }
 
     /// The sync itself, on the executor's thread rather than the actor's.

@@ -140,7 +140,12 @@ extension PatchQueue {
     func publish(_ pending: PendingPatch, at location: JournalLocation, body: [UInt8], patch: Patch, durability: Durability) {
         early[pending.sequence] = (body, patch, durability)
         // The journal moved to a new file: older ones with nothing left in them can go.
-        for old in ledger.publish(pending, at: location) { store.retire(old) }
+        let retired = ledger.publish(pending, at: location)
+        if !retired.isEmpty {
+            // Off the actor: retiring fsyncs the history, and this is intake's path.
+            let store = self.store
+            Task.detached { for old in retired { store.retire(old) } }
+        }
         metrics.depth(queue: config.name, depth)
         wake.yield()
     }

@@ -41,7 +41,7 @@ final class IntakeJournal: Sendable {
         let wake = DispatchSemaphore(value: 0)
     }
 
-    init(folder: URL, rotateAt: Int = 4 << 20) {
+    init(folder: URL, rotateAt: Int = 16 << 20) {
         self.folder = folder
         self.folderPath = folder.path
         self.rotateAt = rotateAt
