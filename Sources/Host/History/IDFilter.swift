@@ -4,8 +4,9 @@ import Synchronization
 /// An in-memory Bloom filter of the ids the history index holds, so intake asks SQLite only about ids that
 /// may be there: a fresh id (almost every delivery) is answered "not seen" without a query.
 ///
-/// It is filled in the background after start (``fill(_:)``), while every id recorded meanwhile is added
-/// as it is recorded (``insert(_:)``); until it is full it answers "maybe" for everything. About 10 bits
+/// It is filled in the background after start (``insert(_:)`` for each id, then ``markFilled(count:)``),
+/// while every id recorded meanwhile is added as it is recorded; until it is full it answers "maybe" for
+/// everything. About 10 bits
 /// per id (1% false positives): 1.2 MB for a million. Ids that retention forgets stay in it, costing only
 /// a query. Past ``maximumIDs`` it is never used (every lookup asks SQLite), to keep memory bounded.
 final class IDFilter: Sendable {
@@ -48,18 +49,12 @@ final class IDFilter: Sendable {
         state.withLock { state in Self.set(first, second, bits: bits, in: &state.words) }
     }
 
-    /// Adds the ids already in the history and starts answering; `ids` past ``maximumIDs`` disable it.
-    func fill<S: Sequence>(_ ids: S) where S.Element == String {
-        var count = 0
-        for id in ids {
-            insert(id)
-            count += 1
-            if count > maximumIDs {
-                state.withLock { $0.disabled = true }
-                return
-            }
+    /// Starts answering, once ``insert(_:)`` has been given every id already in the history (`count` of
+    /// them); past ``maximumIDs`` it stays off.
+    func markFilled(count: Int) {
+        state.withLock { state in
+            if count > maximumIDs { state.disabled = true } else { state.ready = true }
         }
-        state.withLock { $0.ready = true }
     }
 
     private static func set(_ first: UInt64, _ second: UInt64, bits: Int, in words: inout [UInt64]) {

@@ -47,9 +47,13 @@ final class EmbeddedQueueStore: QueueStore {
     /// Fills the id filter from the history (in the background after start: a million ids take about a
     /// second); until then every lookup asks SQLite.
     func warmUp() throws(ApplyError) {
-        var ids: [String] = []
-        try history.forEachPatchID { ids.append($0) }
-        filter.fill(ids)
+        // Streamed into the filter: holding a million ids at once would cost tens of MB the allocator keeps.
+        var count = 0
+        try history.forEachPatchID { id in
+            filter.insert(id)
+            count += 1
+        }
+        filter.markFilled(count: count)
     }
 
     func recoverIntake() throws(ApplyError) -> [JournalRecord] { try journal.recover() }
