@@ -14,14 +14,16 @@ enum SpoolName {
         var seconds = time_t(date.timeIntervalSince1970)
         var parts = tm()
         localtime_r(&seconds, &parts)
-        // By hand: String(format:) costs more than the rest of an HTTP acknowledgement's bookkeeping.
-        func digits(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
         let date = digits(parts.tm_year + 1900, 4) + digits(parts.tm_mon + 1, 2) + digits(parts.tm_mday, 2)
         let time = digits(parts.tm_hour, 2) + digits(parts.tm_min, 2) + digits(parts.tm_sec, 2)
         return "\(safe(id))_\(date)_\(time).json"
+    }
+
+    /// `value` in decimal, zero-padded to `width`. By hand: String(format:) costs more than the rest of an
+    /// HTTP acknowledgement's bookkeeping.
+    static func digits(_ value: Int32, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
     }
 
     /// A name safe in any of the queue's folders: letters, digits, `.`, `_` and `-`; no leading dot; at most
