@@ -120,6 +120,17 @@ import Testing
         let unknownRole = try host.request("POST", "/api/patches", body: #"{"id": "r", "role": "nope", "target_file": "a", "patch": {}}"#)
         #expect(unknownRole.status == 422)
         #expect(code(unknownRole) == "unknown_role")
+        // Each role checks its own payload before the patch is accepted: these could only fail later.
+        for (id, patch) in [
+            ("no-replacement", #""patch": {"pattern": "a"}"#), ("bad-regex", #""patch": {"pattern": "(a", "replacement": "b"}"#),
+            ("junk-base64", #""role": "write", "patch": {"contents": "a*b=", "encoding": "base64"}"#),
+        ] {
+            let role = patch.contains("\"role\"") ? "" : #""role": "ui_patch", "#
+            let refused = try host.request("POST", "/api/patches", body: #"{"id": "\#(id)", \#(role)"target_file": "src/App.tsx", \#(patch)}"#)
+            #expect(refused.status == 422, "\(id)")
+            #expect(code(refused) == (id == "bad-regex" ? "regex_error" : "invalid_patch"), "\(id)")
+            #expect(try host.request("GET", "/api/patches/\(id)").status == 404, "\(id) was queued")
+        }
 
         let noQueue = try host.request("POST", "/api/queues/NOPE/patches", body: regexPatch(id: "q"))
         #expect(noQueue.status == 404)

@@ -12,6 +12,12 @@ public protocol ContentApplier: Sendable {
     /// - Returns: Paths as written in the patch; the default is the operation's `target`.
     func inputPaths(for operation: PatchOperation) throws(ApplyError) -> [String]
 
+    /// Checks the operation's payload before the patch is accepted, so a queue answers 422 (an inbox file
+    /// goes to `.failed/`) instead of accepting a patch that can only fail. Reads nothing on disk.
+    /// - Throws: ``ApplyError`` (usually ``Reason/invalidPatch``) naming what is wrong. The default accepts
+    ///   any payload.
+    func validate(_ operation: PatchOperation) throws(ApplyError)
+
     /// Computes the changes for one operation.
     /// - Parameters:
     ///   - operation: The operation, with its role-specific payload.
@@ -23,6 +29,9 @@ public protocol ContentApplier: Sendable {
 }
 
 extension ContentApplier {
+    /// Accepts any payload: ``apply(_:files:context:)`` checks it.
+    public func validate(_ operation: PatchOperation) throws(ApplyError) {}
+
     /// The operation's `target`; an operation without one fails with ``Reason/invalidPatch``.
     public func inputPaths(for operation: PatchOperation) throws(ApplyError) -> [String] {
         guard let target = operation.target, !target.isEmpty else {

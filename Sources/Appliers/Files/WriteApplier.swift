@@ -16,20 +16,32 @@ package struct WriteApplier: ContentApplier {
     package init() {}
 
     /// Writes `contents`; the same bytes and mode already there is `unchanged`.
-    package func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
+    /// The bytes and mode the payload asks for. Base64 may be wrapped (ASCII whitespace is skipped); any
+    /// other character outside the alphabet is refused, not dropped.
+    private func payload(_ operation: PatchOperation) throws(ApplyError) -> (bytes: [UInt8], mode: UInt16?) {
         let contents = try operation.requiredString("contents")
         let mode = try operation.optionalMode()
-        let bytes: [UInt8]
         switch try operation.optionalString("encoding") ?? "utf8" {
-        case "utf8", "utf-8": bytes = Array(contents.utf8)
+        case "utf8", "utf-8":
+            return (Array(contents.utf8), mode)
         case "base64":
-            guard let data = Data(base64Encoded: contents, options: .ignoreUnknownCharacters) else {
-                throw ApplyError(.invalidPatch, "'contents' is not valid base64")
+            let packed = String(contents.unicodeScalars.filter { !" \t\r\n".unicodeScalars.contains($0) })
+            guard let data = Data(base64Encoded: packed) else {
+                throw ApplyError(.invalidPatch, "'contents' is not valid base64 (only A-Z a-z 0-9 + / and = padding, with optional line breaks)")
             }
-            bytes = [UInt8](data)
+            return ([UInt8](data), mode)
         case let other:
             throw ApplyError(.invalidPatch, "unknown encoding '\(other)' (use utf8 or base64)")
         }
+    }
+
+    /// Refuses a payload that could only fail: no contents, a bad mode, bad base64, an unknown encoding.
+    package func validate(_ operation: PatchOperation) throws(ApplyError) {
+        _ = try payload(operation)
+    }
+
+    package func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
+        let (bytes, mode) = try payload(operation)
         let path = files.targetPath ?? ""
         if let current = files.target, current.bytes == bytes {
             guard let mode, mode != current.mode else { return ContentResult(changes: []) }

@@ -201,7 +201,8 @@ package struct HTTPTransport: Sendable {
         case .unknownQueue, .notFound: .notFound
         case .idConflict: .conflict
         case .limitExceeded: .contentTooLarge
-        case .invalidPatch, .unknownRole: .unprocessableContent
+        // A pattern that does not compile is the patch's fault, found by the role's check at intake.
+        case .invalidPatch, .unknownRole, .regexError: .unprocessableContent
         case .unavailable: .serviceUnavailable
         case .misdirectedRequest: .misdirectedRequest
         case .forbiddenOrigin: .forbidden
