@@ -2,6 +2,26 @@ import ApplierAPI
 import Testing
 
 @Suite struct JSONParserTests {
+    /// A UTF-8 byte-order mark before the document (Windows editors write one) is skipped, not an error.
+    @Test func aByteOrderMarkIsSkipped() throws {
+        let value = try JSONParser.parse([0xEF, 0xBB, 0xBF] + Array(#"{"id": "bom"}"#.utf8))
+        #expect(value["id"] == "bom")
+        #expect(throws: JSONParseError.self) { try JSONParser.parse([0xEF, 0xBB] + Array("{}".utf8)) }
+    }
+
+    /// A key twice in one object is refused, naming it: parsers disagree on which value it means, so a
+    /// patch would not mean the same to every tool that reads it.
+    @Test func aDuplicateKeyIsRefusedWithItsName() throws {
+        do {
+            _ = try JSONParser.parse(#"{"id": "a", "patch": {"replacement": "x", "replacement": "y"}}"#)
+            Issue.record("a duplicate key was accepted")
+        } catch {
+            #expect(error.problem.contains("duplicate key \"replacement\""))
+            #expect(error.column == 43)
+        }
+        #expect(try JSONParser.parse(#"{"a": {"k": 1}, "b": {"k": 2}}"#)["b"]?["k"] == 2)
+    }
+
     @Test func parsesEveryKindOfValue() throws {
         let value = try JSONParser.parse(#"{"a": [1, 2.5, -3e2], "b": true, "c": null, "d": "x\"y\u00e9\ud83d\ude00", "e": {}}"#)
         #expect(value["a"] == [1, 2.5, -300])

@@ -13,9 +13,12 @@ package struct JSONParser {
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
-    /// Parses one JSON document; only white space may follow it.
+    /// Parses one JSON document; only white space may follow it. A UTF-8 byte-order mark before it is
+    /// skipped (RFC 8259 lets a parser ignore one, and editors on Windows write one); a key that appears
+    /// twice in one object is refused, since parsers disagree on which value it means.
     package static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
         parser.skipWhitespace()
         let value = try parser.parseValue()
         parser.skipWhitespace()
@@ -100,7 +103,9 @@ package struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                 throw error("unexpected \(describeCurrent()), expected a string key")
             }
+            let keyStart = index
             let key = try parseString()
+            guard members[key] == nil else { throw error("duplicate key \"\(key)\" in one object: which value is meant is ambiguous", at: keyStart) }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
                 throw error("unexpected \(describeCurrent()), expected ':'")
