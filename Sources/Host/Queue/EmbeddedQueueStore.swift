@@ -82,7 +82,7 @@ final class EmbeddedQueueStore: QueueStore {
         return try history.entry(id: id)
     }
 
-    var dedupWindow: Duration { retention.dedupWindow }
+    func dedupCutoff(now: Date) -> Date { retention.dedupCutoff(now: now) }
 
     func record(_ entries: [HistoryEntry]) throws(ApplyError) {
         // Into the filter first: once the row is written, the queue forgets the id and asks the store.
@@ -104,8 +104,8 @@ final class EmbeddedQueueStore: QueueStore {
 
     /// Matched by name in `.completed/` and `.failed/` (see ``Spool/filedReceipt(of:)``).
     func finishedSinceLastRecord(_ patch: PendingPatch) -> HistoryEntry? {
-        guard let (url, json) = spool.filedReceipt(of: patch) else { return nil }
-        return HistoryEntry(receipt: json, at: spool.relativePath(of: url), kind: .patch, sequence: patch.sequence)
+        guard let (url, receipt) = spool.filedReceipt(of: patch) else { return nil }
+        return HistoryEntry(receipt, at: spool.relativePath(of: url), kind: .patch, sequence: patch.sequence)
     }
 
     func close() { history.close() }
@@ -114,8 +114,7 @@ final class EmbeddedQueueStore: QueueStore {
     func patchPath(of entry: HistoryEntry) -> String {
         guard let location = entry.receipt else { return "(removed by retention)" }
         if let hash = location.firstIndex(of: "#") { return spool.directory.appendingPathComponent(String(location[..<hash])).path }
-        let name = String(location.dropLast(".receipt.json".count)) + ".json"
-        return spool.directory.appendingPathComponent(name, isDirectory: false).path
+        return spool.directory.appendingPathComponent(SpoolName.patch(forReceipt: location), isDirectory: false).path
     }
 
     /// What the history knows of a patch whose receipt is gone.

@@ -107,14 +107,14 @@ extension PatchQueue {
         case .finished(let receiptURL):
             let receipt = try? JSONParser.parse(spool.read(receiptURL))
             let patchPath = receiptURL.deletingLastPathComponent().appendingPathComponent(
-                String(receiptURL.lastPathComponent.dropLast(".receipt.json".count)) + ".json",
+                SpoolName.patch(forReceipt: receiptURL.lastPathComponent),
                 isDirectory: false
             )
             return .duplicate(firstPath: patchPath.path, receipt: receipt)
         }
         guard !closed else { throw ApplyError(.unavailable, "queue \(config.name) is shutting down") }
         let latest = try store.latest(id: id)
-        if let entry = latest, entry.finishedAt >= receivedAt.addingTimeInterval(-store.dedupWindow.milliseconds / 1000) {
+        if let entry = latest, entry.finishedAt >= store.dedupCutoff(now: receivedAt) {
             guard entry.contentHash == hash else { throw conflict(id) }
             return .duplicate(firstPath: store.patchPath(of: entry), receipt: store.receipt(of: entry))
         }

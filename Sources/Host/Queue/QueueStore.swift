@@ -28,8 +28,9 @@ protocol QueueStore: Sendable {
 
     /// The latest run of the finished patch `id` the history holds, inside the dedup window or not.
     func latest(id: String) throws(ApplyError) -> HistoryEntry?
-    /// How long an id answers for its first receipt after its patch finished.
-    var dedupWindow: Duration { get }
+    /// The oldest finish time still inside the dedup window at `now`: an id whose patch finished before it
+    /// is a new run when sent again.
+    func dedupCutoff(now: Date) -> Date
     /// Adds finished patches to the history, in one write.
     func record(_ entries: [HistoryEntry]) throws(ApplyError)
     /// The receipt of a finished patch: its file, its copy in an archive, or, once retention deleted it, what
@@ -50,7 +51,7 @@ extension QueueStore {
     /// The finished patch `id` if the history remembers it inside the dedup window at `now`: a delivery of
     /// the id is a duplicate (or a conflict) of it. Past the window the id is a new run (see ``latest(id:)``).
     func finished(id: String, now: Date) throws(ApplyError) -> HistoryEntry? {
-        guard let entry = try latest(id: id), entry.finishedAt >= now.addingTimeInterval(-dedupWindow.milliseconds / 1000) else { return nil }
+        guard let entry = try latest(id: id), entry.finishedAt >= dedupCutoff(now: now) else { return nil }
         return entry
     }
 }

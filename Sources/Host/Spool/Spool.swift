@@ -126,7 +126,7 @@ struct Spool: Sendable {
     /// The receipt of the journaled patch `pending`, if it was filed: its name's variants are tried in both
     /// folders, each receipt checked for the patch's id and content hash. Used at start for patches that may
     /// have finished after the history's last write.
-    func filedReceipt(of pending: PendingPatch) -> (url: URL, json: JSONValue)? {
+    func filedReceipt(of pending: PendingPatch) -> (url: URL, receipt: Receipt)? {
         for folder in [completed, failed] {
             var missing = 0
             var attempt = 1
@@ -142,7 +142,7 @@ struct Spool: Sendable {
                 guard let json = try? JSONParser.parse(bytes), let receipt = try? Receipt(json: json), receipt.id == pending.id,
                     receipt.contentSHA256 == pending.contentHash, receipt.attempt == pending.attempt, receipt.status != .duplicate
                 else { continue }
-                return (url, json)
+                return (url, receipt)
             }
         }
         return nil

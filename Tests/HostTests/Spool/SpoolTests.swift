@@ -58,7 +58,7 @@ import Testing
         try spool.finish(.bytes([]), name: "x.json", receipt: receipt("p", hash: "h", attempt: 2, status: .failed), into: .failed)
         let found = try #require(spool.filedReceipt(of: pending("p", name: "x.json", hash: "h", attempt: 2)))
         #expect(found.url.path == spool.failed.appendingPathComponent("x.receipt.json").path)
-        #expect(found.json["status"] == "failed")
+        #expect(found.receipt.status == .failed)
         #expect(spool.filedReceipt(of: pending("p", name: "x.json", hash: "h", attempt: 1)) == nil)
         #expect(spool.filedReceipt(of: pending("p", name: "x.json", hash: "new", attempt: 2)) == nil)
         #expect(spool.filedReceipt(of: pending("q", name: "y.json")) == nil)
