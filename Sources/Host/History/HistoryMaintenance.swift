@@ -24,7 +24,7 @@ public enum HistoryMaintenance {
             let url = HistoryIndex.location(in: spool.internalFolder)
             for suffix in ["", "-wal", "-shm"] { unlink(url.path + suffix) }
             let index = try HistoryIndex(url: url)
-            let count = try HistoryRebuild.rebuild(index, from: spool, retention: queueConfig.retention)
+            let count = try HistoryRebuild.rebuild(index, from: spool)
             try index.markComplete()
             index.close()
             withExtendedLifetime(lock) {}

@@ -6,7 +6,7 @@ import Foundation
 enum HistoryRebuild {
     /// Adds a row for every receipt found to `index` (which should be empty). Returns how many.
     @discardableResult
-    static func rebuild(_ index: HistoryIndex, from spool: Spool, retention: RetentionPolicy) throws(ApplyError) -> Int {
+    static func rebuild(_ index: HistoryIndex, from spool: Spool) throws(ApplyError) -> Int {
         var batch: [HistoryEntry] = []
         var count = 0
         func add(_ entry: HistoryEntry) throws(ApplyError) {
@@ -36,8 +36,9 @@ enum HistoryRebuild {
             }
             for entry in entries { try add(entry) }
         }
+        // Nothing is forgotten here: the retention sweeper decides that, keeping rows a journal record
+        // may still name.
         try index.record(batch)
-        try index.forget(finishedBefore: retention.dedupCutoff(now: Date()))
         return count
     }
 }

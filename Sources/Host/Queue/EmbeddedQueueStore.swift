@@ -36,7 +36,7 @@ final class EmbeddedQueueStore: QueueStore {
             for suffix in ["", "-wal", "-shm"] { unlink(url.path + suffix) }
             index = try HistoryIndex(url: url)
             let started = ContinuousClock.now
-            let patches = try HistoryRebuild.rebuild(index, from: spool, retention: retention)
+            let patches = try HistoryRebuild.rebuild(index, from: spool)
             try index.markComplete()
             rebuilt = (patches, ContinuousClock.now - started)
         }
