@@ -48,7 +48,7 @@ import Testing
         let members = patches.enumerated().map { index, patch in
             PatchRunner.BatchMember(patch: patch, sequence: UInt64(10 + index), options: RunOptions(), receivedAt: Date())
         }
-        let receipts = await runner.runBatch(members, in: try Workspace(root: together), intent: IntentContext(log: log, sequence: 10, id: "a"))
+        let receipts = await runner.run(members, in: try Workspace(root: together), intent: IntentContext(log: log, sequence: 10, id: "a"))
 
         #expect(receipts.map(summary) == aloneReceipts.map(summary))
         #expect(receipts.map(\.status) == [.applied, .failed, .applied, .applied, .unchanged, .failed, .applied])

@@ -45,7 +45,7 @@ import Testing
                 receivedAt: Date()
             )
         }
-        let receipts = await runner.runBatch(members, in: try Workspace(root: root), intent: IntentContext(log: log, sequence: 20, id: "m0"))
+        let receipts = await runner.run(members, in: try Workspace(root: root), intent: IntentContext(log: log, sequence: 20, id: "m0"))
         #expect(receipts.map(\.status) == Array(repeating: .applied, count: 6))
         #expect(receipts.map(\.id) == (0..<6).map { "m\($0)" })
         for index in 0..<6 { #expect(readText(root + "/f\(index).txt")?.count == 900) }

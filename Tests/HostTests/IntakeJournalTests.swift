@@ -8,7 +8,7 @@ import Testing
     func patch(_ sequence: UInt64, _ id: String) -> PendingPatch {
         PendingPatch(
             sequence: sequence,
-            source: "http",
+            source: .http,
             name: "\(id).json",
             id: id,
             contentHash: "h-\(id)",

@@ -7,7 +7,7 @@ import Testing
 /// The queue's bookkeeping without I/O: each event and what it returns, as the queue's actor sees them.
 @Suite struct QueueLedgerTests {
     func reserve(_ ledger: inout QueueLedger, _ id: String, hash: String = "h") -> PendingPatch {
-        ledger.reserve(id: id, hash: hash, source: "http", name: "\(id).json", receivedAt: Date(timeIntervalSince1970: 0))
+        ledger.reserve(id: id, hash: hash, source: .http, name: "\(id).json", receivedAt: Date(timeIntervalSince1970: 0))
     }
 
     /// A ledger whose journal appends to generation 1, as after a start.
@@ -121,7 +121,7 @@ import Testing
 
     @Test func aStartRestoresJournaledPatchesOnceAndNeverReusesASequence() {
         var ledger = QueueLedger()
-        let patch = PendingPatch(sequence: 7, source: "inbox", name: "x.json", id: "x", contentHash: "h", receivedAt: Date())
+        let patch = PendingPatch(sequence: 7, source: .inbox, name: "x.json", id: "x", contentHash: "h", receivedAt: Date())
         let first = ledger.restore(JournalRecord(patch: patch, location: location(4)))
         let again = ledger.restore(JournalRecord(patch: patch, location: location(5)))
         #expect(first)

@@ -11,7 +11,7 @@ import Testing
             id: "p1",
             role: "block",
             queue: "MAIN",
-            source: "inbox",
+            source: .inbox,
             status: .failed,
             receivedAt: Date(timeIntervalSince1970: 1_764_600_000.125)
         )

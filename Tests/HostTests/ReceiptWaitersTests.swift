@@ -8,16 +8,20 @@ import Testing
 @Suite struct ReceiptWaitersTests {
     actor Box {
         var waiters = ReceiptWaiters()
-        var answers: [String: JSONValue?] = [:]
+        var answers: [String: Receipt.Status?] = [:]
 
         func wait(_ id: String, token: UUID = UUID()) async {
             let answer = await withCheckedContinuation { continuation in waiters.add(id, token: token, continuation) }
-            answers[id] = .some(answer)
+            answers[id] = .some(answer?.status)
         }
 
         func run(_ body: (inout ReceiptWaiters) -> Void) { body(&waiters) }
         func waited(_ id: String) -> Bool { waiters.hasWaiters(for: id) }
-        func answer(_ id: String) -> JSONValue?? { answers[id] }
+        func answer(_ id: String) -> Receipt.Status?? { answers[id] }
+    }
+
+    static func receipt(_ status: Receipt.Status) -> Receipt {
+        Receipt(id: "p", role: "ui_patch", queue: "main", source: .http, status: status, receivedAt: Date())
     }
 
     /// Returns once someone waits for `id` in `box`.
@@ -29,7 +33,7 @@ import Testing
         let box = Box()
         let waiting = Task { await box.wait("p1") }
         await settle(box, "p1")
-        await box.run { $0.finished("p1", receipt: ["status": "applied"], filedToDisk: true) }
+        await box.run { $0.finished("p1", receipt: Self.receipt(.applied), filedToDisk: true) }
         for _ in 0..<50 { await Task.yield() }
         #expect(await box.answer("p1") == nil)
         await box.run { #expect($0.isUnsynced("p1")) }
@@ -38,7 +42,7 @@ import Testing
             waiters.synced(waiters.filedSinceCheckpoint)
         }
         await waiting.value
-        #expect(await box.answer("p1") == .some(["status": "applied"]))
+        #expect(await box.answer("p1") == .some(.applied))
         await box.run { #expect(!$0.holdsReceipts && !$0.isUnsynced("p1")) }
     }
 
@@ -47,9 +51,9 @@ import Testing
         let box = Box()
         let waiting = Task { await box.wait("p2") }
         await settle(box, "p2")
-        await box.run { $0.finished("p2", receipt: ["status": "failed"], filedToDisk: false) }
+        await box.run { $0.finished("p2", receipt: Self.receipt(.failed), filedToDisk: false) }
         await waiting.value
-        #expect(await box.answer("p2") == .some(["status": "failed"]))
+        #expect(await box.answer("p2") == .some(.failed))
     }
 
     @Test func anExpiredWaitAndAClosedQueueAnswerNothing() async {

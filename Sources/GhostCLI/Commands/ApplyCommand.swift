@@ -109,7 +109,7 @@ struct ApplyCommand: AsyncParsableCommand {
             throw CLIError.usage("--workspace: \(error.message)")
         }
         if let maxFileBytes { limits.maxFileBytes = maxFileBytes }
-        let options = RunOptions(checkOnly: check, shellPolicy: shellPolicy, source: files.isEmpty ? "stdin" : "file", limits: limits)
+        let options = RunOptions(checkOnly: check, shellPolicy: shellPolicy, source: files.isEmpty ? .stdin : .file, limits: limits)
         var inputs: [(name: String, bytes: [UInt8])] = []
         for file in files.isEmpty ? ["-"] : files {
             do {
@@ -129,10 +129,10 @@ struct ApplyCommand: AsyncParsableCommand {
                         let patch = try Patch.parse(document, limits: options.limits)
                         receipt = await runner.run(patch, in: workspaceRoot, options: options)
                     } catch {
-                        receipt = PatchRunner.rejected(document: document, error: error, options: options)
+                        receipt = Receipt.rejected(document: document, error: error, options: options)
                     }
                 case .invalid(let error):
-                    receipt = PatchRunner.rejected(document: nil, error: error, options: options)
+                    receipt = Receipt.rejected(document: nil, error: error, options: options)
                 }
                 anyFailed = anyFailed || !receipt.succeeded
                 print(format == .json ? receipt.json.serialized : receipt.text)

@@ -16,7 +16,7 @@ public struct PatchRunner: Sendable {
             let patch = try Patch.parse(json: bytes, limits: options.limits)
             return await run(patch, in: workspace, options: options, receivedAt: receivedAt)
         } catch {
-            return Self.rejected(document: try? JSONParser.parse(bytes), error: error, options: options, receivedAt: receivedAt)
+            return Receipt.rejected(document: try? JSONParser.parse(bytes), error: error, options: options, receivedAt: receivedAt)
         }
     }
 
@@ -90,10 +90,7 @@ public struct PatchRunner: Sendable {
             // The flush waits for the patch's intake record before anything in the workspace changes.
             if !options.checkOnly { try await transaction.flush(final: true) }
         } catch {
-            let failure = error as? ApplyError ?? ApplyError(.ioError, "\(error)")
-            receipt.status = .failed
-            receipt.reason = failure.reason
-            receipt.message = failure.message
+            receipt.fail(with: error)
             if !options.checkOnly {
                 let leftovers = transaction.rollback()
                 if !leftovers.isEmpty { receipt.message! += "; ROLLBACK INCOMPLETE: " + leftovers.joined(separator: "; ") }
@@ -250,7 +247,7 @@ public struct PatchRunner: Sendable {
     }
 
     /// True when every operation of the patch edits files only (no shell or other effect step): such
-    /// patches can be applied together by ``runBatch(_:in:intent:)``.
+    /// patches can be applied together by ``run(_:in:intent:)``.
     func isContentOnly(_ patch: Patch) -> Bool {
         patch.operations.allSatisfy { operation in
             if case .content? = try? entry(for: operation) { return true }
@@ -269,7 +266,12 @@ public struct PatchRunner: Sendable {
     /// A batch holds the files of all its members at once: when the next member would take it past
     /// ``PatchLimits/maxHeldBytes``, what came before is committed and the rest go on in a new transaction,
     /// so a member fails for that limit only when it passes it alone.
-    func runBatch(_ members: [BatchMember], in workspace: Workspace, intent: IntentContext) async -> [Receipt] {
+    func run(_ members: [BatchMember], in workspace: Workspace, intent: IntentContext) async -> [Receipt] {
+        // A batch of one runs as a patch of its own: the only way a patch with effect steps runs, and the
+        // cheaper one for a single patch (its hashes come from the intent log, computed side by side).
+        if members.count == 1, let member = members.first {
+            return [await run(member.patch, in: workspace, options: member.options, receivedAt: member.receivedAt, intent: intent)]
+        }
         var receipts: [Receipt] = []
         var context = intent
         while receipts.count < members.count {
@@ -331,10 +333,7 @@ public struct PatchRunner: Sendable {
                 transaction.restore(mark)
                 // Over the bound only with the members before it: it starts the next part instead.
                 if overBatch { break }
-                let failure = error as? ApplyError ?? ApplyError(.ioError, "\(error)")
-                receipt.status = .failed
-                receipt.reason = failure.reason
-                receipt.message = failure.message
+                receipt.fail(with: error)
             }
             receipt.finishedAt = Date()
             receipt.durationMs = (clock.now - started).milliseconds
@@ -365,24 +364,6 @@ public struct PatchRunner: Sendable {
             }
         }
         return receipts
-    }
-
-    /// The receipt for input that is not a patch: the id and role are reported when they can be read.
-    public static func rejected(document: JSONValue?, error: any Error, options: RunOptions, receivedAt: Date = Date()) -> Receipt {
-        let failure = error as? ApplyError ?? ApplyError(.invalidPatch, "\(error)")
-        let id = (document?["id"] ?? document?["blockId"])?.stringValue
-        var receipt = Receipt(
-            id: id,
-            role: document?["role"]?.stringValue,
-            queue: options.queue,
-            source: options.source,
-            status: .failed,
-            receivedAt: receivedAt
-        )
-        receipt.reason = failure.reason
-        receipt.message = failure.message
-        receipt.finishedAt = Date()
-        return receipt
     }
 
 }

@@ -9,7 +9,7 @@ public struct RunOptions: Sendable {
     /// The queue name for the receipt.
     public var queue: String?
     /// The transport for the receipt (`file`, `stdin`, `http`, `inbox`).
-    public var source: String
+    public var source: Receipt.Source
     /// Size and count limits.
     public var limits: PatchLimits
     /// Files larger than this (either side) get no diff in the receipt, only hashes.
@@ -22,7 +22,7 @@ public struct RunOptions: Sendable {
         checkOnly: Bool = false,
         shellPolicy: ShellPolicy = .disabled,
         queue: String? = nil,
-        source: String = "file",
+        source: Receipt.Source = .file,
         limits: PatchLimits = .default,
         diffMaxFileBytes: Int = 4 << 20,
         diffMaxBytes: Int = 1 << 20

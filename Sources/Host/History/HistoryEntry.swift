@@ -23,7 +23,7 @@ struct HistoryEntry: Sendable, Equatable {
     var status: Receipt.Status
     var reason: String?
     var role: String?
-    var source: String
+    var source: Receipt.Source
     var receivedAt: Date
     var finishedAt: Date
     /// The workspace paths the receipt names.
@@ -68,7 +68,7 @@ struct HistoryEntry: Sendable, Equatable {
         status: Receipt.Status,
         reason: String?,
         role: String?,
-        source: String,
+        source: Receipt.Source,
         receivedAt: Date,
         finishedAt: Date,
         files: [String],

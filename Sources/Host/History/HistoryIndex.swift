@@ -138,7 +138,7 @@ final class HistoryIndex: Sendable {
             for entry in entries {
                 try insert.execute(arguments: [
                     entry.id, entry.attempt, entry.kind.rawValue, entry.contentHash, entry.status.rawValue, entry.reason, entry.role,
-                    entry.source, entry.receivedAt.timeIntervalSince1970, entry.finishedAt.timeIntervalSince1970,
+                    entry.source.rawValue, entry.receivedAt.timeIntervalSince1970, entry.finishedAt.timeIntervalSince1970,
                     JSONValue.array(entry.files.map(JSONValue.string)).serialized, entry.receipt, entry.sequence.map(Int64.init),
                     Self.place(of: entry.receipt),
                 ])
@@ -244,7 +244,8 @@ final class HistoryIndex: Sendable {
             status: Receipt.Status(rawValue: row["status"]) ?? .failed,
             reason: row["reason"],
             role: row["role"],
-            source: row["source"],
+            // Written only from receipts, whose sources are the enum's.
+            source: Receipt.Source(rawValue: row["source"]) ?? .http,
             receivedAt: Date(timeIntervalSince1970: row["received_at"]),
             finishedAt: Date(timeIntervalSince1970: row["finished_at"]),
             files: files.compactMap(\.stringValue),

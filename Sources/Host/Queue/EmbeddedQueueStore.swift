@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import Logging
 
 /// The store of a single host: the intake journal in `.ghost/journal/`, the receipts in `.completed/` and
 /// `.failed/`, and their index in `.ghost/history.sqlite` (see ``HistoryIndex``).
@@ -9,7 +10,7 @@ final class EmbeddedQueueStore: QueueStore {
     let history: HistoryIndex
     let retention: RetentionPolicy
     /// How many patches the index was rebuilt with from the receipt files, when it did not exist when opened.
-    let rebuilt: (patches: Int, duration: Duration)?
+    let rebuiltAtOpen: (patches: Int, duration: Duration)?
     /// Held for the store's life: one process per spool.
     let lock: SpoolLock
     /// Ids the history may hold: intake queries SQLite only for those (see ``IDFilter``).
@@ -29,7 +30,7 @@ final class EmbeddedQueueStore: QueueStore {
         let url = HistoryIndex.location(in: spool.internalFolder)
         var index = try HistoryIndex(url: url)
         if index.isComplete {
-            rebuilt = nil
+            rebuiltAtOpen = nil
         } else {
             // Missing, or a rebuild was cut short: built again from the files, and marked complete last.
             index.close()
@@ -38,7 +39,7 @@ final class EmbeddedQueueStore: QueueStore {
             let started = ContinuousClock.now
             let patches = try HistoryRebuild.rebuild(index, from: spool)
             try index.markComplete()
-            rebuilt = (patches, ContinuousClock.now - started)
+            rebuiltAtOpen = (patches, ContinuousClock.now - started)
         }
         history = index
         filter = IDFilter(capacity: try history.rowBound())
@@ -90,7 +91,7 @@ final class EmbeddedQueueStore: QueueStore {
         try history.record(entries)
     }
 
-    func receipt(of entry: HistoryEntry) -> JSONValue? {
+    func receipt(of entry: HistoryEntry) -> Receipt? {
         guard let location = entry.receipt else { return Self.remembered(entry) }
         let bytes: [UInt8]?
         if let hash = location.firstIndex(of: "#") {
@@ -99,7 +100,7 @@ final class EmbeddedQueueStore: QueueStore {
         } else {
             bytes = try? spool.read(spool.directory.appendingPathComponent(location, isDirectory: false))
         }
-        return bytes.flatMap { try? JSONParser.parse($0) } ?? Self.remembered(entry)
+        return bytes.flatMap { try? Receipt(json: JSONParser.parse($0)) } ?? Self.remembered(entry)
     }
 
     /// Matched by name in `.completed/` and `.failed/` (see ``Spool/filedReceipt(of:)``).
@@ -110,6 +111,9 @@ final class EmbeddedQueueStore: QueueStore {
 
     func close() { history.close() }
 
+    /// Sweeps by the queue's ``RetentionPolicy``.
+    func retentionSweeper(logger: Logger) -> RetentionSweeper? { RetentionSweeper(store: self, logger: logger) }
+
     /// Where a finished patch's file is, for people: the patch file beside its receipt, or the archive.
     func patchPath(of entry: HistoryEntry) -> String {
         guard let location = entry.receipt else { return "(removed by retention)" }
@@ -118,19 +122,14 @@ final class EmbeddedQueueStore: QueueStore {
     }
 
     /// What the history knows of a patch whose receipt is gone.
-    static func remembered(_ entry: HistoryEntry) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "id": .string(entry.id),
-            "status": .string(entry.status.rawValue),
-            "source": .string(entry.source),
-            "received_at": .string(Receipt.timestamp(entry.receivedAt)),
-            "finished_at": .string(Receipt.timestamp(entry.finishedAt)),
-            "files": .array(entry.files.map { ["path": .string($0)] }),
-            "message": "the receipt file was removed by retention; this is what the history index remembers",
-        ]
-        if let reason = entry.reason { object["reason"] = .string(reason) }
-        if let role = entry.role { object["role"] = .string(role) }
-        if let hash = entry.contentHash { object["content_sha256"] = .string(hash) }
-        return .object(object)
+    static func remembered(_ entry: HistoryEntry) -> Receipt {
+        var receipt = Receipt(id: entry.id, role: entry.role, queue: nil, source: entry.source, status: entry.status, receivedAt: entry.receivedAt)
+        receipt.finishedAt = entry.finishedAt
+        receipt.files = entry.files.map { FileRecord(path: $0, beforeSHA256: nil, afterSHA256: nil, modeBefore: nil, modeAfter: nil) }
+        receipt.message = "the receipt file was removed by retention; this is what the history index remembers"
+        receipt.reason = entry.reason.map(Reason.init(rawValue:))
+        receipt.contentSHA256 = entry.contentHash
+        receipt.attempt = entry.attempt
+        return receipt
     }
 }

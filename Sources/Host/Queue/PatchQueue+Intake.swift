@@ -9,44 +9,36 @@ import Transport
 extension PatchQueue {
     // MARK: Intake
 
-    /// Takes a delivery: checks it, reserves its id, writes it durably, then acknowledges.
+    /// Takes a delivery: checks it (``QueueIntake``), reserves its id, writes it durably, then acknowledges.
     nonisolated func take(_ delivery: Delivery) async throws(ApplyError) -> Acceptance {
-        if let rejection = delivery.rejection { throw await refuse(delivery, document: nil, rejection) }
-        let document: JSONValue
-        let patch: Patch
-        do throws(JSONParseError) {
-            document = try JSONParser.parse(delivery.body)
+        let checked: QueueIntake.Checked
+        do throws(QueueIntake.Refusal) {
+            checked = try intake.check(delivery)
         } catch {
-            throw await refuse(delivery, document: nil, ApplyError(.invalidJSON, "the body is not JSON: \(error)"))
+            throw await refuse(delivery, error)
         }
-        do throws(ApplyError) {
-            patch = try Patch.parse(document, limits: limits)
-            try runner.validate(patch)
-        } catch {
-            throw await refuse(delivery, document: document, error)
-        }
-        let hash = Digest.sha256(document.serializedBytes)
-        let name =
-            delivery.inboxFile.map { SpoolName.normalized($0.lastPathComponent) }
-            ?? SpoolName.forDelivery(id: patch.id, at: delivery.receivedAt)
+        let patch = checked.patch
         let reservation: Reservation
         do throws(ApplyError) {
             reservation = try await reserve(
                 patch,
                 body: delivery.body,
-                hash: hash,
-                source: delivery.source.rawValue,
-                name: name,
+                hash: checked.hash,
+                source: checked.source,
+                name: checked.name,
                 receivedAt: delivery.receivedAt
             )
         } catch {
-            throw await refuse(delivery, document: document, error)
+            throw await refuse(delivery, QueueIntake.Refusal(document: checked.document, error: error))
         }
         switch reservation {
         case .duplicate(let first, let receipt):
             metrics.duplicate(queue: config.name, role: patch.roleLabel)
-            if let inboxFile = delivery.inboxFile { try await recordDuplicate(inboxFile, name: name, patch: patch, hash: hash, first: first) }
-            return Acceptance(patchID: patch.id, queue: config.name, state: .duplicate, filepath: first, receipt: receipt)
+            if let inboxFile = delivery.inboxFile {
+                let receipt = Receipt.duplicate(of: patch, queue: config.name, source: checked.source, first: first)
+                await filedInbox(try await filer.fileInbox(inboxFile, name: checked.name, receipt: receipt), kind: .duplicate)
+            }
+            return Acceptance(patchID: patch.id, queue: config.name, state: .duplicate, filepath: first, receipt: receipt?.json)
         case .notJournaled(let error):
             throw error
         case .fresh(let pending, let location, let durability):
@@ -62,15 +54,22 @@ extension PatchQueue {
                 logger.warning("cannot remove a taken inbox file", metadata: ["file": "\(inboxFile.path)", "errno": "\(errno)"])
             }
             await commit(pending)
-            metrics.received(queue: config.name, source: delivery.source.rawValue)
+            metrics.received(queue: config.name, source: checked.source)
             return Acceptance(patchID: patch.id, queue: config.name, state: .queued, filepath: store.intakePath(location.generation))
         }
+    }
+
+    /// Refuses a delivery (see ``QueueIntake/refuse(_:_:)``); a refused inbox file goes to the history.
+    nonisolated func refuse(_ delivery: Delivery, _ refusal: QueueIntake.Refusal) async -> ApplyError {
+        let (error, filed) = await intake.refuse(delivery, refusal)
+        if let filed { await filedInbox(filed, kind: .refused) }
+        return error
     }
 
     enum Reservation {
         /// Reserved and on its way to the journal (the executor may start on it meanwhile).
         case fresh(PendingPatch, JournalLocation, Durability)
-        case duplicate(firstPath: String, receipt: JSONValue?)
+        case duplicate(firstPath: String, receipt: Receipt?)
         /// Reserved, but its record could not be written: the reservation is let go, the delivery refused.
         case notJournaled(ApplyError)
     }
@@ -81,7 +80,7 @@ extension PatchQueue {
         _ patch: Patch,
         body: [UInt8],
         hash: String,
-        source: String,
+        source: Receipt.Source,
         name: String,
         receivedAt: Date
     ) async throws(ApplyError) -> Reservation {
@@ -105,7 +104,7 @@ extension PatchQueue {
         case .unfinished(let generation):
             return .duplicate(firstPath: store.intakePath(generation ?? 0), receipt: nil)
         case .finished(let receiptURL):
-            let receipt = try? JSONParser.parse(spool.read(receiptURL))
+            let receipt = spool.receipt(at: receiptURL)
             let patchPath = receiptURL.deletingLastPathComponent().appendingPathComponent(
                 SpoolName.patch(forReceipt: receiptURL.lastPathComponent),
                 isDirectory: false
@@ -171,53 +170,5 @@ extension PatchQueue {
     /// Lets the deliveries waiting on `id`'s reservation look again.
     func resumeReservationWaiters(_ id: String) {
         for continuation in reservationWaiters.removeValue(forKey: id) ?? [] { continuation.resume() }
-    }
-
-    /// Records a delivery that is not queued. An inbox file is moved to `.failed/` with a receipt, since it
-    /// cannot stay in the inbox; other transports just answer with the error.
-    nonisolated func refuse(_ delivery: Delivery, document: JSONValue?, _ error: ApplyError) async -> ApplyError {
-        guard let inboxFile = delivery.inboxFile else { return error }
-        var receipt = PatchRunner.rejected(
-            document: document,
-            error: error,
-            options: runOptions(source: delivery.source.rawValue),
-            receivedAt: delivery.receivedAt
-        )
-        // The hash says what was sent; the id stays free (a corrected patch under it is a new patch).
-        if let document, error.reason != .idConflict { receipt.contentSHA256 = Digest.sha256(document.serializedBytes) }
-        receipt.refused = true
-        let spool = self.spool
-        let bytes = Self.bytes(receipt.json)
-        let placed: (patch: URL, receipt: URL)
-        do {
-            placed = try await io.runIfActive {
-                try spool.finish(.file(inboxFile), name: SpoolName.normalized(inboxFile.lastPathComponent), receipt: bytes, into: .failed)
-            }
-        } catch {
-            logger.error("cannot move a refused inbox file to .failed", metadata: ["file": "\(inboxFile.path)", "error": "\(error)"])
-            return ApplyError(.ioError, "\(error)")
-        }
-        metrics.finished(queue: config.name, role: receipt.role ?? "unknown", failedWith: error.reason.rawValue, duration: nil)
-        await remember(receipt, json: receipt.json, filedAt: placed.receipt, kind: .refused)
-        return error
-    }
-
-    nonisolated func recordDuplicate(_ inboxFile: URL, name: String, patch: Patch, hash: String, first: String) async throws(ApplyError) {
-        var receipt = Receipt(id: patch.id, role: patch.roleLabel, queue: config.name, source: "inbox", status: .duplicate, receivedAt: Date())
-        receipt.message = "same id and content as \(first); not applied again"
-        receipt.finishedAt = Date()
-        let spool = self.spool
-        let bytes = Self.bytes(receipt.json)
-        let placed: (patch: URL, receipt: URL)
-        do {
-            placed = try await io.runIfActive {
-                try spool.recreatingFolders { () throws(ApplyError) in
-                    try spool.finish(.file(inboxFile), name: name, receipt: bytes, into: .completed)
-                }
-            }
-        } catch {
-            throw (error as? ApplyError) ?? ApplyError(.ioError, "\(error)")
-        }
-        await remember(receipt, json: receipt.json, filedAt: placed.receipt, kind: .duplicate)
     }
 }

@@ -15,7 +15,7 @@ extension PatchQueue {
     /// receipts read are those of journaled patches the history does not know (filed after its last write).
     func recover() async throws(ApplyError) {
         try spool.prepare()
-        if let rebuilt = (store as? EmbeddedQueueStore)?.rebuilt {
+        if let rebuilt = store.rebuiltAtOpen {
             logger.notice(
                 "built the history index from the receipt files",
                 metadata: ["queue": "\(name)", "patches": "\(rebuilt.patches)", "duration": "\(rebuilt.duration)"]
@@ -90,13 +90,13 @@ extension PatchQueue {
                 metadata: ["id": "\(first.id)", "outcome": "\(outcome)", "batch": "\(members?.count ?? 1)"]
             )
             for (sequence, _) in unfiled {
-                unfiledIntents.insert(sequence)
+                checkpoints.holdIntents(of: sequence)
                 let mine = members?.first { $0.sequence == sequence }.map { IntentRecovery.outcome(of: $0, inBatch: outcome) } ?? outcome
                 if mine != .requeue { recovered[sequence] = mine }
             }
             if members == nil, outcome == .requeue { interruptedAlone.append(PoisonPolicy.PatchKey(sequence: first.sequence, id: first.id)) }
         }
-        if unfiledIntents.isEmpty { log.reset() }
+        if checkpoints.intentLogIsSettled { log.reset() }
         return interruptedAlone
     }
 
@@ -115,7 +115,7 @@ extension PatchQueue {
                 interruptedAlone: interruptedAlone,
                 unfinished: unfinished,
                 crashRetries: config.crashRetries,
-                maxBatch: Self.maxBatch
+                maxBatch: QueueExecutor.maxBatch
             )
         )
         if previous.running {

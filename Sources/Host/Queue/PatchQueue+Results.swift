@@ -1,19 +1,21 @@
 import ApplierAPI
 import Foundation
-import Logging
-import NIOPosix
-import ServiceLifecycle
-import Transport
 
 /// Results: waiting for a receipt, looking one up, the queue's status.
 extension PatchQueue {
-    // MARK: Results
+    /// What the queue knows of an id.
+    enum Lookup: Sendable {
+        /// Finished: its receipt.
+        case finished(Receipt)
+        /// Not finished: `queued` or `applying` (or `finished` when its receipt cannot be read).
+        case inProgress(state: String)
+    }
 
     /// The receipt once the patch has finished, waiting at most `timeout`.
-    func waitForReceipt(id: String, timeout: Duration) async -> JSONValue? {
+    func waitForReceipt(id: String, timeout: Duration) async -> Receipt? {
         guard let state = ledger.state(of: id) else { return finishedReceipt(id: id) }
         if case .finished(let url, _) = state {
-            guard let receipt = try? JSONParser.parse(spool.read(url)) else { return nil }
+            guard let receipt = spool.receipt(at: url) else { return nil }
             // Filed but not durable yet: handed over after the checkpoint the executor is about to run.
             guard receiptWaiters.isUnsynced(id), !closed else { return receipt }
             receiptWaiters.hold(id, receipt: receipt)
@@ -35,21 +37,17 @@ extension PatchQueue {
     }
 
     /// The receipt of a finished patch, or its state; `nil` when the id is unknown here.
-    func lookup(id: String) -> JSONValue? {
-        guard let entryState = ledger.state(of: id) else { return finishedReceipt(id: id) }
-        let state: String
+    func lookup(id: String) -> Lookup? {
+        guard let entryState = ledger.state(of: id) else { return finishedReceipt(id: id).map(Lookup.finished) }
         switch entryState {
-        case .finished(let url, _):
-            if let receipt = try? JSONParser.parse(spool.read(url)) { return receipt }
-            state = "finished"
-        case .reserving, .queued: state = "queued"
-        case .applying: state = "applying"
+        case .finished(let url, _): return spool.receipt(at: url).map(Lookup.finished) ?? .inProgress(state: "finished")
+        case .reserving, .queued: return .inProgress(state: "queued")
+        case .applying: return .inProgress(state: "applying")
         }
-        return ["id": .string(id), "queue": .string(config.name), "status": .string(state)]
     }
 
     /// The receipt of a patch the history remembers; `nil` when it does not.
-    func finishedReceipt(id: String) -> JSONValue? {
+    func finishedReceipt(id: String) -> Receipt? {
         guard let entry = try? store.finished(id: id, now: Date()) else { return nil }
         return store.receipt(of: entry)
     }
@@ -65,7 +63,7 @@ extension PatchQueue {
         ]
         if !crashedAtStart.isEmpty { object["crashed_host"] = .array(crashedAtStart.map(JSONValue.string)) }
         if !suspects.isEmpty { object["applied_alone_after_death"] = .number(Double(suspects.count)) }
-        object["counts"] = .object(tallies.mapValues { .number(Double($0)) })
+        object["counts"] = .object(Dictionary(uniqueKeysWithValues: tallies.map { ($0.key.rawValue, .number(Double($0.value))) }))
         return .object(object)
     }
 }

@@ -75,7 +75,7 @@ struct QueueLedger {
 
     /// Reserves the next sequence number for a fresh delivery of `id`.
     /// `attempt` is 1 unless the history holds earlier runs of the id (past the dedup window).
-    mutating func reserve(id: String, hash: String, source: String, name: String, receivedAt: Date, attempt: Int = 1) -> PendingPatch {
+    mutating func reserve(id: String, hash: String, source: Receipt.Source, name: String, receivedAt: Date, attempt: Int = 1) -> PendingPatch {
         let pending = PendingPatch(
             sequence: nextSequence,
             source: source,

@@ -1,5 +1,6 @@
 import ApplierAPI
 import Foundation
+import Logging
 
 /// One queue's durable state, behind one boundary: the intake journal (patches accepted and not finished yet)
 /// and the history of finished ones (which ids were seen, with what content, and where their receipts are).
@@ -35,9 +36,15 @@ protocol QueueStore: Sendable {
     func record(_ entries: [HistoryEntry]) throws(ApplyError)
     /// The receipt of a finished patch: its file, its copy in an archive, or, once retention deleted it, what
     /// the history still knows.
-    func receipt(of entry: HistoryEntry) -> JSONValue?
+    func receipt(of entry: HistoryEntry) -> Receipt?
     /// Where a finished patch is, for people (a duplicate's answer names it).
     func patchPath(of entry: HistoryEntry) -> String
+    /// When the store had to build its history from the files as it opened (missing or cut short): how
+    /// many patches it found and how long it took, for the log.
+    var rebuiltAtOpen: (patches: Int, duration: Duration)? { get }
+    /// The store's own housekeeping (retention and pruning of the history), which the host runs as a
+    /// supervised service; `nil` when the store needs none from this host.
+    func retentionSweeper(logger: Logger) -> RetentionSweeper?
     /// At start: the finished run of a journaled patch that is not in the history yet (it finished after
     /// the history's last write, before a kill), if it did finish.
     func finishedSinceLastRecord(_ patch: PendingPatch) -> HistoryEntry?

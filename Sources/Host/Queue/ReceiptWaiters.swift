@@ -4,11 +4,11 @@ import Foundation
 /// Who waits for which patch's receipt (`?wait=`, stdin receipt lines), and the receipts held back until
 /// the checkpoint makes them durable: an answer only ever reports a durable outcome.
 struct ReceiptWaiters {
-    private var waiting: [String: [UUID: CheckedContinuation<JSONValue?, Never>]] = [:]
+    private var waiting: [String: [UUID: CheckedContinuation<Receipt?, Never>]] = [:]
     /// Ids filed since the last checkpoint: their receipts are not durable yet.
     private var unsynced: Set<String> = []
     /// Receipts someone waits for, handed over by the next checkpoint.
-    private var held: [String: JSONValue] = [:]
+    private var held: [String: Receipt] = [:]
 
     /// Whether a checkpoint would hand a receipt to someone (the executor then runs one at once).
     var holdsReceipts: Bool { !held.isEmpty }
@@ -23,7 +23,7 @@ struct ReceiptWaiters {
     func isUnsynced(_ id: String) -> Bool { unsynced.contains(id) }
 
     /// Waits for `id` under `token` (see ``expire(_:token:)``).
-    mutating func add(_ id: String, token: UUID, _ continuation: CheckedContinuation<JSONValue?, Never>) {
+    mutating func add(_ id: String, token: UUID, _ continuation: CheckedContinuation<Receipt?, Never>) {
         waiting[id, default: [:]][token] = continuation
     }
 
@@ -35,7 +35,7 @@ struct ReceiptWaiters {
 
     /// `id` finished with `receipt`. Filed to disk, it is handed over at the next checkpoint; not filed (the
     /// spool failed), it is handed over now, since no checkpoint will make it durable.
-    mutating func finished(_ id: String, receipt: JSONValue, filedToDisk: Bool) {
+    mutating func finished(_ id: String, receipt: Receipt, filedToDisk: Bool) {
         if filedToDisk {
             unsynced.insert(id)
             if waiting[id] != nil { held[id] = receipt }
@@ -45,7 +45,7 @@ struct ReceiptWaiters {
     }
 
     /// Keeps `receipt` of a filed, not yet durable patch for whoever is about to wait for it.
-    mutating func hold(_ id: String, receipt: JSONValue) { held[id] = receipt }
+    mutating func hold(_ id: String, receipt: Receipt) { held[id] = receipt }
 
     /// The checkpoint made these ids' receipts durable (or gave up on them): their waiters get them now.
     mutating func synced(_ ids: Set<String>) {

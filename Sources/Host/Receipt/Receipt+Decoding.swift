@@ -10,7 +10,8 @@ extension Receipt {
         func fail(_ key: String) -> ApplyError { ApplyError(.invalidPatch, "the receipt's '\(key)' is missing or malformed") }
         guard let statusText = text("status"), let status = Status(rawValue: statusText) else { throw fail("status") }
         guard let received = text("received_at").flatMap(Self.date) else { throw fail("received_at") }
-        self.init(id: text("id"), role: text("role"), queue: text("queue"), source: text("source") ?? "unknown", status: status, receivedAt: received)
+        guard let source = text("source").flatMap(Source.init(rawValue:)) else { throw fail("source") }
+        self.init(id: text("id"), role: text("role"), queue: text("queue"), source: source, status: status, receivedAt: received)
         reason = text("reason").map(Reason.init(rawValue:))
         message = text("message")
         finishedAt = text("finished_at").flatMap(Self.date) ?? received

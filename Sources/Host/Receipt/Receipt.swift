@@ -1,5 +1,6 @@
 public import ApplierAPI
 public import Foundation
+public import Transport
 
 /// What happened to one patch: written beside it in `.completed/` or `.failed/`, printed by `ghost apply`.
 public struct Receipt: Sendable {
@@ -15,14 +16,35 @@ public struct Receipt: Sendable {
         case failed
     }
 
+    /// Where the patch came from.
+    public enum Source: String, Sendable {
+        /// `POST /api/patches` or `POST /api/queues/{queue}/patches`.
+        case http
+        /// A file dropped into a queue's folder.
+        case inbox
+        /// A line of `ghost serve --stdin`, or `ghost apply` reading standard input.
+        case stdin
+        /// `ghost apply` with file arguments.
+        case file
+
+        /// The source of a transport's delivery.
+        public init(_ source: Delivery.Source) {
+            switch source {
+            case .http: self = .http
+            case .inbox: self = .inbox
+            case .stdin: self = .stdin
+            }
+        }
+    }
+
     /// The patch id (`nil` when the input had none that could be read).
     public var id: String?
     /// The v1 role or `block`.
     public var role: String?
     /// The queue it ran in (`nil` for `ghost apply`).
     public var queue: String?
-    /// `http`, `inbox`, `stdin` or `file`.
-    public var source: String
+    /// Where it came from.
+    public var source: Source
     /// The outcome.
     public var status: Status
     /// Why it failed.
@@ -59,7 +81,7 @@ public struct Receipt: Sendable {
     public var durationMs: Double
 
     /// A receipt.
-    public init(id: String?, role: String?, queue: String?, source: String, status: Status, receivedAt: Date) {
+    public init(id: String?, role: String?, queue: String?, source: Source, status: Status, receivedAt: Date) {
         self.id = id
         self.role = role
         self.queue = queue
@@ -79,7 +101,7 @@ public struct Receipt: Sendable {
             "id": id.map(JSONValue.string) ?? .null,
             "role": role.map(JSONValue.string) ?? .null,
             "queue": queue.map(JSONValue.string) ?? .null,
-            "source": .string(source),
+            "source": .string(source.rawValue),
             "status": .string(status.rawValue),
             "files": .array(files.map(\.json)),
             "diff": .string(diff),
@@ -113,6 +135,9 @@ public struct Receipt: Sendable {
         }
         return line
     }
+
+    /// The fields of this receipt that `ghost status` lists for recent results.
+    var summary: JSONValue { Self.summary(of: json) }
 
     /// The fields of a receipt that `ghost status` lists for recent results.
     static func summary(of json: JSONValue) -> JSONValue {

@@ -63,8 +63,7 @@ public struct GhostHost: PatchIntake {
                     }
                 )
             )
-            if let store = queue.store as? EmbeddedQueueStore {
-                let sweeper = RetentionSweeper(store: store, logger: logger)
+            if let sweeper = queue.store.retentionSweeper(logger: logger) {
                 services.append(
                     .init(
                         service: SupervisedService(name: "retention:\(queueConfig.name)", health: health, logger: logger, cancelledOnShutdown: true) {
@@ -144,14 +143,18 @@ public struct GhostHost: PatchIntake {
 
     /// The receipt of `id` in `queue` once finished, waiting at most `timeout`.
     public func waitForReceipt(id: String, queue: String, timeout: Duration) async -> JSONValue? {
-        await queues[queue]?.waitForReceipt(id: id, timeout: timeout)
+        await queues[queue]?.waitForReceipt(id: id, timeout: timeout)?.json
     }
 
     /// The receipt or state of `id` in whichever queue knows it (the default queue first).
     public func lookup(id: String) async -> JSONValue? {
         let names = [config.defaultQueue] + config.queues.map(\.name).filter { $0 != config.defaultQueue }
         for name in names {
-            if let found = await queues[name]?.lookup(id: id) { return found }
+            switch await queues[name]?.lookup(id: id) {
+            case .finished(let receipt)?: return receipt.json
+            case .inProgress(let state)?: return ["id": .string(id), "queue": .string(name), "status": .string(state)]
+            case nil: continue
+            }
         }
         return nil
     }

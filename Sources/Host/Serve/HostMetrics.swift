@@ -32,8 +32,8 @@ struct HostMetrics: Sendable {
     }
 
     /// A delivery was durably queued.
-    func received(queue: String, source: String) {
-        Counter(label: "ghost_patches_received_total", dimensions: [("queue", queue), ("source", source)], factory: factory).increment()
+    func received(queue: String, source: Receipt.Source) {
+        Counter(label: "ghost_patches_received_total", dimensions: [("queue", queue), ("source", source.rawValue)], factory: factory).increment()
     }
 
     /// A delivery repeated an id with the same content.

@@ -27,7 +27,7 @@ struct JournalRecord: Sendable {
             "seq": .number(Double(patch.sequence)),
             "id": .string(patch.id),
             "hash": .string(patch.contentHash),
-            "source": .string(patch.source),
+            "source": .string(patch.source.rawValue),
             "name": .string(patch.name),
             "received_at": .number(patch.receivedAt.timeIntervalSince1970),
             "body_sha256": .string(Digest.sha256(body)),
@@ -61,7 +61,7 @@ struct JournalRecord: Sendable {
             guard end <= data.count, data[bodyStart - 1] == UInt8(ascii: "\n"), data[end - 1] == UInt8(ascii: "\n"),
                 let header = try? JSONParser.parse(Array(data[headerStart..<headerStart + headerLength])),
                 let sequence = header["seq"]?.doubleValue, let id = header["id"]?.stringValue,
-                let hash = header["hash"]?.stringValue, let source = header["source"]?.stringValue,
+                let hash = header["hash"]?.stringValue, let source = header["source"]?.stringValue.flatMap(Receipt.Source.init(rawValue:)),
                 let name = header["name"]?.stringValue, let received = header["received_at"]?.doubleValue,
                 header["body_sha256"]?.stringValue == Digest.sha256(Array(data[bodyStart..<bodyStart + bodyLength]))
             else { break }

@@ -4,8 +4,8 @@ import Foundation
 struct PendingPatch: Sendable, Hashable {
     /// Arrival order within the queue.
     var sequence: UInt64
-    /// The transport that brought it (`http`, `inbox`, `stdin`).
-    var source: String
+    /// The transport that brought it.
+    var source: Receipt.Source
     /// The name it gets in `.completed/` or `.failed/`.
     var name: String
     /// The patch id.

@@ -25,7 +25,7 @@ public enum SpoolStatus {
             let recent: [JSONValue]
             if let history, let byStatus = try? history.counts(), let newest = try? history.newest(limit: recentCount) {
                 counts = byStatus.mapValues { .number(Double($0)) }
-                recent = newest.reversed().map { Receipt.summary(of: EmbeddedQueueStore.remembered($0)) }
+                recent = newest.reversed().map { EmbeddedQueueStore.remembered($0).summary }
             } else {
                 let receipts = spool.receiptFiles()
                 let dated = receipts.map { url in

@@ -22,7 +22,7 @@ func historyEntry(
         status: status,
         reason: status == .failed ? "no_match" : nil,
         role: "ui_patch",
-        source: "http",
+        source: .http,
         receivedAt: finished,
         finishedAt: finished,
         files: ["src/App.tsx"],

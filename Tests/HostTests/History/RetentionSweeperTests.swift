@@ -47,8 +47,8 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: "\(folder)/patches/.completed/\(id).json"))
             let entry = try #require(try store.finished(id: id, now: Date()))
             #expect(entry.receipt?.hasPrefix(".archive/") == true)
-            #expect(store.receipt(of: entry)?["status"] == "applied")
-            #expect(store.receipt(of: entry)?["id"]?.stringValue == id)
+            #expect(store.receipt(of: entry)?.status == .applied)
+            #expect(store.receipt(of: entry)?.id == id)
         }
         // A second sweep has nothing left to do.
         #expect(try RetentionSweeper(store: store, logger: Logger(label: "test")).sweep(now: Date()) == RetentionSweeper.Report())
@@ -68,8 +68,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder + "/patches/.archive"))
         let gone = try #require(try store.finished(id: "id0", now: Date()))
         #expect(gone.receipt == nil)
-        #expect(store.receipt(of: gone)?["status"] == "applied")
-        #expect(store.receipt(of: gone)?["message"]?.stringValue?.contains("retention") == true)
+        #expect(store.receipt(of: gone)?.status == .applied)
+        #expect(store.receipt(of: gone)?.message?.contains("retention") == true)
     }
 
     /// Killed after removing the files and before the history was told: the next sweep finds each receipt
@@ -100,7 +100,7 @@ import Testing
         #expect(report.archived == 3)
         let entry = try #require(try store.finished(id: "id1", now: Date()))
         #expect(entry.receipt == ".archive/\(written)#completed/id1.receipt.json")
-        #expect(store.receipt(of: entry)?["id"] == "id1")
+        #expect(store.receipt(of: entry)?.id == "id1")
         #expect(try FileManager.default.contentsOfDirectory(atPath: archives.path).count == 2)
     }
 

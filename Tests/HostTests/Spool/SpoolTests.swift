@@ -15,14 +15,14 @@ import Testing
     }
 
     func receipt(_ id: String, hash: String, attempt: Int = 1, status: Receipt.Status = .applied) -> [UInt8] {
-        var receipt = Receipt(id: id, role: "ui_patch", queue: "q", source: "http", status: status, receivedAt: Date())
+        var receipt = Receipt(id: id, role: "ui_patch", queue: "q", source: .http, status: status, receivedAt: Date())
         receipt.contentSHA256 = hash
         receipt.attempt = attempt
         return Array(receipt.json.serialized.utf8)
     }
 
     func pending(_ id: String, name: String, hash: String = "h", attempt: Int = 1) -> PendingPatch {
-        PendingPatch(sequence: 1, source: "http", name: name, id: id, contentHash: hash, receivedAt: Date(), attempt: attempt)
+        PendingPatch(sequence: 1, source: .http, name: name, id: id, contentHash: hash, receivedAt: Date(), attempt: attempt)
     }
 
     /// Two patches filed under one name get the name and its first free variant; nothing is replaced.
