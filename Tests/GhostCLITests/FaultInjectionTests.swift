@@ -190,23 +190,33 @@ import Testing
         // A plain restart, and the client retrying until 2xx.
         let host = try await ServeProcess.start(folder: folder, port: port)
         var acceptedAgain = false
+        var attempt = 1
         for _ in 0..<200 where !acceptedAgain {
             if let response = try? host.request("POST", "/api/patches", body: Self.patch(kind)), (200..<300).contains(response.status) {
                 acceptedAgain = true
+                // A first attempt that failed and changed nothing runs again as attempt 2.
+                attempt = json(response)?["result"]?["attempt"]?.doubleValue.map { Int($0) } ?? 1
             } else {
                 await pause(0.02)
             }
         }
         #expect(acceptedAgain, "\(context): the retry was never accepted")
-        _ = await eventually(10) { receiptFiles(folder).contains { $0["status"] != "duplicate" } }
+        _ = await eventually(10) {
+            receiptFiles(folder).contains { $0["status"] != "duplicate" && ($0["attempt"]?.doubleValue ?? 1) == Double(attempt) }
+        }
         await host.stop()
 
+        // One receipt per attempt: either one, or a failed first attempt that changed nothing and its rerun.
         let receipts = receiptFiles(folder).filter { $0["status"] != "duplicate" }
-        #expect(receipts.count == 1, "\(context): \(receipts.count) receipts")
-        let status = receipts.first?["status"]?.stringValue
+            .sorted { ($0["attempt"]?.doubleValue ?? 1) < ($1["attempt"]?.doubleValue ?? 1) }
+        #expect(receipts.count == attempt, "\(context): \(receipts.count) receipts for \(attempt) attempts")
+        if receipts.count == 2 {
+            #expect(receipts[0]["reason"] == "io_error" && receipts[1]["attempt"] == 2, "\(context): \(receipts)")
+        }
+        let status = receipts.last?["status"]?.stringValue
         let final = status == "applied" ? after : before
         if status != "applied" {
-            #expect(injection.hasPrefix("error") && receipts.first?["reason"] == "io_error", "\(context): \(receipts)")
+            #expect(injection.hasPrefix("error") && receipts.last?["reason"] == "io_error", "\(context): \(receipts)")
         }
         for (path, content) in final { #expect(readText(folder + "/" + path) == content, "\(context): \(path) after recovery") }
         let leftovers = files(in: folder + "/src").filter { $0.contains(".ghost-") }

@@ -133,4 +133,44 @@ import Testing
         #expect(reserve(&ledger, "next").sequence == 21)
         #expect(ledger.startIntake(generation: 6, onDisk: [3, 4, 5, 6]) == [3, 5])
     }
+
+    /// Queued patches, committed and ready, at generation 1.
+    func queued(_ ledger: inout QueueLedger, _ ids: [String]) -> [PendingPatch] {
+        ids.enumerated().map { index, id in
+            let pending = reserve(&ledger, id)
+            _ = ledger.publish(pending, at: location(1, index * 10))
+            ledger.commit(pending)
+            return pending
+        }
+    }
+
+    @Test func aPausedLedgerGivesTheExecutorNothingUntilResumed() {
+        var ledger = started()
+        let patches = queued(&ledger, ["p1", "p2"])
+        ledger.paused = true
+        #expect(ledger.takeNext { _ in false } == nil)
+        #expect(ledger.depth == 2)
+        ledger.paused = false
+        #expect(ledger.takeNext { _ in false }?.0 == patches[0])
+    }
+
+    /// Cancel takes a queued patch out of the order (the executor never sees it) and holds it until it is
+    /// filed; it refuses a patch that is applying, reserving or unknown.
+    @Test func cancelTakesOnlyAQueuedPatchOutOfTheOrder() {
+        var ledger = started()
+        let patches = queued(&ledger, ["p1", "p2", "p3"])
+        let taken = ledger.takeNext { _ in false }
+        #expect(taken?.0 == patches[0])
+        #expect(ledger.cancel("p1") == nil)
+        #expect(ledger.cancel("nobody") == nil)
+        let cancelled = ledger.cancel("p2")
+        #expect(cancelled?.0 == patches[1])
+        #expect(cancelled?.1 == location(1, 10))
+        #expect(ledger.state(of: "p2") == .applying(patches[1]))
+        #expect(ledger.depth == 1)
+        #expect(ledger.cancel("p2") == nil)
+        #expect(ledger.takeNext { _ in false }?.0 == patches[2])
+        let reserving = reserve(&ledger, "p4")
+        #expect(ledger.cancel(reserving.id) == nil)
+    }
 }

@@ -20,7 +20,7 @@ public struct Reason: RawRepresentable, Hashable, Sendable, CustomStringConverti
         .noMatch, .countMismatch, .unknownRole, .pathOutsideWorkspace, .shellDisabled, .shellNotAllowed, .invalidJSON, .invalidPatch,
         .regexError, .regexLimit, .timeout, .binaryFile, .notUTF8, .fileNotFound, .ioError, .commandFailed, .pluginError,
         .limitExceeded, .idConflict, .interrupted, .conflict, .unknownQueue, .notFound, .unauthorized, .unavailable, .pathReserved,
-        .crashedHost, .misdirectedRequest, .forbiddenOrigin, .unsupportedMediaType,
+        .crashedHost, .misdirectedRequest, .forbiddenOrigin, .unsupportedMediaType, .cancelled,
     ]
 
     /// The pattern matched nowhere in the target file.
@@ -83,4 +83,6 @@ public struct Reason: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let forbiddenOrigin = Reason("forbidden_origin")
     /// An HTTP request body that is not `application/json` from a client that looks like a browser.
     public static let unsupportedMediaType = Reason("unsupported_media_type")
+    /// The patch was cancelled while queued (`ghost cancel`); nothing of it ran.
+    public static let cancelled = Reason("cancelled")
 }

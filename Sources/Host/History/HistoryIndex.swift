@@ -80,7 +80,7 @@ final class HistoryIndex: Sendable {
         return migrator
     }
 
-    private static let columns =
+    static let columns =
         "id, attempt, kind, content_sha256, status, reason, role, source, received_at, finished_at, files, receipt, sequence"
 
     /// The latest attempt of the accepted patch `id`, if the index knows it.
@@ -234,7 +234,7 @@ final class HistoryIndex: Sendable {
         }
     }
 
-    private static func entry(_ row: Row) -> HistoryEntry {
+    static func entry(_ row: Row) -> HistoryEntry {
         let files = (try? JSONParser.parse(Array((row["files"] as String? ?? "[]").utf8)))?.arrayValue ?? []
         return HistoryEntry(
             id: row["id"],
@@ -254,7 +254,7 @@ final class HistoryIndex: Sendable {
         )
     }
 
-    private func reading<T>(_ body: (Database) throws -> T) throws(ApplyError) -> T {
+    func reading<T>(_ body: (Database) throws -> T) throws(ApplyError) -> T {
         do {
             // One statement per read: its own implicit transaction is a consistent snapshot, and saves the
             // BEGIN and COMMIT a read block would wrap it in (intake looks up every new id).

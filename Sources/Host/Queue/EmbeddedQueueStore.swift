@@ -103,6 +103,17 @@ final class EmbeddedQueueStore: QueueStore {
         return bytes.flatMap { try? Receipt(json: JSONParser.parse($0)) } ?? Self.remembered(entry)
     }
 
+    func patchBody(of entry: HistoryEntry) -> [UInt8]? {
+        guard let location = entry.receipt else { return nil }
+        if let hash = location.firstIndex(of: "#") {
+            let archive = spool.directory.appendingPathComponent(String(location[..<hash]), isDirectory: false)
+            return DayArchive.read(SpoolName.patch(forReceipt: String(location[location.index(after: hash)...])), from: archive)
+        }
+        return try? spool.read(spool.directory.appendingPathComponent(SpoolName.patch(forReceipt: location), isDirectory: false))
+    }
+
+    func list(_ filter: HistoryFilter) throws(ApplyError) -> [HistoryIndex.Listed] { try history.list(filter) }
+
     /// Matched by name in `.completed/` and `.failed/` (see ``Spool/filedReceipt(of:)``).
     func finishedSinceLastRecord(_ patch: PendingPatch) -> HistoryEntry? {
         guard let (url, receipt) = spool.filedReceipt(of: patch) else { return nil }

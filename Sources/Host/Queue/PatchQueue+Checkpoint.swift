@@ -16,7 +16,7 @@ extension PatchQueue {
             ledger.finish(pending, receipt: url, status: filed.receipt.status)
             resumeReservationWaiters(pending.id)
         }
-        inHand = nil
+        if inHand == pending.id { inHand = nil }
         count(filed.receipt)
         logFinished(filed.receipt)
         // Someone waiting for the outcome gets it once it is durable: at the checkpoint, which comes next.

@@ -32,31 +32,58 @@ extension PatchQueue {
             throw await refuse(delivery, QueueIntake.Refusal(document: checked.document, error: error))
         }
         switch reservation {
-        case .duplicate(let first, let receipt):
+        case .duplicate(let first, let receipt, let note):
             metrics.duplicate(queue: config.name, role: patch.roleLabel)
             if let inboxFile = delivery.inboxFile {
                 let receipt = Receipt.duplicate(of: patch, queue: config.name, source: checked.source, first: first)
                 await filedInbox(try await filer.fileInbox(inboxFile, name: checked.name, receipt: receipt), kind: .duplicate)
             }
-            return Acceptance(patchID: patch.id, queue: config.name, state: .duplicate, filepath: first, receipt: receipt?.json)
+            return Acceptance(
+                patchID: patch.id,
+                queue: config.name,
+                state: .duplicate,
+                filepath: first,
+                receipt: receipt?.json,
+                attempt: receipt?.attempt ?? 1,
+                note: note
+            )
         case .notJournaled(let error):
             throw error
-        case .fresh(let pending, let location, let durability):
-            do {
-                try await durability.wait()
-            } catch {
-                await abandon(pending)
-                throw error
-            }
-            if let inboxFile = delivery.inboxFile, unlink(inboxFile.path) != 0 {
-                // The patch is journaled, so it is taken; an inbox file left behind (or brought back by a
-                // crash, since this removal is not fsynced) is taken again as a duplicate, never applied twice.
-                logger.warning("cannot remove a taken inbox file", metadata: ["file": "\(inboxFile.path)", "errno": "\(errno)"])
-            }
-            await commit(pending)
+        case .fresh(let pending, let location, let durability, let note):
+            let acceptance = try await acknowledge(pending, at: location, durability: durability, note: note, inboxFile: delivery.inboxFile)
             metrics.received(queue: config.name, source: checked.source)
-            return Acceptance(patchID: patch.id, queue: config.name, state: .queued, filepath: store.intakePath(location.generation))
+            return acceptance
         }
+    }
+
+    /// Waits for a fresh patch's record to be durable, then acknowledges it (and removes its inbox file).
+    nonisolated func acknowledge(
+        _ pending: PendingPatch,
+        at location: JournalLocation,
+        durability: Durability,
+        note: String?,
+        inboxFile: URL? = nil
+    ) async throws(ApplyError) -> Acceptance {
+        do {
+            try await durability.wait()
+        } catch {
+            await abandon(pending)
+            throw error
+        }
+        if let inboxFile, unlink(inboxFile.path) != 0 {
+            // The patch is journaled, so it is taken; an inbox file left behind (or brought back by a
+            // crash, since this removal is not fsynced) is taken again as a duplicate, never applied twice.
+            logger.warning("cannot remove a taken inbox file", metadata: ["file": "\(inboxFile.path)", "errno": "\(errno)"])
+        }
+        await commit(pending)
+        return Acceptance(
+            patchID: pending.id,
+            queue: config.name,
+            state: .queued,
+            filepath: store.intakePath(location.generation),
+            attempt: pending.attempt,
+            note: note
+        )
     }
 
     /// Refuses a delivery (see ``QueueIntake/refuse(_:_:)``); a refused inbox file goes to the history.
@@ -67,15 +94,19 @@ extension PatchQueue {
     }
 
     enum Reservation {
-        /// Reserved and on its way to the journal (the executor may start on it meanwhile).
-        case fresh(PendingPatch, JournalLocation, Durability)
-        case duplicate(firstPath: String, receipt: Receipt?)
+        /// Reserved and on its way to the journal (the executor may start on it meanwhile); `note` says why
+        /// an id seen before runs again.
+        case fresh(PendingPatch, JournalLocation, Durability, note: String?)
+        case duplicate(firstPath: String, receipt: Receipt?, note: String?)
         /// Reserved, but its record could not be written: the reservation is let go, the delivery refused.
         case notJournaled(ApplyError)
     }
 
     /// Reserves the patch's id (or finds it taken) and, for a fresh one, hands its record to the journal and
     /// the patch to the executor, all in one visit to the actor.
+    ///
+    /// The same id and content sent again is a duplicate, unless its last attempt failed and changed nothing
+    /// (``Receipt/changedNothing``): then it runs again as the next attempt.
     func reserve(
         _ patch: Patch,
         body: [UInt8],
@@ -85,49 +116,84 @@ extension PatchQueue {
         receivedAt: Date
     ) async throws(ApplyError) -> Reservation {
         let id = patch.id
-        var known = ledger.known(id, hash: hash)
-        while known == .reserving {
-            await withCheckedContinuation { continuation in
-                if case .reserving = ledger.state(of: id) {
-                    reservationWaiters[id, default: []].append(continuation)
-                } else {
-                    continuation.resume()
+        while true {
+            var known = ledger.known(id, hash: hash)
+            while known == .reserving {
+                await withCheckedContinuation { continuation in
+                    if case .reserving = ledger.state(of: id) {
+                        reservationWaiters[id, default: []].append(continuation)
+                    } else {
+                        continuation.resume()
+                    }
                 }
+                known = ledger.known(id, hash: hash)
             }
-            known = ledger.known(id, hash: hash)
-        }
-        switch known {
-        case .reserving, .unknown:
+            switch known {
+            case .reserving, .unknown:
+                break
+            case .conflict:
+                throw conflict(id)
+            case .unfinished(let generation):
+                return .duplicate(firstPath: store.intakePath(generation ?? 0), receipt: nil, note: nil)
+            case .finished(let receiptURL):
+                let receipt = spool.receipt(at: receiptURL)
+                if receipt?.changedNothing == true {
+                    // The failed attempt goes to the history first: the ledger holds one state per id.
+                    try await recordFinished(id)
+                    continue
+                }
+                let patchPath = receiptURL.deletingLastPathComponent().appendingPathComponent(
+                    SpoolName.patch(forReceipt: receiptURL.lastPathComponent),
+                    isDirectory: false
+                )
+                return .duplicate(firstPath: patchPath.path, receipt: receipt, note: receipt.flatMap(retryHint))
+            }
             break
-        case .conflict:
-            throw conflict(id)
-        case .unfinished(let generation):
-            return .duplicate(firstPath: store.intakePath(generation ?? 0), receipt: nil)
-        case .finished(let receiptURL):
-            let receipt = spool.receipt(at: receiptURL)
-            let patchPath = receiptURL.deletingLastPathComponent().appendingPathComponent(
-                SpoolName.patch(forReceipt: receiptURL.lastPathComponent),
-                isDirectory: false
-            )
-            return .duplicate(firstPath: patchPath.path, receipt: receipt)
         }
         guard !closed else { throw ApplyError(.unavailable, "queue \(config.name) is shutting down") }
         let latest = try store.latest(id: id)
+        var note: String?
         if let entry = latest, entry.finishedAt >= store.dedupCutoff(now: receivedAt) {
             guard entry.contentHash == hash else { throw conflict(id) }
-            return .duplicate(firstPath: store.patchPath(of: entry), receipt: store.receipt(of: entry))
+            let receipt = store.receipt(of: entry)
+            // A receipt retention deleted no longer says whether the attempt changed anything.
+            guard entry.receipt != nil, let receipt, receipt.changedNothing else {
+                return .duplicate(firstPath: store.patchPath(of: entry), receipt: receipt, note: receipt.flatMap(retryHint))
+            }
+            note =
+                "attempt \(entry.attempt + 1): attempt \(entry.attempt) failed (\(receipt.reason?.rawValue ?? "failed")) and changed nothing, so it runs again"
         }
         // Past the window an id is a new run: its own attempt number keeps it apart from the earlier ones.
         let attempt = (latest?.attempt ?? 0) + 1
         let pending = ledger.reserve(id: id, hash: hash, source: source, name: name, receivedAt: receivedAt, attempt: attempt)
+        return enqueue(pending, patch: patch, body: body, note: note)
+    }
+
+    /// Hands a reserved patch's record to the journal and the patch to the executor.
+    func enqueue(_ pending: PendingPatch, patch: Patch, body: [UInt8], note: String?) -> Reservation {
         do throws(ApplyError) {
             let (location, durability) = try store.enqueue(pending, body: body)
             // The executor starts preparing the patch while its record goes to disk.
             publish(pending, at: location, body: body, patch: patch, durability: durability)
-            return .fresh(pending, location, durability)
+            return .fresh(pending, location, durability, note: note)
         } catch {
             abandon(pending)
             return .notJournaled(error)
+        }
+    }
+
+    /// For a duplicate of a failed patch that did change something: how to run it again.
+    func retryHint(_ receipt: Receipt) -> String? {
+        guard receipt.status == .failed, let id = receipt.id else { return nil }
+        return "patch \(id) failed before (\(receipt.reason?.rawValue ?? "failed")) and is not run again on its own, since it may have "
+            + "changed something; run `ghost retry \(id)` (POST /api/patches/\(id)/retry) to run it again"
+    }
+
+    /// Runs a checkpoint so that the finished patch `id` is in the history and out of the ledger.
+    func recordFinished(_ id: String) async throws(ApplyError) {
+        await checkpoint()
+        if case .finished = ledger.state(of: id) {
+            throw ApplyError(.unavailable, "the history index could not be written; try again")
         }
     }
 

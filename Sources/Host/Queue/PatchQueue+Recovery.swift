@@ -39,6 +39,8 @@ extension PatchQueue {
         try store.record(found)
         let interruptedAlone = try recoverIntents()
         try settleCrashes(interruptedAlone: interruptedAlone)
+        ledger.paused = spool.pausedMarker.isSet
+        if ledger.paused { logger.notice("queue is paused; `ghost resume` starts it again", metadata: ["queue": "\(name)"]) }
         try store.startIntake()
         for generation in ledger.startIntake(generation: store.intakeGeneration, onDisk: store.intakeGenerations()) {
             store.retire(generation)

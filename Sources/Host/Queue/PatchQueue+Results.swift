@@ -58,6 +58,7 @@ extension PatchQueue {
             "dir": .string(config.directory.path),
             "workspace": .string(config.workspace.path),
             "depth": .number(Double(depth)),
+            "paused": .bool(isPaused),
             "in_hand": inHand.map(JSONValue.string) ?? .null,
             "recent": .array(recent),
         ]

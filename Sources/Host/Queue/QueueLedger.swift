@@ -53,6 +53,8 @@ struct QueueLedger {
     private var outstanding: [UInt64: Int] = [:]
     /// The generation the journal appends to.
     private(set) var currentGeneration: UInt64 = 0
+    /// A paused queue takes patches but the executor takes none.
+    var paused = false
 
     /// Patches reserved and not yet taken by the executor.
     var depth: Int { order.count - orderStart }
@@ -143,7 +145,7 @@ struct QueueLedger {
     /// Takes the head of the queue if it is ready. A patch whose record is not durable yet
     /// (`keepsReservation`) stays `reserving`, so a duplicate delivery waits for the outcome.
     mutating func takeNext(keepsReservation: (UInt64) -> Bool) -> (PendingPatch, JournalLocation)? {
-        guard orderStart < order.count, let pending = ready.removeValue(forKey: order[orderStart]),
+        guard !paused, orderStart < order.count, let pending = ready.removeValue(forKey: order[orderStart]),
             let location = locations.removeValue(forKey: pending.sequence)
         else { return nil }
         orderStart += 1
@@ -152,6 +154,18 @@ struct QueueLedger {
             orderStart = 0
         }
         if !keepsReservation(pending.sequence) { entries[pending.id]?.state = .applying(pending) }
+        return (pending, location)
+    }
+
+    /// Takes the queued patch `id` out of the order, to be filed as cancelled: it is then `applying` until
+    /// ``finish(_:receipt:status:)``. `nil` when `id` is not queued (reserving, applying, finished or unknown).
+    mutating func cancel(_ id: String) -> (PendingPatch, JournalLocation)? {
+        guard case .queued(let pending)? = entries[id]?.state, let location = locations.removeValue(forKey: pending.sequence) else {
+            return nil
+        }
+        ready[pending.sequence] = nil
+        if let index = order[orderStart...].firstIndex(of: pending.sequence) { order.remove(at: index) }
+        entries[id]?.state = .applying(pending)
         return (pending, location)
     }
 
@@ -220,4 +234,15 @@ struct QueueLedger {
 
     /// The patches not taken yet, in order.
     var unfinished: [PendingPatch] { order[orderStart...].compactMap { ready[$0] } }
+
+    /// The first `limit` patches not taken yet, in order, without walking the whole queue.
+    func unfinished(limit: Int) -> [PendingPatch] {
+        var found: [PendingPatch] = []
+        var index = orderStart
+        while found.count < limit, index < order.count {
+            if let pending = ready[order[index]] { found.append(pending) }
+            index += 1
+        }
+        return found
+    }
 }

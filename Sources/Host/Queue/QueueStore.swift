@@ -37,6 +37,11 @@ protocol QueueStore: Sendable {
     /// The receipt of a finished patch: its file, its copy in an archive, or, once retention deleted it, what
     /// the history still knows.
     func receipt(of entry: HistoryEntry) -> Receipt?
+    /// The body of a finished patch, as it was received (from its file or the archive); `nil` once
+    /// retention deleted it.
+    func patchBody(of entry: HistoryEntry) -> [UInt8]?
+    /// A page of the history, newest first (see ``HistoryFilter``).
+    func list(_ filter: HistoryFilter) throws(ApplyError) -> [HistoryIndex.Listed]
     /// Where a finished patch is, for people (a duplicate's answer names it).
     func patchPath(of entry: HistoryEntry) -> String
     /// When the store had to build its history from the files as it opened (missing or cut short): how

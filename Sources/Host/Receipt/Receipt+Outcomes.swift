@@ -61,6 +61,26 @@ extension Receipt {
         return receipt
     }
 
+    /// The receipt of a queued patch taken out of its queue by `ghost cancel`: failed, reason `cancelled`,
+    /// nothing of it ran.
+    static func cancelled(_ patch: Patch?, id: String, options: RunOptions, receivedAt: Date) -> Receipt {
+        var receipt = Receipt(id: id, role: patch?.roleLabel, queue: options.queue, source: options.source, status: .failed, receivedAt: receivedAt)
+        if let patch { receipt.extra = patch.extraFields }
+        receipt.reason = .cancelled
+        receipt.message = "cancelled while queued; nothing of it ran"
+        receipt.finishedAt = Date()
+        return receipt
+    }
+
+    /// Whether this is a failed attempt of which nothing took effect: no step ran, every file it touched
+    /// was restored, and neither a crash nor a death of the host was involved. Sending such a patch again
+    /// runs it again; any other failed patch needs `ghost retry`.
+    var changedNothing: Bool {
+        guard status == .failed, !refused, steps.isEmpty, extra["recovered"] == nil else { return false }
+        guard reason != .crashedHost, reason != .interrupted else { return false }
+        return !(message?.contains("ROLLBACK INCOMPLETE") ?? false)
+    }
+
     /// Marks the receipt failed with `error`'s reason and message (an error that is not an ``ApplyError``
     /// gets `defaultReason` and its description).
     mutating func fail(with error: any Error, defaultReason: Reason = .ioError) {

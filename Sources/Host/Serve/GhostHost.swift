@@ -16,7 +16,7 @@ public struct GhostHost: PatchIntake {
     public let config: GhostConfig
     /// Every component's state.
     public let health = HealthBoard()
-    private let queues: [String: PatchQueue]
+    let queues: [String: PatchQueue]
     private let metrics: HostMetrics
     private let logger: Logger
     private let io: NIOThreadPool

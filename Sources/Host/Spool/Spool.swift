@@ -29,6 +29,8 @@ struct Spool: Sendable {
     let crashState: CrashStateFile
     /// The suspect patch the executor has started (`.ghost/applying`, see ``PoisonPolicy``).
     let applyingMarker: ApplyingMarker
+    /// Present while the queue is paused.
+    let pausedMarker: PausedMarker
 
     /// The spool in `directory`. Every URL is built once, with its kind given: a URL built without one
     /// asks the file system whether it names a folder, a `stat` per call.
@@ -42,6 +44,7 @@ struct Spool: Sendable {
         intentLog = IntentLog(url: internalFolder.appendingPathComponent("intent.log", isDirectory: false))
         crashState = CrashStateFile(url: internalFolder.appendingPathComponent("crashes.json", isDirectory: false))
         applyingMarker = ApplyingMarker(url: internalFolder.appendingPathComponent("applying", isDirectory: false))
+        pausedMarker = PausedMarker(url: internalFolder.appendingPathComponent("paused", isDirectory: false))
     }
 
     /// Creates the folders and removes temp files a crash left behind. Only at start: later, temp files

@@ -94,6 +94,43 @@ package struct HTTPTransport: Sendable {
             }
             return Self.json(.ok, found)
         }
+        router.get("/api/patches") { request, _ in
+            if let refusal = self.refuseUnauthorized(request) { return refusal }
+            do throws(ApplyError) {
+                return Self.json(.ok, try await self.intake.list(try Self.patchQuery(request.uri.queryParameters)))
+            } catch {
+                return Self.error(error)
+            }
+        }
+        router.post("/api/patches/:id/retry") { request, context in
+            if let refusal = self.refuseUnauthorized(request) { return refusal }
+            do throws(ApplyError) {
+                let acceptance = try await self.intake.retry(id: Self.decoded(context.parameters.get("id") ?? ""))
+                return Self.json(.accepted, ["result": .object(Self.result(acceptance))])
+            } catch {
+                return Self.error(error)
+            }
+        }
+        router.post("/api/patches/:id/cancel") { request, context in
+            if let refusal = self.refuseUnauthorized(request) { return refusal }
+            do throws(ApplyError) {
+                let receipt = try await self.intake.cancel(id: Self.decoded(context.parameters.get("id") ?? ""))
+                return Self.json(.ok, ["result": ["success": true, "status": "cancelled", "receipt": receipt]])
+            } catch {
+                return Self.error(error)
+            }
+        }
+        for (action, paused) in [("pause", true), ("resume", false)] {
+            router.post("/api/queues/:queue/\(action)") { request, context in
+                if let refusal = self.refuseUnauthorized(request) { return refusal }
+                do throws(ApplyError) {
+                    let state = try await self.intake.setPaused(paused, queue: Self.decoded(context.parameters.get("queue") ?? ""))
+                    return Self.json(.ok, ["result": ["success": true, "queue": state]])
+                } catch {
+                    return Self.error(error)
+                }
+            }
+        }
         router.get("/api/status") { request, _ in
             if let refusal = self.refuseUnauthorized(request) { return refusal }
             return Self.json(.ok, await self.intake.status())
@@ -157,21 +194,8 @@ package struct HTTPTransport: Sendable {
         } catch {
             return Self.error(error)
         }
-        var result: [String: JSONValue] = [
-            "success": true,
-            "patch_id": .string(acceptance.patchID),
-            "queue": .string(acceptance.queue),
-            "filepath": .string(acceptance.filepath),
-            "status": .string(acceptance.state.rawValue),
-        ]
-        switch acceptance.state {
-        case .duplicate:
-            result["message"] = .string("Patch \(acceptance.patchID) was already received with the same content; not applied again")
-            if let receipt = acceptance.receipt { result["receipt"] = receipt }
-            return Self.json(.ok, ["result": .object(result)])
-        case .queued:
-            result["message"] = .string("Patch queued in \(acceptance.queue)")
-        }
+        var result = Self.result(acceptance)
+        if acceptance.state == .duplicate { return Self.json(.ok, ["result": .object(result)]) }
         if let wait = Self.waitSeconds(request), wait > 0 {
             let timeout = Duration.seconds(wait, atMost: settings.maxWait)
             if let receipt = await intake.waitForReceipt(id: acceptance.patchID, queue: acceptance.queue, timeout: timeout) {
@@ -187,6 +211,53 @@ package struct HTTPTransport: Sendable {
         return Self.json(.accepted, ["result": .object(result)])
     }
 
+    /// The `result` object of an acceptance: the old receiver's fields, and the attempt when it is not the first.
+    static func result(_ acceptance: Acceptance) -> [String: JSONValue] {
+        var result: [String: JSONValue] = [
+            "success": true,
+            "patch_id": .string(acceptance.patchID),
+            "queue": .string(acceptance.queue),
+            "filepath": .string(acceptance.filepath),
+            "status": .string(acceptance.state.rawValue),
+        ]
+        if acceptance.attempt != 1 { result["attempt"] = .number(Double(acceptance.attempt)) }
+        switch acceptance.state {
+        case .duplicate:
+            result["message"] = .string(
+                acceptance.note ?? "Patch \(acceptance.patchID) was already received with the same content; not applied again"
+            )
+            if let receipt = acceptance.receipt { result["receipt"] = receipt }
+        case .queued:
+            result["message"] = .string(acceptance.note ?? "Patch queued in \(acceptance.queue)")
+        }
+        return result
+    }
+
+    /// The filter of `GET /api/patches` from its query string.
+    static func patchQuery(_ parameters: FlatDictionary<Substring, Substring>) throws(ApplyError) -> PatchQuery {
+        // Hummingbird has decoded the values' percent-escapes already.
+        func text(_ key: String) -> String? { parameters[Substring(key)].flatMap { $0.isEmpty ? nil : String($0) } }
+        var query = PatchQuery(
+            queue: text("queue"),
+            status: text("status"),
+            reason: text("reason"),
+            role: text("role"),
+            idContains: text("q"),
+            cursor: text("cursor")
+        )
+        if let limit = text("limit") {
+            guard let value = Int(limit) else { throw ApplyError(.invalidPatch, "limit must be a whole number, not '\(limit)'") }
+            query.limit = min(max(value, 1), 500)
+        }
+        if let since = text("since") {
+            guard let date = try? Date.ISO8601FormatStyle().parse(since) else {
+                throw ApplyError(.invalidPatch, "since must be an ISO 8601 time such as 2026-12-01T10:00:00Z, not '\(since)'")
+            }
+            query.since = date
+        }
+        return query
+    }
+
     private static func waitSeconds(_ request: Request) -> Double? {
         request.uri.queryParameters["wait"].flatMap { Double(String($0)) }.flatMap { $0.isFinite ? $0 : nil }
     }
@@ -199,7 +270,7 @@ package struct HTTPTransport: Sendable {
         case .invalidJSON: .badRequest
         case .unauthorized: .unauthorized
         case .unknownQueue, .notFound: .notFound
-        case .idConflict: .conflict
+        case .idConflict, .conflict: .conflict
         case .limitExceeded: .contentTooLarge
         // A pattern that does not compile is the patch's fault, found by the role's check at intake.
         case .invalidPatch, .unknownRole, .regexError: .unprocessableContent

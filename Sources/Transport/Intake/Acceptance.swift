@@ -20,9 +20,23 @@ public struct Acceptance: Sendable {
     public var filepath: String
     /// For a duplicate whose first delivery has finished: that first receipt.
     public var receipt: JSONValue?
+    /// Which run of the id this is (above 1 for a retry, or a failed patch sent again).
+    public var attempt: Int
+    /// Words for people when the answer is not the usual one (a new attempt, a hint to retry).
+    public var note: String?
 
     /// An acceptance.
-    public init(patchID: String, queue: String, state: State, filepath: String, receipt: JSONValue? = nil) {
+    public init(
+        patchID: String,
+        queue: String,
+        state: State,
+        filepath: String,
+        receipt: JSONValue? = nil,
+        attempt: Int = 1,
+        note: String? = nil
+    ) {
+        self.attempt = attempt
+        self.note = note
         self.patchID = patchID
         self.queue = queue
         self.state = state

@@ -24,4 +24,31 @@ public protocol PatchIntake: Sendable {
 
     /// The Prometheus text exposition of the host's metrics.
     func metricsText() async -> [UInt8]
+
+    /// A page of patches, newest first: `{"patches": [summary...], "next_cursor": ...}`.
+    func list(_ query: PatchQuery) async throws(ApplyError) -> JSONValue
+
+    /// Runs the failed patch `id` again as its next attempt (`conflict` when its latest attempt did not fail).
+    func retry(id: String) async throws(ApplyError) -> Acceptance
+
+    /// Takes the queued patch `id` out of its queue and files it failed with reason `cancelled`; returns its
+    /// receipt (`conflict` once it is being applied or has finished).
+    func cancel(id: String) async throws(ApplyError) -> JSONValue
+
+    /// Pauses (or resumes) a queue: a paused queue takes patches but applies none, across restarts.
+    /// Returns the queue's state.
+    func setPaused(_ paused: Bool, queue: String) async throws(ApplyError) -> JSONValue
+}
+
+extension PatchIntake {
+    /// Not offered by this intake.
+    public func list(_ query: PatchQuery) async throws(ApplyError) -> JSONValue { throw Self.notOffered }
+    /// Not offered by this intake.
+    public func retry(id: String) async throws(ApplyError) -> Acceptance { throw Self.notOffered }
+    /// Not offered by this intake.
+    public func cancel(id: String) async throws(ApplyError) -> JSONValue { throw Self.notOffered }
+    /// Not offered by this intake.
+    public func setPaused(_ paused: Bool, queue: String) async throws(ApplyError) -> JSONValue { throw Self.notOffered }
+
+    private static var notOffered: ApplyError { ApplyError(.unavailable, "this host does not offer that") }
 }

@@ -1,0 +1,53 @@
+public import ApplierAPI
+public import Transport
+
+/// Listing patches, and what an operator does to them and to queues (``PatchIntake``'s control calls).
+extension GhostHost {
+    /// The queue named `name`, or `unknown_queue`.
+    func queue(named name: String) throws(ApplyError) -> PatchQueue {
+        guard let queue = queues[name] else {
+            throw ApplyError(.unknownQueue, "no queue named '\(name)'; queues: \(config.queues.map(\.name).joined(separator: ", "))")
+        }
+        return queue
+    }
+
+    /// The queue that knows `id` (the default queue first), or `not_found`.
+    func queue(holding id: String) async throws(ApplyError) -> PatchQueue {
+        for name in [config.defaultQueue] + config.queues.map(\.name).filter({ $0 != config.defaultQueue }) {
+            if let queue = queues[name], await queue.lookup(id: id) != nil { return queue }
+        }
+        throw ApplyError(.notFound, "no patch with id '\(id)' in any queue")
+    }
+
+    /// Runs the failed patch `id` again as its next attempt.
+    public func retry(id: String) async throws(ApplyError) -> Acceptance {
+        try await queue(holding: id).retry(id: id)
+    }
+
+    /// Cancels the queued patch `id`; returns its receipt.
+    public func cancel(id: String) async throws(ApplyError) -> JSONValue {
+        try await queue(holding: id).cancel(id: id).json
+    }
+
+    /// Pauses or resumes `queue`; returns its status.
+    public func setPaused(_ paused: Bool, queue name: String) async throws(ApplyError) -> JSONValue {
+        let queue = try queue(named: name)
+        try await queue.setPaused(paused)
+        var status = await queue.status().objectValue ?? [:]
+        status["name"] = .string(name)
+        return .object(status)
+    }
+
+    /// A page of patches, newest first, over one queue or all of them (see ``PatchListing``).
+    public func list(_ query: PatchQuery) async throws(ApplyError) -> JSONValue {
+        if let name = query.queue { _ = try queue(named: name) }
+        let names = query.queue.map { [$0] } ?? config.queues.map(\.name)
+        var listing = try PatchListing(query, queues: names)
+        for name in names {
+            guard let queue = queues[name], let filter = listing.filter(for: name) else { continue }
+            if listing.includesUnfinished { listing.add(unfinished: await queue.unfinishedSummaries(limit: query.limit), from: name) }
+            listing.add(try await queue.history(filter), from: name)
+        }
+        return listing.page()
+    }
+}

@@ -1,0 +1,161 @@
+import ApplierAPI
+import Foundation
+import GhostTesting
+import Testing
+
+@testable import GhostCLI
+
+/// What an operator does to patches and queues, against the real `ghost serve`: a failed patch sent again,
+/// retry, pause (across a restart), cancel, and the paged list; and a web page cannot do any of it.
+@Suite struct QueueControlTests {
+    static func folder(file: String = "a\n") throws -> String {
+        let folder = try makeTempFolder("control")
+        try write(file, to: folder + "/src/App.tsx")
+        try write("queues:\n  default:\n    dir: patches\n    workspace: .\n", to: folder + "/ghost.yml")
+        return folder
+    }
+
+    /// Polls `GET /api/patches/{id}` until its status is `status`.
+    func awaitStatus(_ host: ServeProcess, _ id: String, _ status: String) async throws -> JSONValue? {
+        var last: JSONValue?
+        for _ in 0..<400 {
+            last = json(try host.request("GET", "/api/patches/\(id)"))
+            if last?["status"]?.stringValue == status { return last }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return last
+    }
+
+    /// A patch that failed and changed nothing runs again when sent again, as attempt 2; each attempt ends in
+    /// exactly one of `.completed/` and `.failed/`.
+    @Test func aFailedPatchThatChangedNothingRunsAgainWhenSentAgain() async throws {
+        let folder = try Self.folder()
+        let host = try await ServeProcess.start(folder: folder)
+        let patch = regexPatch(id: "late", pattern: "b", replacement: "c")
+        let first = json(try host.request("POST", "/api/patches?wait=10", body: patch))
+        #expect(first?["result"]?["receipt"]?["reason"] == "no_match")
+        try write("b\n", to: folder + "/src/App.tsx")
+        let again = json(try host.request("POST", "/api/patches?wait=10", body: patch))
+        #expect(again?["result"]?["status"] == "applied")
+        #expect(again?["result"]?["attempt"] == 2)
+        #expect(again?["result"]?["receipt"]?["attempt"] == 2)
+        #expect(readText(folder + "/src/App.tsx") == "c\n")
+        #expect(files(in: folder + "/patches/.failed").filter { $0.hasSuffix(".receipt.json") }.count == 1)
+        #expect(files(in: folder + "/patches/.completed").filter { $0.hasSuffix(".receipt.json") }.count == 1)
+        // Applied now: a third delivery is a duplicate of attempt 2.
+        let third = json(try host.request("POST", "/api/patches", body: patch))
+        #expect(third?["result"]?["status"] == "duplicate")
+        #expect(third?["result"]?["receipt"]?["attempt"] == 2)
+        #expect(await host.stop() == 0)
+    }
+
+    @Test func retryRunsAFailedPatchAgainAndRefusesOthers() async throws {
+        let folder = try Self.folder()
+        let host = try await ServeProcess.start(folder: folder)
+        #expect(json(try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "r1", pattern: "b")))?["result"]?["status"] == "failed")
+        #expect(json(try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "ok")))?["result"]?["status"] == "applied")
+        try write("b\n", to: folder + "/src/App.tsx")
+
+        let retried = try host.request("POST", "/api/patches/r1/retry")
+        #expect(retried.status == 202)
+        #expect(json(retried)?["result"]?["attempt"] == 2)
+        #expect(json(retried)?["result"]?["message"]?.stringValue?.contains("retried after attempt 1 failed (no_match)") == true)
+        let receipt = try await awaitStatus(host, "r1", "applied")
+        #expect(receipt?["attempt"] == 2)
+        #expect(readText(folder + "/src/App.tsx") == "aa\n")
+
+        let applied = try host.request("POST", "/api/patches/ok/retry")
+        #expect(applied.status == 409)
+        #expect(json(applied)?["result"]?["error"]?["message"]?.stringValue?.contains("only a failed patch is retried") == true)
+        #expect(try host.request("POST", "/api/patches/nobody/retry").status == 404)
+        #expect(await host.stop() == 0)
+    }
+
+    /// A paused queue takes patches and applies none, even after a restart; resumed, it applies them in order.
+    /// A queued patch can be cancelled: it is filed failed/cancelled and its file is never touched.
+    @Test func pauseSurvivesARestartAndCancelFilesAQueuedPatch() async throws {
+        let folder = try Self.folder()
+        var host = try await ServeProcess.start(folder: folder)
+        let paused = try host.request("POST", "/api/queues/default/pause")
+        #expect(paused.status == 200)
+        #expect(json(paused)?["result"]?["queue"]?["paused"] == true)
+        #expect(try host.request("POST", "/api/queues/nope/pause").status == 404)
+        #expect(try host.request("POST", "/api/patches", body: regexPatch(id: "q1")).status == 202)
+        #expect(try host.request("POST", "/api/patches", body: regexPatch(id: "q2")).status == 202)
+        #expect(await host.stop() == 0)
+
+        host = try await ServeProcess.start(folder: folder)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(readText(folder + "/src/App.tsx") == "a\n")
+        #expect(json(try host.request("GET", "/api/status"))?["queues"]?["default"]?["paused"] == true)
+        #expect(json(try host.request("GET", "/api/patches/q1"))?["status"] == "queued")
+
+        let cancelled = try host.request("POST", "/api/patches/q1/cancel")
+        #expect(cancelled.status == 200)
+        #expect(json(cancelled)?["result"]?["receipt"]?["reason"] == "cancelled")
+        #expect(try host.request("POST", "/api/patches/q1/cancel").status == 409)
+        #expect(files(in: folder + "/patches/.failed").contains { $0.hasPrefix("q1_") && $0.hasSuffix(".receipt.json") })
+
+        #expect(try host.request("POST", "/api/queues/default/resume").status == 200)
+        #expect(try await awaitStatus(host, "q2", "applied")?["status"] == "applied")
+        #expect(readText(folder + "/src/App.tsx") == "aa\n")
+        #expect(json(try host.request("GET", "/api/patches/q1"))?["reason"] == "cancelled")
+        // Cancelled means nothing ran: sent again, it runs as attempt 2.
+        let resent = json(try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "q1")))
+        #expect(resent?["result"]?["attempt"] == 2)
+        #expect(resent?["result"]?["status"] == "applied")
+        #expect(await host.stop() == 0)
+    }
+
+    /// Pages follow their cursor to the end without repeating a patch, newest first, with filters.
+    @Test func theListPagesThroughTheHistoryWithFilters() async throws {
+        let folder = try Self.folder()
+        let host = try await ServeProcess.start(folder: folder)
+        for n in 1...5 {
+            #expect(json(try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "p\(n)")))?["result"]?["status"] == "applied")
+        }
+        #expect(json(try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "bad", pattern: "zz")))?["result"]?["status"] == "failed")
+        var seen: [String] = []
+        var cursor: String?
+        repeat {
+            let path =
+                "/api/patches?limit=2" + (cursor.map { "&cursor=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? "")
+            let page = json(try host.request("GET", path))
+            let ids = page?["patches"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+            #expect(ids.count <= 2)
+            seen += ids
+            cursor = page?["next_cursor"]?.stringValue
+        } while cursor != nil && seen.count < 20
+        #expect(seen == ["bad", "p5", "p4", "p3", "p2", "p1"])
+
+        let failed = json(try host.request("GET", "/api/patches?status=failed"))?["patches"]?.arrayValue
+        #expect(failed?.map { $0["id"]?.stringValue } == ["bad"])
+        #expect(failed?.first?["reason"] == "no_match")
+        let search = json(try host.request("GET", "/api/patches?q=p3"))?["patches"]?.arrayValue
+        #expect(search?.map { $0["id"]?.stringValue } == ["p3"])
+        #expect(try host.request("GET", "/api/patches?status=nonsense").status == 422)
+        #expect(try host.request("GET", "/api/patches?cursor=garbage").status == 422)
+        #expect(await host.stop() == 0)
+    }
+
+    /// A page in the user's browser cannot pause, cancel or retry (403), and with a token nobody without it can (401).
+    @Test func aWebPageCannotActOnPatches() async throws {
+        let folder = try makeTempFolder("control")
+        try write("a\n", to: folder + "/src/App.tsx")
+        try write(
+            "http:\n  token: \(String(repeating: "t", count: 40))\nqueues:\n  default:\n    dir: patches\n    workspace: .\n",
+            to: folder + "/ghost.yml"
+        )
+        let host = try await ServeProcess.start(folder: folder)
+        let page = [("Origin", "http://evil.example"), ("Sec-Fetch-Site", "cross-site")]
+        for path in ["/api/queues/default/pause", "/api/patches/x/cancel", "/api/patches/x/retry"] {
+            #expect(try host.request("POST", path, headers: page).status == 403)
+            #expect(try host.request("POST", path).status == 401)
+        }
+        let bearer = [("Authorization", "Bearer " + String(repeating: "t", count: 40))]
+        #expect(try host.request("POST", "/api/queues/default/pause", headers: bearer).status == 200)
+        #expect(try host.request("GET", "/api/patches").status == 401)
+        #expect(try host.request("GET", "/api/patches", headers: bearer).status == 200)
+        #expect(await host.stop() == 0)
+    }
+}
