@@ -122,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HostTests",
-            dependencies: ["Host", "Appliers", "ApplierAPI", "Transport", "GhostTesting"],
+            dependencies: ["Host", "Appliers", "ApplierAPI", "Transport", "GhostTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -21,6 +21,23 @@ public func freeLoopbackPort() throws -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
+/// A TCP socket listening on a free `127.0.0.1` port, holding the port until the caller closes it.
+public func listenLoopback() throws -> (fd: Int32, port: Int) {
+    let fd = socket(AF_INET, streamSocket, 0)
+    var address = loopbackAddress(port: 0)
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let listening = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, $0, &length) == 0
+        }
+    }
+    guard listening else {
+        close(fd)
+        throw SetupError(message: "cannot listen on a loopback port: \(String(cString: strerror(errno)))")
+    }
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
+}
+
 /// A blocking TCP socket connected to `127.0.0.1:port`; the caller closes it.
 public func connectLoopback(port: Int) throws -> Int32 {
     let fd = socket(AF_INET, streamSocket, 0)

@@ -42,6 +42,12 @@ public actor HealthBoard {
         entries[component, default: Entry(state: .starting, lastError: nil, restarts: 0, since: Date())].restarts += 1
     }
 
+    /// The component's current state, `nil` for one never seen.
+    public func state(of component: String) -> ComponentState? { entries[component]?.state }
+
+    /// Every component's current state, by name (for the `ghost_component_up` gauge).
+    public func states() -> [String: ComponentState] { entries.mapValues(\.state) }
+
     /// True when no component is starting or degraded.
     public func isHealthy() -> Bool { entries.values.allSatisfy { $0.state == .up || $0.state == .stopped } }
 

@@ -16,6 +16,9 @@ package struct SupervisedService: Service {
     /// Whether graceful shutdown cancels the component (for those with nothing to finish); otherwise it must
     /// watch for shutdown itself.
     package let cancelledOnShutdown: Bool
+    /// Errors the component cannot recover from by restarting (an address already in use): they stop the
+    /// host, so that a supervisor sees it fail instead of a host that looks alive and serves nothing.
+    package let isFatal: @Sendable (any Error) -> Bool
     private let body: @Sendable () async throws -> Void
     private let logger: Logger
 
@@ -27,9 +30,11 @@ package struct SupervisedService: Service {
         initialBackoff: Duration = .milliseconds(200),
         maximumBackoff: Duration = .seconds(10),
         cancelledOnShutdown: Bool = false,
+        isFatal: @escaping @Sendable (any Error) -> Bool = { _ in false },
         body: @escaping @Sendable () async throws -> Void
     ) {
         self.cancelledOnShutdown = cancelledOnShutdown
+        self.isFatal = isFatal
         self.name = name
         self.health = health
         self.logger = logger
@@ -38,7 +43,7 @@ package struct SupervisedService: Service {
         self.body = body
     }
 
-    /// Runs the component until it stops on purpose or the host shuts down.
+    /// Runs the component until it stops on purpose or the host shuts down; rethrows a fatal error.
     package func run() async throws {
         var backoff = initialBackoff
         await health.set(name, .starting)
@@ -53,6 +58,11 @@ package struct SupervisedService: Service {
                 return
             } catch {
                 if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                if isFatal(error) {
+                    logger.critical("component failed; stopping the host", metadata: ["component": "\(name)", "error": "\(error)"])
+                    await health.set(name, .degraded, error: "\(error)")
+                    throw error
+                }
                 logger.error("component failed; restarting", metadata: ["component": "\(name)", "error": "\(error)", "backoff": "\(backoff)"])
                 await health.set(name, .degraded, error: "\(error)")
                 do {

@@ -158,4 +158,37 @@ import Testing
         #expect(try host.request("GET", "/api/patches", headers: bearer).status == 200)
         #expect(await host.stop() == 0)
     }
+
+    /// The same actions from the command line: list, show, retry --wait, pause, cancel, resume.
+    @Test func theCommandLineActsOnTheRunningHost() async throws {
+        let folder = try Self.folder()
+        let host = try await ServeProcess.start(folder: folder)
+        let url = ["--url", "http://127.0.0.1:\(host.port)"]
+        #expect(json(try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "cli1", pattern: "b")))?["result"]?["status"] == "failed")
+
+        let listed = try await GhostProcess.run(["list", "--status", "failed"] + url, in: folder)
+        #expect(listed.status == 0)
+        #expect(listed.stdout.contains("failed    cli1  default [no_match]"))
+        let shown = try await GhostProcess.run(["show", "cli1"] + url, in: folder)
+        #expect(shown.status == 0)
+        #expect(shown.stdout.contains("[no_match]"))
+        #expect(shown.stdout.contains("attempt 1"))
+
+        try write("b\n", to: folder + "/src/App.tsx")
+        let retried = try await GhostProcess.run(["retry", "cli1", "--wait", "10"] + url, in: folder)
+        #expect(retried.status == 0)
+        #expect(try JSONParser.parse(Array(retried.stdout.utf8))["attempt"] == 2)
+        #expect(readText(folder + "/src/App.tsx") == "aa\n")
+        #expect(try await GhostProcess.run(["retry", "cli1"] + url, in: folder).status == 1)
+
+        #expect(try await GhostProcess.run(["pause", "default"] + url, in: folder).stdout.contains("queue default: paused"))
+        #expect(try host.request("POST", "/api/patches", body: regexPatch(id: "cli2")).status == 202)
+        let cancelled = try await GhostProcess.run(["cancel", "cli2"] + url, in: folder)
+        #expect(cancelled.status == 0)
+        #expect(cancelled.stdout.contains("cancelled"))
+        #expect(try await GhostProcess.run(["resume", "default"] + url, in: folder).stdout.contains("queue default: running"))
+        #expect(try await GhostProcess.run(["pause", "nope"] + url, in: folder).status == 1)
+        #expect(await host.stop() == 0)
+        #expect(try await GhostProcess.run(["list"] + url, in: folder).status == 3)
+    }
 }

@@ -31,7 +31,7 @@ final class ServeProcess: @unchecked Sendable {
             host.port =
                 host.stderrLines.lines.lazy.compactMap { line -> Int? in
                     guard let range = line.range(of: "listening on http://127.0.0.1:") else { return nil }
-                    return Int(line[range.upperBound...])
+                    return Int(line[range.upperBound...].prefix(while: \.isNumber))
                 }.first ?? 0
             // Waiting yields the thread: blocking here would starve other tests of the cooperative pool.
             if host.port == 0 { try await Task.sleep(for: .milliseconds(10)) }
@@ -55,7 +55,7 @@ final class ServeProcess: @unchecked Sendable {
             port =
                 stderrLines.lines.lazy.compactMap { line -> Int? in
                     guard let range = line.range(of: "listening on http://127.0.0.1:") else { return nil }
-                    return Int(line[range.upperBound...])
+                    return Int(line[range.upperBound...].prefix(while: \.isNumber))
                 }.first ?? 0
             return port != 0 || !process.isRunning
         }

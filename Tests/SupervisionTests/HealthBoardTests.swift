@@ -45,17 +45,29 @@ import Testing
 }
 
 @Suite struct SupervisedServiceTests {
+    /// A supervised component that logs nothing and restarts after a millisecond or two.
+    static func quiet(
+        _ name: String,
+        _ board: HealthBoard,
+        isFatal: @escaping @Sendable (any Error) -> Bool = { _ in false },
+        body: @escaping @Sendable () async throws -> Void
+    ) -> SupervisedService {
+        SupervisedService(
+            name: name,
+            health: board,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            initialBackoff: .milliseconds(1),
+            maximumBackoff: .milliseconds(2),
+            isFatal: isFatal,
+            body: body
+        )
+    }
+
     @Test func aFailingComponentIsRestartedUntilItStopsOnPurpose() async throws {
         let board = HealthBoard()
         let attempts = Mutex(0)
         struct Flaky: Error {}
-        let service = SupervisedService(
-            name: "flaky",
-            health: board,
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-            initialBackoff: .milliseconds(1),
-            maximumBackoff: .milliseconds(2)
-        ) {
+        let service = SupervisedServiceTests.quiet("flaky", board) {
             let attempt = attempts.withLock { count in
                 count += 1
                 return count
@@ -68,5 +80,22 @@ import Testing
         #expect(json["flaky"]?["state"] == "stopped")
         #expect(json["flaky"]?["restarts"]?.intValue == 2)
         #expect(json["flaky"]?["last_error"] != nil)
+    }
+}
+
+@Suite struct FatalComponentTests {
+    @Test func aFatalErrorIsNotRestartedButRethrown() async {
+        let board = HealthBoard()
+        let attempts = Mutex(0)
+        struct AddressInUse: Error {}
+        let fails: @Sendable () async throws -> Void = {
+            attempts.withLock { $0 += 1 }
+            throw AddressInUse()
+        }
+        let service = SupervisedServiceTests.quiet("http", board, isFatal: { $0 is AddressInUse }, body: fails)
+        await #expect(throws: AddressInUse.self) { try await service.run() }
+        #expect(attempts.withLock { $0 } == 1)
+        #expect(await board.state(of: "http") == .degraded)
+        #expect(await board.states() == ["http": .degraded])
     }
 }

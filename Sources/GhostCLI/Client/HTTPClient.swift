@@ -24,7 +24,18 @@ struct HTTPClient {
 
     let host: String
     let port: Int
-    var timeoutSeconds: Int = 30
+    /// How long to wait for the host to send (or take) the next bytes.
+    var timeoutSeconds: Int = Self.defaultTimeoutSeconds
+
+    /// The timeout of a request that does not ask the host to wait.
+    static let defaultTimeoutSeconds = 30
+
+    /// The timeout of a request asking the host to wait up to `wait` seconds for a receipt (`?wait=`): the
+    /// whole wait plus a margin for the checkpoint and the network, never below the default.
+    static func timeoutSeconds(forWait wait: Double?) -> Int {
+        guard let wait, wait.isFinite, wait > 0 else { return defaultTimeoutSeconds }
+        return max(defaultTimeoutSeconds, Int(min(wait, 86_400).rounded(.up)) + 15)
+    }
 
     /// Parses `http://host:port` (a path after it is ignored).
     init?(url: String) {

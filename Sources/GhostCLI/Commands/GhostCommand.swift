@@ -20,8 +20,11 @@ public struct GhostCommand: AsyncParsableCommand {
                   ghost submit patch.json             (send a patch to the running host)
                   ghost roles                         (every role and its payload)
             """,
+        version: GhostVersion.current,
         subcommands: [
             ApplyCommand.self, ServeCommand.self, SubmitCommand.self, StatusCommand.self, RolesCommand.self, IndexCommand.self,
+            ServiceCommand.self, VersionCommand.self, ListCommand.self, ShowCommand.self, RetryCommand.self, CancelCommand.self,
+            PauseCommand.self, ResumeCommand.self,
         ]
     )
 

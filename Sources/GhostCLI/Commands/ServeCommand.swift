@@ -18,7 +18,10 @@ struct ServeCommand: AsyncParsableCommand {
                             ghost submit --inbox patches fix.json   (atomic drop into the inbox)
             Results:        patches/.completed/ and patches/.failed/, each patch with <name>.receipt.json
 
-            SIGTERM or SIGINT: the patch in hand is finished, nothing new is taken, exit 0.
+            SIGTERM or SIGINT: the patch in hand is finished, nothing new is taken, exit 0. SIGHUP is logged and
+            ignored (the configuration is not reloaded). An HTTP address already in use, or a workspace that does
+            not exist (unless its queue says create_workspace: true), stops the host at start with a non-zero
+            exit status. Under systemd ($NOTIFY_SOCKET) the host sends READY=1 once it listens and STOPPING=1.
             """
     )
 
@@ -31,35 +34,72 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Listen on this port instead of the configured one (0 picks a free port).", valueName: "port"))
     var port: Int?
 
-    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "level"))
-    var logLevel: String = "info"
+    @Option(
+        help: ArgumentHelp(
+            "Log level: trace, debug, info, notice, warning, error or critical (default: log.level, else info).",
+            valueName: "level"
+        )
+    )
+    var logLevel: String?
+
+    @Option(help: ArgumentHelp("Log lines as text or json (one object per line; default: log.format, else text).", valueName: "format"))
+    var logFormat: String?
 
     func run() async throws {
-        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         var settings = try ConfigOption.load(config)
+        let level = try logLevel.map { text throws(ValidationError) in
+            guard let level = Logger.Level(rawValue: text) else { throw ValidationError("--log-level: unknown level '\(text)'") }
+            return level
+        }
+        let format = try logFormat.map { text throws(ValidationError) in
+            guard let format = LogSettings.Format(rawValue: text) else { throw ValidationError("--log-format: expected text or json") }
+            return format
+        }
         if let port {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
             settings.http.port = port
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "ghost")
+        let logger = Self.bootstrapLogging(
+            format: format ?? settings.log.format ?? .text,
+            level: level ?? settings.log.level ?? .info
+        )
         let host: GhostHost
         do {
             host = try GhostHost(config: settings, registry: settings.registry(extending: GhostCommand.registry), logger: logger)
         } catch {
             throw CLIError.usage("cannot start: \(error.message)")
         }
+        logger.info("ghost \(GhostVersion.current) starting", metadata: ["config": "\(settings.origin)"])
         for queue in settings.queues {
             logger.info("queue \(queue.name): inbox \(queue.directory.path), workspace \(queue.workspace.path)")
         }
+        let json = (format ?? settings.log.format) == .json
         try await host.run(stdin: stdin) { host, port in
-            // Tests and scripts read this line to find a port picked with --port 0.
-            FileHandle.standardError.write(Data("ghost: listening on http://\(host):\(port)\n".utf8))
+            // Tests and scripts read this line to find a port picked with --port 0; in JSON it is a log line.
+            if json {
+                logger.notice("listening on http://\(host):\(port)")
+            } else {
+                FileHandle.standardError.write(Data("ghost: listening on http://\(host):\(port)\n".utf8))
+            }
         }
+    }
+
+    /// Sets the process's log handler once: text (swift-log's stream handler) or one JSON object per line,
+    /// both on standard error.
+    static func bootstrapLogging(format: LogSettings.Format, level: Logger.Level) -> Logger {
+        LoggingSystem.bootstrap { label in
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        }
+        return Logger(label: "ghost")
     }
 }
 

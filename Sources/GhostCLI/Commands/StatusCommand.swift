@@ -9,8 +9,28 @@ import Transport
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show queues, depths, recent results and component health (from the running host, or from disk)."
+        abstract: "Show queues, depths, recent results and component health (from the running host, or from disk).",
+        discussion: """
+            Exit status (for scripts and monitors):
+              0  the host answered and every component is up (healthy)
+              1  the host answered and is degraded (a component is starting, restarting or down)
+              2  usage error (a bad option or configuration)
+              3  not running: no host answered at the address (the spool on disk is shown instead)
+              4  the host refused the credentials (check http.token / token_env in the configuration)
+            """
     )
+
+    /// What `ghost status` found, as its exit status.
+    enum Outcome: Int32 {
+        /// The host answered and every component is up.
+        case healthy = 0
+        /// The host answered and a component is not up.
+        case degraded = 1
+        /// No host answered (or one answered something other than its status).
+        case notRunning = 3
+        /// The host refused the credentials.
+        case unauthorized = 4
+    }
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The configuration file.", valueName: "file"))
     var config: String?
@@ -23,24 +43,32 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try ConfigOption.load(config)
-        let client =
-            url.flatMap(HTTPClient.init(url:))
-            ?? HTTPClient(host: settings.http.host == "0.0.0.0" ? "127.0.0.1" : settings.http.host, port: settings.http.port)
+        var client = try HTTPClient.target(url: url, settings: settings)
+        client.timeoutSeconds = 10
         var headers: [(String, String)] = []
         if let token = settings.http.token { headers.append(("Authorization", "Bearer \(token)")) }
         if let secret = settings.http.hmacSecret { headers.append(("X-Hub-Signature-256", "sha256=" + HMACSignature.hex([], secret: secret))) }
+        let address = "http://\(client.host):\(client.port)"
+        let response = try? client.request(method: "GET", path: "/api/status", headers: headers)
         let report: JSONValue
-        if let response = try? client.request(method: "GET", path: "/api/status", headers: headers),
-            response.status == 200,
-            let body = try? JSONParser.parse(response.body)
-        {
+        let outcome: Outcome
+        if let response, response.status == 200, let body = try? JSONParser.parse(response.body) {
             var object = body.objectValue ?? [:]
-            object["source"] = .string("host at http://\(client.host):\(client.port)")
+            object["source"] = .string("host at \(address)")
             report = .object(object)
+            outcome = body["status"]?.stringValue == "healthy" ? .healthy : .degraded
+        } else if response?.status == 401 {
+            report = ["status": "unauthorized", "source": .string("host at \(address) refused the credentials (401)")]
+            outcome = .unauthorized
         } else {
-            report = SpoolStatus.read(settings)
+            var object = SpoolStatus.read(settings).objectValue ?? [:]
+            let answer = response.map { "answered \($0.status)" } ?? "no host answered"
+            object["source"] = .string("spool on disk (\(answer) at \(address))")
+            report = .object(object)
+            outcome = .notRunning
         }
         print(json ? report.serialized : Self.text(report))
+        if outcome != .healthy { throw ExitCode(outcome.rawValue) }
     }
 
     static func text(_ report: JSONValue) -> String {

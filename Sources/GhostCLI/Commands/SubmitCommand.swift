@@ -33,7 +33,7 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The queue (default: the host's default queue).", valueName: "name"))
     var queue: String?
 
-    @Option(help: ArgumentHelp("Wait up to this many seconds for the receipt.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Wait up to this many seconds (the host allows 300 at most) for the receipt.", valueName: "seconds"))
     var wait: Double?
 
     @Option(help: ArgumentHelp("Drop the patch into this inbox folder instead of sending it.", valueName: "dir"))
@@ -56,13 +56,9 @@ struct SubmitCommand: AsyncParsableCommand {
             return
         }
         let settings = try ConfigOption.load(config)
-        let client: HTTPClient
-        if let url {
-            guard let parsed = HTTPClient(url: url) else { throw ValidationError("--url: expected http://host:port") }
-            client = parsed
-        } else {
-            client = HTTPClient(host: settings.http.host == "0.0.0.0" ? "127.0.0.1" : settings.http.host, port: settings.http.port)
-        }
+        var client = try HTTPClient.target(url: url, settings: settings)
+        // The host may take the whole wait to answer: the client must not give up first.
+        client.timeoutSeconds = HTTPClient.timeoutSeconds(forWait: wait)
         var path = queue.map { "/api/queues/\($0)/patches" } ?? "/api/patches"
         if let wait { path += "?wait=\(wait)" }
         var headers = [("Content-Type", "application/json")]

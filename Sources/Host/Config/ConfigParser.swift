@@ -15,7 +15,7 @@ enum ConfigParser {
             throw ConfigError("", "not valid YAML: \(error)")
         }
         guard let root else { return GhostConfig.embeddedDefault(in: baseDirectory) }
-        let document = try Entry(node: root, path: "").mapping(allowed: ["http", "default_queue", "queues", "roles", "limits", "retention"])
+        let document = try Entry(node: root, path: "").mapping(allowed: ["http", "default_queue", "queues", "roles", "limits", "retention", "log"])
         let limits =
             try document["limits"].map { node throws(ConfigError) in try limitsSection(node, base: (PatchLimits.default, 2)) }
             ?? (PatchLimits.default, 2)
@@ -124,7 +124,9 @@ enum ConfigParser {
                 roles.append(ExecRoleConfig(name: name, argv: resolved, timeout: timeout))
             }
         }
-        return GhostConfig(http: http, defaultQueue: defaultQueue, queues: queues, roles: roles, origin: "")
+        var config = GhostConfig(http: http, defaultQueue: defaultQueue, queues: queues, roles: roles, origin: "")
+        if let node = document["log"] { config.log = try logSection(node) }
+        return config
     }
 
     /// Secrets shorter than this are refused for a host reachable beyond loopback.
@@ -140,6 +142,7 @@ enum ConfigParser {
     ) throws(ConfigError) -> QueueConfig {
         let fields = try node.mapping(allowed: [
             "dir", "workspace", "aliases", "shell", "limits", "token", "token_env", "hmac_secret", "hmac_secret_env", "retention",
+            "create_workspace",
         ])
         guard let dir = fields["dir"] else { throw node.error("missing 'dir' (the queue's inbox folder)") }
         let directory = try dir.path(relativeTo: baseDirectory)
@@ -162,7 +165,8 @@ enum ConfigParser {
             crashRetries: crashRetries,
             token: try secret(fields, "token", environment: environment),
             hmacSecret: try secret(fields, "hmac_secret", environment: environment),
-            retention: try fields["retention"].map { node throws(ConfigError) in try retentionSection(node, base: retention) } ?? retention
+            retention: try fields["retention"].map { node throws(ConfigError) in try retentionSection(node, base: retention) } ?? retention,
+            createWorkspace: try fields["create_workspace"]?.bool() ?? false
         )
     }
 
@@ -310,6 +314,11 @@ struct Entry {
     func string() throws(ConfigError) -> String {
         guard let scalar = node.scalar else { throw error("expected a string") }
         return scalar.string
+    }
+
+    func bool() throws(ConfigError) -> Bool {
+        guard let value = node.bool else { throw error("expected true or false") }
+        return value
     }
 
     func int(in range: ClosedRange<Int>) throws(ConfigError) -> Int {

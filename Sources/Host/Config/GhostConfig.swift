@@ -15,6 +15,8 @@ public struct GhostConfig: Sendable {
     public var queues: [QueueConfig]
     /// Roles served by exec plugins.
     public var roles: [ExecRoleConfig]
+    /// How `ghost serve` logs (`log:`).
+    public var log = LogSettings()
     /// Where the configuration came from (a path, or `embedded default`).
     public var origin: String
 

@@ -23,6 +23,9 @@ public struct QueueConfig: Sendable {
     public var hmacSecret: String?
     /// How long finished patches stay in `.completed/` and `.failed/`, and ids in the history.
     public var retention: RetentionPolicy
+    /// Whether `ghost serve` creates a missing workspace (`create_workspace: true`); otherwise a missing one
+    /// stops the host at start.
+    public var createWorkspace: Bool
 
     /// A queue.
     public init(
@@ -35,7 +38,8 @@ public struct QueueConfig: Sendable {
         crashRetries: Int = 2,
         token: String? = nil,
         hmacSecret: String? = nil,
-        retention: RetentionPolicy = .default
+        retention: RetentionPolicy = .default,
+        createWorkspace: Bool = false
     ) {
         self.name = name
         self.directory = directory
@@ -47,6 +51,7 @@ public struct QueueConfig: Sendable {
         self.token = token
         self.hmacSecret = hmacSecret
         self.retention = retention
+        self.createWorkspace = createWorkspace
     }
 }
 

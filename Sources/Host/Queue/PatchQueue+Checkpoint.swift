@@ -18,7 +18,7 @@ extension PatchQueue {
         }
         if inHand == pending.id { inHand = nil }
         count(filed.receipt)
-        logFinished(filed.receipt)
+        PatchLog.finished(filed.receipt, logger: logger)
         // Someone waiting for the outcome gets it once it is durable: at the checkpoint, which comes next.
         receiptWaiters.finished(pending.id, receipt: filed.receipt, filedToDisk: filed.url != nil)
     }
@@ -41,10 +41,9 @@ extension PatchQueue {
         guard let round = checkpoints.begin() else { return }
         let ids = receiptWaiters.filedSinceCheckpoint
         let synced = await syncSpool()
-        // Waiters that came while the sync ran are handed their receipt too.
-        receiptWaiters.synced(ids)
         guard synced else {
             logger.critical("the file system reported a write-back error; receipts filed since the last sync are not trusted")
+            receiptWaiters.synced(ids)
             checkpoints.syncFailed(round)
             return
         }
@@ -54,9 +53,13 @@ extension PatchQueue {
             try await record(round.rows)
         } catch {
             logger.error("cannot write the history index; retrying at the next checkpoint", metadata: ["queue": "\(name)", "error": "\(error)"])
+            receiptWaiters.synced(ids)
             checkpoints.recordFailed(round)
             return
         }
+        // Answered once the history has them too, so a listing right after an answer shows the patch.
+        // Waiters that came while the sync ran are handed their receipt too.
+        receiptWaiters.synced(ids)
         ledger.recorded(round.patchIDs)
         checkpoints.completed(round)
         await retire(ledger.checkpointed(round.generations))
@@ -85,18 +88,5 @@ extension PatchQueue {
         tallies[receipt.status, default: 0] += 1
         recent.append(receipt.summary)
         if recent.count > 10 { recent.removeFirst(recent.count - 10) }
-    }
-
-    /// One line per finished patch: at `info` when it applied, `warning` when it failed.
-    func logFinished(_ receipt: Receipt) {
-        var metadata: Logger.Metadata = [
-            "queue": "\(name)",
-            "id": "\(receipt.id ?? "-")",
-            "status": "\(receipt.status.rawValue)",
-            "duration_ms": "\(receipt.durationMs)",
-        ]
-        if let reason = receipt.reason { metadata["reason"] = "\(reason.rawValue)" }
-        if receipt.attempt != 1 { metadata["attempt"] = "\(receipt.attempt)" }
-        logger.log(level: receipt.status == .failed ? .warning : .info, "patch \(receipt.status.rawValue)", metadata: metadata)
     }
 }

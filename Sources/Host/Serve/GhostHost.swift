@@ -10,7 +10,9 @@ import UnixSignals
 /// `ghost serve`: every queue's executor, every inbox, the HTTP API and optionally stdin, in one process.
 ///
 /// All transports enqueue through ``submit(_:)``, so they share one durability path and one ledger per
-/// queue. SIGTERM and SIGINT finish the patch in hand, stop taking deliveries, and return.
+/// queue. SIGTERM and SIGINT finish the patch in hand, stop taking deliveries, and return; SIGHUP is logged
+/// and ignored. A workspace that does not exist stops the host at start (unless the queue says
+/// `create_workspace: true`), and so does an HTTP address already in use.
 public struct GhostHost: PatchIntake {
     /// The configuration the host runs.
     public let config: GhostConfig
@@ -21,8 +23,16 @@ public struct GhostHost: PatchIntake {
     private let logger: Logger
     private let io: NIOThreadPool
 
-    /// Builds the queues and recovers each one's ledger and pending patches from its spool.
+    /// Builds the queues and recovers each one's ledger and pending patches from its spool; throws when a
+    /// workspace is missing (naming its key and path) and the queue does not ask for it to be created.
     public init(config: GhostConfig, registry: ApplierRegistry, logger: Logger) throws(ApplyError) {
+        for queueConfig in config.queues {
+            do {
+                try queueConfig.prepareWorkspace()
+            } catch {
+                throw ApplyError(.ioError, error.description)
+            }
+        }
         self.config = config
         self.logger = logger
         self.metrics = HostMetrics(appliers: registry)
@@ -46,10 +56,18 @@ public struct GhostHost: PatchIntake {
         self.queues = queues
     }
 
-    /// Runs until SIGTERM or SIGINT. `onListening` is told the HTTP address once it is bound.
+    /// Runs until SIGTERM or SIGINT. `onListening` is told the HTTP address once it is bound; then, under
+    /// systemd (`$NOTIFY_SOCKET`), the host sends `READY=1`, and `STOPPING=1` when shutdown begins. Throws
+    /// ``ListenError`` when the HTTP address cannot be bound.
     public func run(stdin: Bool, onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }) async throws {
+        // First, so that it is shut down last: a hangup while the host stops must not end it either.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: await HangupListener(logger: logger))]
         for queue in queues.values { try await queue.recover() }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        let notifier = SystemdNotifier()
+        let announce: @Sendable (String, Int) async -> Void = { host, port in
+            await onListening(host, port)
+            notifier?.notify("READY=1\nSTATUS=listening on http://\(host):\(port)")
+        }
         for queueConfig in config.queues {
             guard let queue = queues[queueConfig.name] else { continue }
             let executor = "executor:\(queueConfig.name)"
@@ -91,10 +109,11 @@ public struct GhostHost: PatchIntake {
         }
         var httpSettings = config.http
         httpSettings.defaultQueue = config.defaultQueue
-        let http = HTTPTransport(settings: httpSettings, intake: self, health: health, logger: logger, onListening: onListening)
+        let http = HTTPTransport(settings: httpSettings, intake: self, health: health, logger: logger, onListening: announce)
         services.append(
             .init(
-                service: SupervisedService(name: HTTPTransport.componentName, health: health, logger: logger) { [self] in
+                service: SupervisedService(name: HTTPTransport.componentName, health: health, logger: logger, isFatal: { $0 is ListenError }) {
+                    [self] in
                     await awaitSuspectsSettled()
                     guard !Task.isCancelled && !Task.isShuttingDownGracefully else { return }
                     try await http.run()
@@ -115,10 +134,17 @@ public struct GhostHost: PatchIntake {
                 )
             )
         }
+        // Last, so that it hears of shutdown first.
+        if let notifier { services.append(.init(service: notifier)) }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            try? await io.shutdownGracefully()
+            throw error
+        }
         try? await io.shutdownGracefully()
     }
 
@@ -138,7 +164,9 @@ public struct GhostHost: PatchIntake {
         guard let queue = queues[name] else {
             throw ApplyError(.unknownQueue, "no queue named '\(name)'; queues: \(config.queues.map(\.name).joined(separator: ", "))")
         }
-        return try await queue.take(delivery)
+        let acceptance = try await queue.take(delivery)
+        PatchLog.accepted(acceptance, source: delivery.source.rawValue, logger: logger)
+        return acceptance
     }
 
     /// The receipt of `id` in `queue` once finished, waiting at most `timeout`.
@@ -172,6 +200,9 @@ public struct GhostHost: PatchIntake {
         ]
     }
 
-    /// The Prometheus text.
-    public func metricsText() async -> [UInt8] { metrics.text() }
+    /// The Prometheus text, with each component's state as `ghost_component_up{component}` (1 up, else 0).
+    public func metricsText() async -> [UInt8] {
+        for (component, state) in await health.states() { metrics.componentUp(component, state == .up) }
+        return metrics.text()
+    }
 }

@@ -69,9 +69,39 @@ struct HostMetrics: Sendable {
         Gauge(label: "ghost_queue_depth", dimensions: [("queue", queue)], factory: factory).record(value)
     }
 
+    /// Whether a component (`http`, `inbox:MAIN`, `executor:MAIN`, ...) is up: 1, or 0 when starting,
+    /// degraded or stopped.
+    func componentUp(_ component: String, _ up: Bool) {
+        Gauge(label: "ghost_component_up", dimensions: [("component", component)], factory: factory).record(up ? 1 : 0)
+    }
+
     /// The role's canonical name, or `other` for a role the host does not serve.
     func label(role: String) -> String { roles[role] ?? "other" }
 
-    /// The Prometheus text exposition.
-    func text() -> [UInt8] { registry.emitToBuffer() }
+    /// The Prometheus text exposition, each family's `# TYPE` line preceded by its `# HELP` line.
+    func text() -> [UInt8] { Self.withHelp(registry.emitToString()) }
+
+    /// What each metric family counts, for its `# HELP` line.
+    static let help: [String: String] = [
+        "ghost_patches_received_total": "Patches durably queued, by queue and transport.",
+        "ghost_patches_duplicate_total": "Deliveries that repeated an id with the same content; not applied again.",
+        "ghost_patches_applied_total": "Patches applied or found unchanged.",
+        "ghost_patches_failed_total": "Patches that failed, by reason; nothing of them remains.",
+        "ghost_apply_duration_seconds": "Time from the start of work on a patch to its receipt.",
+        "ghost_host_deaths_total": "Host deaths while applying a patch alone, counted at the next start.",
+        "ghost_queue_depth": "Patches waiting in a queue.",
+        "ghost_component_up": "1 when the component is up, 0 when starting, degraded or stopped.",
+    ]
+
+    /// `text` with `# HELP name …` inserted before every `# TYPE name …` line that has none.
+    static func withHelp(_ text: String) -> [UInt8] {
+        var lines: [Substring] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("# TYPE "), let name = line.split(separator: " ").dropFirst(2).first, lines.last?.hasPrefix("# HELP") != true {
+                lines.append("# HELP \(name) \(help[String(name)] ?? "A GhostRunner metric.")")
+            }
+            lines.append(line)
+        }
+        return Array(lines.joined(separator: "\n").utf8)
+    }
 }

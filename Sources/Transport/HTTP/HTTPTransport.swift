@@ -44,7 +44,8 @@ package struct HTTPTransport: Sendable {
     /// The component name on the health board.
     package static let componentName = "http"
 
-    /// Serves until the host shuts down; throws when the server cannot run (the supervisor restarts it).
+    /// Serves until the host shuts down; throws when the server cannot run (the supervisor restarts it), and
+    /// ``ListenError`` when it never listened (the address is taken: restarting cannot help).
     package func run() async throws {
         let router = Router()
         router.add(middleware: GateMiddleware(gate: gate))
@@ -71,7 +72,12 @@ package struct HTTPTransport: Sendable {
             },
             logger: logger
         )
-        try await app.run()
+        do {
+            try await app.run()
+        } catch {
+            guard await health.state(of: Self.componentName) != .up else { throw error }
+            throw ListenError(address: "\(settings.host):\(settings.port)", underlying: error)
+        }
     }
 
     private func addRoutes(to router: Router<BasicRequestContext>) {
