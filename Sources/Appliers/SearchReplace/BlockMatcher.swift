@@ -14,6 +14,7 @@ struct BlockMatcher {
     /// Every place where `search` fits at `level`, in file order.
     func candidates(of search: [[UInt8]], at level: MatchLevel) -> [Candidate] {
         guard !search.isEmpty, search.count <= file.count else { return [] }
+        if level == .exact { return exactCandidates(of: search) }
         let wanted = search.map { level.key($0[...]) }
         let keys = (0..<file.count).map { level.key(file.text($0)) }
         let anchor = wanted.firstIndex { !$0.isBlank } ?? 0
@@ -22,6 +23,15 @@ struct BlockMatcher {
             if let shift = shift(keys[start..<(start + search.count)], wanted, level: level) {
                 found.append(Candidate(start: start, shift: shift))
             }
+        }
+        return found
+    }
+
+    /// The exact level, comparing the file's bytes in place instead of building a key for every line.
+    private func exactCandidates(of search: [[UInt8]]) -> [Candidate] {
+        var found: [Candidate] = []
+        for start in 0...(file.count - search.count) where search.indices.allSatisfy({ file.text(start + $0).elementsEqual(search[$0]) }) {
+            found.append(Candidate(start: start, shift: .none))
         }
         return found
     }

@@ -17,7 +17,7 @@ enum SearchReplaceEngine {
         let matcher = BlockMatcher(file: file)
         for level in MatchLevel.allCases {
             let found = matcher.candidates(of: search, at: level)
-            if found.count > 1 { throw ambiguous(edit, path: path, level: level, lines: found.map { $0.start + 1 }) }
+            if found.count > 1 { throw ambiguous(edit, path: path, level: level, places: found.map { String($0.start + 1) }) }
             guard let match = found.first else { continue }
             var replacement: [[UInt8]] = []
             for (index, line) in PayloadLines(edit.replace).lines.enumerated() {
@@ -49,7 +49,7 @@ enum SearchReplaceEngine {
         let matcher = FragmentMatcher(file: file)
         for level in FragmentMatcher.levels {
             let found = matcher.candidates(of: Array(edit.search.utf8), at: level)
-            if found.count > 1 { throw ambiguous(edit, path: path, level: level, lines: found.map { file.lineNumber(at: $0.lowerBound) }) }
+            if found.count > 1 { throw ambiguous(edit, path: path, level: level, places: places(of: found, in: file)) }
             guard let range = found.first else { continue }
             let inserted = PayloadLines.converting(edit.replace, to: file.dominantTerminator)
             let output = Array(file.bytes[..<range.lowerBound]) + inserted + file.bytes[range.upperBound...]
@@ -83,14 +83,22 @@ enum SearchReplaceEngine {
         return output
     }
 
-    private static func ambiguous(_ edit: SearchReplaceEdit, path: String, level: MatchLevel, lines: [Int]) -> ApplyError {
-        let shown = lines.prefix(10).map(String.init).joined(separator: ", ")
-        let more = lines.count > 10 ? " and \(lines.count - 10) more" : ""
+    private static func ambiguous(_ edit: SearchReplaceEdit, path: String, level: MatchLevel, places: [String]) -> ApplyError {
+        let shown = places.prefix(10).joined(separator: ", ")
+        let more = places.count > 10 ? " and \(places.count - 10) more" : ""
+        let kind = places.first?.contains(":") == true ? "line:column" : "lines"
         return ApplyError(
             .ambiguousMatch,
-            "\(edit.label) fits \(lines.count) places in \(path) \(phrase(level)) (lines \(shown)\(more)); nothing written: "
-                + "add lines around the search so that it fits exactly one place"
+            "\(edit.label) fits \(places.count) places in \(path) \(phrase(level)) (\(kind) \(shown)\(more)); nothing written: "
+                + "add text around the search so that it fits exactly one place"
         )
+    }
+
+    /// Where fragments were found: line numbers, or `line:column` (1-based, in bytes) when a line holds two.
+    private static func places(of ranges: [Range<Int>], in file: TextLines) -> [String] {
+        let lines = ranges.map { file.lineNumber(at: $0.lowerBound) }
+        guard Set(lines).count < lines.count else { return lines.map(String.init) }
+        return zip(ranges, lines).map { range, line in "\(line):\(range.lowerBound - file.starts[line - 1] + 1)" }
     }
 
     /// How a level reads in a message: `exactly`, `ignoring trailing whitespace`, ...
