@@ -34,28 +34,26 @@ package struct SearchReplaceApplier: ContentApplier {
     /// Applies the edits in order; see the type's documentation.
     package func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
         let edits = try SearchReplacePayload.edits(of: operation)
-        let paths = SearchReplacePayload.paths(of: edits, target: operation.target)
+        let paths = SearchReplacePayload.paths(of: edits, target: operation.target, workspace: context.workspace)
+        let key = { (path: String) in SearchReplacePayload.normalized(path, workspace: context.workspace) }
         // The current bytes of each file by normalised path, as the edits so far left them.
         var state: [String: [UInt8]?] = [:]
         for path in paths {
             let content = files.files[path] ?? nil
             if let content { try TextChecks.requireText(content, path: path) }
-            state[SearchReplacePayload.normalized(path)] = .some(content?.bytes)
+            state[key(path)] = .some(content?.bytes)
         }
         var outcomes: [JSONValue] = []
         for edit in edits {
             let written = edit.path ?? operation.target ?? ""
-            let key = SearchReplacePayload.normalized(written)
-            let path = paths.first { SearchReplacePayload.normalized($0) == key } ?? written
-            let current = state[key] ?? nil
-            let (bytes, outcome) = try Self.apply(edit, to: current, path: path)
-            state[key] = .some(bytes)
+            let path = paths.first { key($0) == key(written) } ?? written
+            let (bytes, outcome) = try Self.apply(edit, to: state[key(path)] ?? nil, path: path)
+            state[key(path)] = .some(bytes)
             outcomes.append(outcome.json)
         }
         var changes: [FileChange] = []
         for path in paths {
-            let key = SearchReplacePayload.normalized(path)
-            guard let after = state[key] ?? nil, after != (files.files[path] ?? nil)?.bytes else { continue }
+            guard let after = state[key(path)] ?? nil, after != (files.files[path] ?? nil)?.bytes else { continue }
             changes.append(FileChange(path: path, action: .write(after, mode: nil)))
         }
         var details: [String: JSONValue] = ["edits": .array(outcomes)]
