@@ -28,15 +28,28 @@ struct FragmentMatcher {
         return found
     }
 
-    /// Every offset in `haystack` (its own indices) where `needle` starts, overlapping occurrences included.
+    /// Every offset in `haystack` (its own indices) where `needle` starts, overlapping occurrences included,
+    /// up to ``BlockMatcher/candidateLimit``: Knuth-Morris-Pratt, linear in both lengths whatever they hold.
     static func occurrences(of needle: [UInt8], in haystack: ArraySlice<UInt8>) -> [Int] {
-        guard let first = needle.first, needle.count <= haystack.count else { return [] }
+        guard !needle.isEmpty, needle.count <= haystack.count else { return [] }
+        // fallback[i]: the length of the longest proper prefix of needle[...i] that is also its suffix.
+        var fallback = [Int](repeating: 0, count: needle.count)
+        var length = 0
+        for index in 1..<max(needle.count, 1) {
+            while length > 0 && needle[index] != needle[length] { length = fallback[length - 1] }
+            if needle[index] == needle[length] { length += 1 }
+            fallback[index] = length
+        }
         var found: [Int] = []
-        var index = haystack.startIndex
-        let last = haystack.endIndex - needle.count
-        while index <= last {
-            if haystack[index] == first, haystack[index..<(index + needle.count)].elementsEqual(needle) { found.append(index) }
-            index += 1
+        var matched = 0
+        for index in haystack.indices {
+            while matched > 0 && haystack[index] != needle[matched] { matched = fallback[matched - 1] }
+            if haystack[index] == needle[matched] { matched += 1 }
+            if matched == needle.count {
+                found.append(index + 1 - needle.count)
+                if found.count == BlockMatcher.candidateLimit { break }
+                matched = fallback[matched - 1]
+            }
         }
         return found
     }

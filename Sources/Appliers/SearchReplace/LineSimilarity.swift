@@ -1,12 +1,16 @@
 /// How alike two lines look, from 0 to 1: the Dice coefficient of their byte pairs, after folding Unicode
 /// punctuation and trimming whitespace at both ends. Cheap enough to score every line of a large file.
 struct LineSimilarity {
+    /// How many bytes of a line are compared.
+    static let maxBytes = 1024
+
     private let pairs: [UInt16]
     private let text: [UInt8]
 
     /// A line ready to be compared.
     init(_ line: ArraySlice<UInt8>) {
-        let key = LineKey(splitting: PunctuationFolding.fold(line)[...])
+        // The start of a line is enough to tell lines apart, and keeps a hint cheap on huge lines.
+        let key = LineKey(splitting: PunctuationFolding.fold(line.prefix(Self.maxBytes))[...])
         text = key.body
         pairs = key.body.count < 2 ? [] : (1..<key.body.count).map { UInt16(key.body[$0 - 1]) << 8 | UInt16(key.body[$0]) }.sorted()
     }

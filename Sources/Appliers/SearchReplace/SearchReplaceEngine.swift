@@ -87,9 +87,10 @@ enum SearchReplaceEngine {
         let shown = places.prefix(10).joined(separator: ", ")
         let more = places.count > 10 ? " and \(places.count - 10) more" : ""
         let kind = places.first?.contains(":") == true ? "line:column" : "lines"
+        let count = places.count < BlockMatcher.candidateLimit ? "\(places.count)" : "\(places.count) or more"
         return ApplyError(
             .ambiguousMatch,
-            "\(edit.label) fits \(places.count) places in \(path) \(phrase(level)) (\(kind) \(shown)\(more)); nothing written: "
+            "\(edit.label) fits \(count) places in \(path) \(phrase(level)) (\(kind) \(shown)\(more)); nothing written: "
                 + "add text around the search so that it fits exactly one place"
         )
     }

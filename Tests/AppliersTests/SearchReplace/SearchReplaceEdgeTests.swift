@@ -48,4 +48,22 @@ import Testing
         #expect(error?.reason == .noMatch)
         #expect(error?.message.contains("closest is lines 5001-5002") == true, "\(error?.message ?? "")")
     }
+
+    /// A search of many identical lines over a file of the same lines: bounded work, a bounded answer.
+    @Test func repeatedLinesCostLinearTime() async {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let file = String(repeating: "x\n", count: 200_000)
+        let ambiguous = await searchReplaceError(["search": .string(String(repeating: "x\n", count: 5_000)), "replace": "y\n"], on: file)
+        #expect(ambiguous?.reason == .ambiguousMatch)
+        #expect(ambiguous?.message.contains("fits 100 or more places") == true, "\(ambiguous?.message.prefix(200) ?? "")")
+        let nearMiss = await searchReplaceError(["search": .string(String(repeating: "x\n", count: 5_000) + "y\n"), "replace": "z\n"], on: file)
+        #expect(nearMiss?.reason == .noMatch)
+        let fragment = await searchReplaceError(
+            ["search": .string(String(repeating: "a", count: 50_000) + "b"), "replace": "c"],
+            on: String(repeating: "a", count: 2_000_000)
+        )
+        #expect(fragment?.reason == .noMatch)
+        #expect(clock.now - started < .seconds(20))
+    }
 }
