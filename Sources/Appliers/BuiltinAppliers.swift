@@ -1,7 +1,8 @@
 public import ApplierAPI
 
 extension ApplierRegistry {
-    /// A registry holding every built-in role: `ui_patch`, `write`, `delete`, `chmod`, the three inserts and `shell`.
+    /// A registry holding every built-in role: `ui_patch`, `search_replace`, `write`, `delete`, `chmod`, the three inserts
+    /// and `shell`.
     public static func builtIn() -> ApplierRegistry { builtIn(cache: PatternCache()) }
 
     /// The built-in roles, with the regex role and shell allow lists sharing `cache`.
@@ -9,6 +10,7 @@ extension ApplierRegistry {
     package static func builtIn(cache: PatternCache) -> ApplierRegistry {
         var registry = ApplierRegistry()
         registry.register(RegexApplier(cache: cache))
+        registry.register(SearchReplaceApplier())
         registry.register(WriteApplier())
         registry.register(DeleteApplier())
         registry.register(ChmodApplier())

@@ -17,7 +17,7 @@ public struct Reason: RawRepresentable, Hashable, Sendable, CustomStringConverti
 
     /// Every code GhostRunner itself uses (a plugin's own codes are not among them).
     package static let builtIn: Set<Reason> = [
-        .noMatch, .countMismatch, .unknownRole, .pathOutsideWorkspace, .shellDisabled, .shellNotAllowed, .invalidJSON, .invalidPatch,
+        .noMatch, .ambiguousMatch, .countMismatch, .unknownRole, .pathOutsideWorkspace, .shellDisabled, .shellNotAllowed, .invalidJSON, .invalidPatch,
         .regexError, .regexLimit, .timeout, .binaryFile, .notUTF8, .fileNotFound, .ioError, .commandFailed, .pluginError,
         .limitExceeded, .idConflict, .interrupted, .conflict, .unknownQueue, .notFound, .unauthorized, .unavailable, .pathReserved,
         .crashedHost, .misdirectedRequest, .forbiddenOrigin, .unsupportedMediaType, .cancelled,
@@ -25,6 +25,9 @@ public struct Reason: RawRepresentable, Hashable, Sendable, CustomStringConverti
 
     /// The pattern matched nowhere in the target file.
     public static let noMatch = Reason("no_match")
+    /// The search text fits more than one place in the file (at the first level of the matching ladder where it
+    /// fits at all); nothing was written. The message lists the candidate line numbers.
+    public static let ambiguousMatch = Reason("ambiguous_match")
     /// `count` was given and the number of matches differs; nothing was written.
     public static let countMismatch = Reason("count_mismatch")
     /// No applier is registered for the patch's role.
