@@ -48,6 +48,11 @@ public actor HealthBoard {
     /// Every component's current state, by name (for the `ghost_component_up` gauge).
     public func states() -> [String: ComponentState] { entries.mapValues(\.state) }
 
+    /// Each component's state and how often it was restarted.
+    public func reports() -> [String: ComponentReport] {
+        entries.mapValues { ComponentReport(state: $0.state, restarts: $0.restarts) }
+    }
+
     /// True when no component is starting or degraded.
     public func isHealthy() -> Bool { entries.values.allSatisfy { $0.state == .up || $0.state == .stopped } }
 

@@ -15,7 +15,9 @@ enum ConfigParser {
             throw ConfigError("", "not valid YAML: \(error)")
         }
         guard let root else { return GhostConfig.embeddedDefault(in: baseDirectory) }
-        let document = try Entry(node: root, path: "").mapping(allowed: ["http", "default_queue", "queues", "roles", "limits", "retention", "log"])
+        let document = try Entry(node: root, path: "").mapping(allowed: [
+            "http", "default_queue", "queues", "roles", "limits", "retention", "log", "alerts",
+        ])
         let limits =
             try document["limits"].map { node throws(ConfigError) in try limitsSection(node, base: (PatchLimits.default, 2)) }
             ?? (PatchLimits.default, 2)
@@ -126,6 +128,7 @@ enum ConfigParser {
         }
         var config = GhostConfig(http: http, defaultQueue: defaultQueue, queues: queues, roles: roles, origin: "")
         if let node = document["log"] { config.log = try logSection(node) }
+        if let node = document["alerts"] { config.alerts = try alertsSection(node, environment: environment) }
         return config
     }
 
@@ -227,7 +230,7 @@ enum ConfigParser {
     }
 
     /// `token` or `token_env` (the name of an environment variable holding it), not both.
-    private static func secret(_ fields: [String: Entry], _ key: String, environment: [String: String]) throws(ConfigError) -> String? {
+    static func secret(_ fields: [String: Entry], _ key: String, environment: [String: String]) throws(ConfigError) -> String? {
         if let direct = fields[key] {
             if fields[key + "_env"] != nil { throw direct.error("give \(key) or \(key)_env, not both") }
             let value = try direct.string()

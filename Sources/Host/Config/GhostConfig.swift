@@ -17,6 +17,8 @@ public struct GhostConfig: Sendable {
     public var roles: [ExecRoleConfig]
     /// How `ghost serve` logs (`log:`).
     public var log = LogSettings()
+    /// Where alerts go and when they fire (`alerts:`); off unless a destination is set.
+    public var alerts = AlertSettings()
     /// Where the configuration came from (a path, or `embedded default`).
     public var origin: String
 

@@ -86,6 +86,10 @@ extension PatchQueue {
     /// Counts a filed receipt and keeps it among the recent ones.
     func count(_ receipt: Receipt) {
         tallies[receipt.status, default: 0] += 1
+        if receipt.status == .failed {
+            unreportedFailures.append((receipt.reason?.rawValue ?? "failed", receipt.finishedAt))
+            if unreportedFailures.count > 1_000 { unreportedFailures.removeFirst(unreportedFailures.count - 1_000) }
+        }
         recent.append(receipt.summary)
         if recent.count > 10 { recent.removeFirst(recent.count - 10) }
     }

@@ -67,4 +67,15 @@ extension PatchQueue {
         object["counts"] = .object(Dictionary(uniqueKeysWithValues: tallies.map { ($0.key.rawValue, .number(Double($0.value))) }))
         return .object(object)
     }
+
+    /// What the alert monitor needs to know; the failures it is handed are not handed again.
+    func alertFacts() -> AlertRules.QueueFacts {
+        defer { unreportedFailures = [] }
+        return AlertRules.QueueFacts(
+            oldestQueuedAt: ledger.unfinished(limit: 1).first?.receivedAt,
+            paused: isPaused,
+            newFailures: unreportedFailures,
+            poisonPatches: crashedAtStart
+        )
+    }
 }

@@ -46,6 +46,8 @@ actor PatchQueue {
     /// Outcomes recovery decided for interrupted patches, filed by the executor when it reaches them.
     var recovered: [UInt64: IntentRecovery.Outcome] = [:]
     var recent: [JSONValue] = []
+    /// Failures not yet seen by the alert monitor (the newest 1,000 at most).
+    var unreportedFailures: [(reason: String, at: Date)] = []
     var tallies: [Receipt.Status: Int] = [:]
     /// Patches to apply one at a time under the durable applying marker, after the host died (sequence → id;
     /// see ``PoisonPolicy``). Empty in normal operation.

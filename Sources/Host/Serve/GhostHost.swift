@@ -134,6 +134,16 @@ public struct GhostHost: PatchIntake {
                 )
             )
         }
+        if config.alerts.isEnabled {
+            let monitor = AlertMonitor(settings: config.alerts, health: health, queues: queues, logger: logger)
+            services.append(
+                .init(
+                    service: SupervisedService(name: AlertMonitor.componentName, health: health, logger: logger, cancelledOnShutdown: true) {
+                        try await monitor.run(component: AlertMonitor.componentName)
+                    }
+                )
+            )
+        }
         // Last, so that it hears of shutdown first.
         if let notifier { services.append(.init(service: notifier)) }
         let group = ServiceGroup(
