@@ -27,14 +27,21 @@ struct GhostProcess {
 
     /// Runs the binary to its end on a thread of its own: waiting for a child must not hold a thread of the
     /// cooperative pool, which other tests (timers among them) need meanwhile.
-    static func run(_ arguments: [String], stdin: String? = nil, in directory: String? = nil) async throws -> Output {
-        try await onThread { try runBlocking(arguments, stdin: stdin, in: directory) }
+    /// `environment` is added to this process's own.
+    static func run(
+        _ arguments: [String],
+        stdin: String? = nil,
+        in directory: String? = nil,
+        environment: [String: String] = [:]
+    ) async throws -> Output {
+        try await onThread { try runBlocking(arguments, stdin: stdin, in: directory, environment: environment) }
     }
 
-    private static func runBlocking(_ arguments: [String], stdin: String?, in directory: String?) throws -> Output {
+    private static func runBlocking(_ arguments: [String], stdin: String?, in directory: String?, environment: [String: String]) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let input = Pipe()
         let output = Pipe()

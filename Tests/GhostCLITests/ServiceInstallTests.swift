@@ -64,4 +64,47 @@ import Testing
         #expect(stopping == "STOPPING=1")
         #expect(await host.waitForExit() == 0)
     }
+
+    /// With `WatchdogSec=` systemd sets `WATCHDOG_USEC`: the host beats at half that, and stops beating
+    /// (STOPPING=1, without waiting for the next beat) when it stops.
+    @Test func theHostFeedsSystemdsWatchdog() async throws {
+        let folder = try makeTempFolder("cli")
+        let socket = try NotifySocket()
+        let host = try await ServeProcess.start(
+            folder: folder,
+            environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"]
+        )
+        var messages: [String] = []
+        for _ in 0..<4 { if let message = try await onThread({ socket.receive(seconds: 5) }) { messages.append(message) } }
+        #expect(messages.filter { $0 == "WATCHDOG=1" }.count >= 2, "\(messages)")
+        kill(host.process.processIdentifier, SIGTERM)
+        var last: String?
+        for _ in 0..<20 {
+            guard let message = try await onThread({ socket.receive(seconds: 5) }) else { break }
+            last = message
+            if message == "STOPPING=1" { break }
+        }
+        #expect(last == "STOPPING=1")
+        #expect(await host.waitForExit() == 0)
+    }
+
+    /// install writes the per-user unit, status finds it current, uninstall removes it and says how to stop it.
+    @Test func installStatusAndUninstallAPerUserUnit() async throws {
+        let home = try makeTempFolder("home")
+        let environment = ["HOME": home]
+        let unit = home + "/.config/systemd/user/ghost.service"
+        let arguments = ["--user", "--manager", "systemd"]
+        #expect(try await GhostProcess.run(["service", "status"] + arguments, environment: environment).status == 1)
+        let installed = try await GhostProcess.run(["service", "install"] + arguments, in: home, environment: environment)
+        #expect(installed.status == 0)
+        #expect(readText(unit)?.contains("WatchdogSec=30") == true)
+        let status = try await GhostProcess.run(["service", "status"] + arguments, in: home, environment: environment)
+        #expect(status.status == 0)
+        #expect(status.stdout == "installed at \(unit)\n")
+        let removed = try await GhostProcess.run(["service", "uninstall"] + arguments, environment: environment)
+        #expect(removed.status == 0)
+        #expect(removed.stdout.contains("systemctl --user disable --now ghost"))
+        #expect(!FileManager.default.fileExists(atPath: unit))
+        #expect(try await GhostProcess.run(["service", "uninstall"] + arguments, environment: environment).status == 1)
+    }
 }

@@ -308,12 +308,18 @@ let jsonType = ("Content-Type", "application/json")
             // The transport marks itself up once it listens.
             #expect(body["components"]?[HTTPTransport.componentName]?["state"] == "up")
             #expect(body["timestamp"]?.stringValue != nil)
+            #expect(try await client.request("GET", "/readyz").status == 200)
 
             await health.set("inbox", .degraded, error: "/secret/path is gone")
             let degraded = try await client.request("GET", "/health")
             #expect(degraded.status == 503)
             #expect(try json(degraded)["status"] == "degraded")
             #expect(try json(degraded)["components"]?["inbox"]?["state"] == "degraded")
+            // Liveness is the process; readiness is every component.
+            #expect(try await client.request("GET", "/livez").status == 200)
+            let notReady = try await client.request("GET", "/readyz")
+            #expect(notReady.status == 503)
+            #expect(try json(notReady)["status"] == "not ready")
             // Open to anyone: it must not tell errors (they name paths).
             #expect(!degraded.text.contains("/secret/path"))
         }

@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import Host
 
-/// `ghost service install`: start `ghost serve` with the machine (a systemd unit, or a launchd job on macOS).
+/// `ghost service install|uninstall|status`: start `ghost serve` with the machine (a systemd unit, or a launchd job on macOS).
 struct ServiceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "service",
         abstract: "Start ghost serve with the machine: write a systemd unit (Linux) or a launchd job (macOS).",
-        subcommands: [Install.self]
+        subcommands: [Install.self, Uninstall.self, Status.self]
     )
 
     /// The service managers `--manager` names.
@@ -57,11 +57,7 @@ struct ServiceCommand: ParsableCommand {
         func run() throws {
             if let config { _ = try ConfigOption.load(config) }
             let definition = ServiceDefinition.current(config: config, perUser: user)
-            let (path, text, enable) =
-                switch manager {
-                case .systemd: (SystemdUnit.path(for: definition), SystemdUnit.render(definition), SystemdUnit.enableCommand(for: definition))
-                case .launchd: (LaunchdPlist.path(for: definition), LaunchdPlist.render(definition), LaunchdPlist.enableCommand(for: definition))
-                }
+            let (path, text, enable, _) = ServiceCommand.files(manager, definition)
             if dryRun {
                 FileHandle.standardError.write(Data("# \(path) (not written: --dry-run)\n".utf8))
                 print(text, terminator: "")
@@ -76,6 +72,77 @@ struct ServiceCommand: ParsableCommand {
                 )
             }
             print("wrote \(path)\nstart it now and at every boot with:\n  \(enable)")
+        }
+    }
+
+    /// The service file's path, text and enable and disable commands for `manager`.
+    static func files(_ manager: Manager, _ definition: ServiceDefinition) -> (path: String, text: String, enable: String, disable: String) {
+        switch manager {
+        case .systemd:
+            (
+                SystemdUnit.path(for: definition), SystemdUnit.render(definition), SystemdUnit.enableCommand(for: definition),
+                SystemdUnit.disableCommand(for: definition)
+            )
+        case .launchd:
+            (
+                LaunchdPlist.path(for: definition), LaunchdPlist.render(definition), LaunchdPlist.enableCommand(for: definition),
+                LaunchdPlist.disableCommand(for: definition)
+            )
+        }
+    }
+
+    /// `ghost service uninstall [--user]`: removes the file install wrote.
+    struct Uninstall: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove the systemd unit or launchd job that install wrote (stop it first with the command printed).",
+            discussion: "Exit status: 0 removed, 1 none was installed, 2 cannot remove it."
+        )
+
+        @Flag(help: "The per-user service (as installed with --user).")
+        var user = false
+
+        @Option(help: ArgumentHelp("systemd or launchd (default: this system's).", valueName: "manager"))
+        var manager: Manager = .native
+
+        func run() throws {
+            let files = ServiceCommand.files(manager, ServiceDefinition.current(config: nil, perUser: user))
+            guard FileManager.default.fileExists(atPath: files.path) else {
+                print("not installed: \(files.path) does not exist")
+                throw ExitCode(1)
+            }
+            do {
+                try FileManager.default.removeItem(atPath: files.path)
+            } catch {
+                throw CLIError.usage("cannot remove \(files.path): \(error.localizedDescription)")
+            }
+            print("removed \(files.path)\nif it was running, stop it with:\n  \(files.disable)")
+        }
+    }
+
+    /// `ghost service status [--user]`: whether the service file is installed, and whether it is current.
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Say whether the service file is installed, and whether it is what install would write now.",
+            discussion: "Exit status: 0 installed, 1 not installed."
+        )
+
+        @Flag(help: "The per-user service.")
+        var user = false
+
+        @Option(name: .shortAndLong, help: ArgumentHelp("The configuration install was given.", valueName: "file"))
+        var config: String?
+
+        @Option(help: ArgumentHelp("systemd or launchd (default: this system's).", valueName: "manager"))
+        var manager: Manager = .native
+
+        func run() throws {
+            let files = ServiceCommand.files(manager, ServiceDefinition.current(config: config, perUser: user))
+            guard let data = FileManager.default.contents(atPath: files.path) else {
+                print("not installed (\(files.path))")
+                throw ExitCode(1)
+            }
+            let current = String(decoding: data, as: UTF8.self) == files.text
+            print("installed at \(files.path)\(current ? "" : " (it differs from what install would write now)")")
         }
     }
 }

@@ -17,6 +17,13 @@ enum LaunchdPlist {
             : "sudo launchctl bootstrap system \(path(for: definition))"
     }
 
+    /// The command that stops the job and unloads it, before it is removed.
+    static func disableCommand(for definition: ServiceDefinition) -> String {
+        definition.perUser
+            ? "launchctl bootout gui/$(id -u) \(path(for: definition))"
+            : "sudo launchctl bootout system \(path(for: definition))"
+    }
+
     /// The property list's text.
     static func render(_ definition: ServiceDefinition) -> String {
         let arguments = ([definition.executable] + definition.arguments).map { "        <string>\(escaped($0))</string>" }

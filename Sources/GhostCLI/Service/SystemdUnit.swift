@@ -14,6 +14,11 @@ enum SystemdUnit {
         return "systemctl\(scope) daemon-reload && systemctl\(scope) enable --now ghost"
     }
 
+    /// The command that stops the unit and keeps it from starting at boot, before it is removed.
+    static func disableCommand(for definition: ServiceDefinition) -> String {
+        "systemctl\(definition.perUser ? " --user" : "") disable --now ghost"
+    }
+
     /// The unit's text.
     static func render(_ definition: ServiceDefinition) -> String {
         let command = ([definition.executable] + definition.arguments).map(quoted).joined(separator: " ")
@@ -25,6 +30,8 @@ enum SystemdUnit {
             "EnvironmentFile=-\(definition.perUser ? "%h/.config/ghost/env" : "/etc/ghost/env")",
             "Restart=on-failure",
             "RestartSec=2",
+            "# The host sends WATCHDOG=1 every 15 s while it runs; one that hangs is restarted.",
+            "WatchdogSec=30",
             "# SIGTERM to ghost alone: it finishes the patch in hand (and its shell step) before it exits.",
             "KillMode=mixed",
             "TimeoutStopSec=600",

@@ -9,15 +9,25 @@ import Glibc
 /// unix socket named by `$NOTIFY_SOCKET` (a path, or `@name` for an abstract socket). With `Type=notify`
 /// the unit counts as started only once the host listens, and `STOPPING=1` tells systemd it is stopping.
 ///
-/// As a service it waits for the host's shutdown to begin and sends `STOPPING=1` then.
+/// As a service it sends `WATCHDOG=1` at half the interval `$WATCHDOG_USEC` asks for (`WatchdogSec=` in the
+/// unit), so systemd restarts a host that hangs, and `STOPPING=1` when the host's shutdown begins.
 struct SystemdNotifier: Sendable, Service {
     /// The socket's address, as `$NOTIFY_SOCKET` gives it.
     let socketPath: String
+    /// How often to send `WATCHDOG=1`; `nil` without a watchdog.
+    let watchdogInterval: Duration?
 
     /// The notifier `$NOTIFY_SOCKET` asks for, or `nil` when the host does not run under systemd.
     init?(environment: [String: String] = ProcessInfo.processInfo.environment) {
         guard let path = environment["NOTIFY_SOCKET"], path.hasPrefix("/") || path.hasPrefix("@") else { return nil }
         self.socketPath = path
+        // systemd sets WATCHDOG_PID to the process it watches; a child that inherited it must not answer.
+        let forUs = environment["WATCHDOG_PID"].map { $0 == String(getpid()) } ?? true
+        if forUs, let text = environment["WATCHDOG_USEC"], let usec = Int64(text), usec > 0 {
+            watchdogInterval = .microseconds(usec / 2)
+        } else {
+            watchdogInterval = nil
+        }
     }
 
     /// Sends `state` (`READY=1`, `STOPPING=1`, `STATUS=…`; several separated by newlines). Best effort: a
@@ -44,9 +54,17 @@ struct SystemdNotifier: Sendable, Service {
         #endif
     }
 
-    /// Waits for the host's shutdown to begin, then sends `STOPPING=1`.
+    /// Sends `WATCHDOG=1` until the host's shutdown begins, then `STOPPING=1`.
     func run() async throws {
-        try? await gracefulShutdown()
+        if let interval = watchdogInterval {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                notify("WATCHDOG=1")
+                // Cut short when shutdown begins: STOPPING=1 must not wait for the next beat.
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            }
+        } else {
+            try? await gracefulShutdown()
+        }
         notify("STOPPING=1")
     }
 }

@@ -82,6 +82,12 @@ package struct HTTPTransport: Sendable {
 
     private func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/health") { _, _ in await self.healthResponse() }
+        // For orchestrators: alive while the process answers at all; ready while every component is up.
+        router.get("/livez") { _, _ in Self.json(.ok, ["status": "alive"]) }
+        router.get("/readyz") { _, _ in
+            let ready = await self.health.isHealthy()
+            return Self.json(ready ? .ok : .serviceUnavailable, ["status": .string(ready ? "ready" : "not ready")])
+        }
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
