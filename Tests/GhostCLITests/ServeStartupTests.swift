@@ -27,6 +27,19 @@ import Testing
         #expect(message.contains("Address already in use"), "\(message)")
     }
 
+    /// A restart right after a stop can find the old process still letting go of the port: a port freed
+    /// within a few seconds is taken.
+    @Test func aPortFreedSoonAfterStartIsTaken() async throws {
+        let folder = try makeTempFolder("cli")
+        let taken = try listenLoopback()
+        let host = try ServeProcess.launch(folder: folder, port: taken.port)
+        try await Task.sleep(for: .seconds(1))
+        close(taken.fd)
+        #expect(await host.awaitListening(seconds: 10))
+        #expect(try host.request("GET", "/health").status == 200)
+        #expect(await host.stop() == 0)
+    }
+
     @Test func aMissingWorkspaceStopsServeWithTheKeyAndPath() async throws {
         let folder = try makeTempFolder("cli")
         try write("queues:\n  main: {dir: inbox, workspace: no-such-folder}\n", to: folder + "/ghost.yml")

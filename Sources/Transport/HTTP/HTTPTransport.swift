@@ -45,8 +45,30 @@ package struct HTTPTransport: Sendable {
     package static let componentName = "http"
 
     /// Serves until the host shuts down; throws when the server cannot run (the supervisor restarts it), and
-    /// ``ListenError`` when it never listened (the address is taken: restarting cannot help).
+    /// ``ListenError`` when it never listened: the address stayed taken for ``bindPatience`` (the previous
+    /// host may still be letting go of it after a restart; past that, restarting cannot help).
     package func run() async throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        while true {
+            do {
+                try await makeApplication().run()
+                return
+            } catch {
+                guard await health.state(of: Self.componentName) != .up else { throw error }
+                let taken = (error as? IOError)?.errnoCode == EADDRINUSE || "\(error)".contains("Address already in use")
+                guard taken, clock.now - started < Self.bindPatience, !Task.isCancelled else {
+                    throw ListenError(address: "\(settings.host):\(settings.port)", underlying: error)
+                }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+    }
+
+    /// How long a taken address is tried again before the host gives up.
+    static let bindPatience: Duration = .seconds(5)
+
+    private func makeApplication() -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: GateMiddleware(gate: gate))
         addRoutes(to: router)
@@ -55,7 +77,7 @@ package struct HTTPTransport: Sendable {
         let host = settings.host
         let connections = ConnectionGuard(capacity: settings.maxConnections)
         let (headerTimeout, bodyTimeout) = (settings.headerTimeout, settings.bodyTimeout)
-        let app = Application(
+        return Application(
             router: router,
             server: .http1(
                 configuration: .init(
@@ -72,12 +94,6 @@ package struct HTTPTransport: Sendable {
             },
             logger: logger
         )
-        do {
-            try await app.run()
-        } catch {
-            guard await health.state(of: Self.componentName) != .up else { throw error }
-            throw ListenError(address: "\(settings.host):\(settings.port)", underlying: error)
-        }
     }
 
     private func addRoutes(to router: Router<BasicRequestContext>) {
