@@ -99,6 +99,8 @@ public struct PatchRunner: Sendable {
         if receipt.status != .failed || options.checkOnly {
             await record(transaction, into: &receipt, options: options, keepDiff: receipt.status != .failed)
             if receipt.status != .failed && !ranSteps && !receipt.files.contains(where: \.changed) { receipt.status = .unchanged }
+            // What a step did cannot be undone: such a patch keeps no before-images.
+            if ranSteps { receipt.beforeImages = nil }
         }
         receipt.finishedAt = Date()
         receipt.durationMs = (clock.now - started).milliseconds
@@ -234,6 +236,9 @@ public struct PatchRunner: Sendable {
             diff = String(decoding: diff.utf8.prefix(options.diffMaxBytes), as: UTF8.self)
         }
         receipt.diff = diff
+        if let limit = options.beforeImageBytes {
+            receipt.beforeImages = BeforeImages.capture(changes.map { ($0.path, $0.before, $0.after, $0.beforeSHA256) }, limit: limit)
+        }
     }
 
     // MARK: Batches
