@@ -120,7 +120,9 @@ public struct PatchRunner: Sendable {
 
     /// The applier for an operation. A v1 envelope whose role is unknown but whose `patch` is a string is
     /// the seed's shell patch (`"role": "ghost-system", "patch": "echo ..."`): it runs as a shell step.
+    /// `restore` (a revert's role) is the host's own and cannot be replaced.
     private func entry(for operation: PatchOperation) throws(ApplyError) -> ApplierRegistry.Entry {
+        if operation.role == RestoreApplier.role { return .content(RestoreApplier()) }
         if let entry = registry.entry(for: operation.role) { return entry }
         if operation.phase == .mutation, operation.payload.stringValue != nil, let shell = registry.entry(for: "shell") { return shell }
         throw ApplyError(.unknownRole, "unknown role '\(operation.role)'; known roles: \(registry.knownNames.joined(separator: ", "))")
