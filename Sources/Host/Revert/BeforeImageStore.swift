@@ -24,12 +24,13 @@ struct BeforeImageStore: Sendable {
         folder.appendingPathComponent("\(Digest.sha256(Array(id.utf8)).prefix(32))-\(attempt).gz", isDirectory: false)
     }
 
-    /// Writes the images of attempt `attempt` of `id` (not synced: see the crash order above).
+    /// Writes the images of attempt `attempt` of `id` (not synced: see the crash order above). Compression
+    /// level 1: this runs on the executor's path for every applied patch.
     func write(_ images: BeforeImages, id: String, attempt: Int) throws(ApplyError) {
         if mkdir(folder.path, 0o700) != 0 && errno != EEXIST { throw ApplyError.system("cannot create \(folder.path)") }
         let target = url(id: id, attempt: attempt)
         let temporary = folder.appendingPathComponent(".tmp-\(target.lastPathComponent)", isDirectory: false)
-        guard let file = gzopen(temporary.path, "wb6") else { throw ApplyError.system("cannot create \(temporary.path)") }
+        guard let file = gzopen(temporary.path, "wb1") else { throw ApplyError.system("cannot create \(temporary.path)") }
         let bytes = images.encoded
         var offset = 0
         var failed = false
