@@ -25,6 +25,9 @@ extension PatchQueue {
         let plan = try RevertPlan.make(for: receipt, images: filer.beforeImages.read(id: id, attempt: entry.attempt))
         let changed = plan.conflicts(current: currentHashes(of: plan))
         guard changed.isEmpty else { throw plan.conflict(changed) }
+        guard revertID.count <= 200 else {
+            throw ApplyError(.invalidPatch, "the revert's id would be \(revertID.count) characters (revert-<id>); ids are at most 200")
+        }
         let body = plan.patchBody(id: revertID)
         guard body.count <= limits.maxPatchBytes else {
             throw ApplyError(
