@@ -148,7 +148,7 @@ import Testing
         )
         let host = try await ServeProcess.start(folder: folder)
         let page = [("Origin", "http://evil.example"), ("Sec-Fetch-Site", "cross-site")]
-        for path in ["/api/queues/default/pause", "/api/patches/x/cancel", "/api/patches/x/retry"] {
+        for path in ["/api/queues/default/pause", "/api/patches/x/cancel", "/api/patches/x/retry", "/api/patches/x/revert"] {
             #expect(try host.request("POST", path, headers: page).status == 403)
             #expect(try host.request("POST", path).status == 401)
         }

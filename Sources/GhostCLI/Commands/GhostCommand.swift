@@ -23,7 +23,7 @@ public struct GhostCommand: AsyncParsableCommand {
         version: GhostVersion.current,
         subcommands: [
             ApplyCommand.self, ServeCommand.self, SubmitCommand.self, StatusCommand.self, RolesCommand.self, IndexCommand.self,
-            ServiceCommand.self, VersionCommand.self, ListCommand.self, ShowCommand.self, RetryCommand.self, CancelCommand.self,
+            ServiceCommand.self, VersionCommand.self, ListCommand.self, ShowCommand.self, RetryCommand.self, RevertCommand.self, CancelCommand.self,
             PauseCommand.self, ResumeCommand.self,
         ]
     )

@@ -99,6 +99,8 @@ public struct PatchRunner: Sendable {
         if receipt.status != .failed || options.checkOnly {
             await record(transaction, into: &receipt, options: options, keepDiff: receipt.status != .failed)
             if receipt.status != .failed && !ranSteps && !receipt.files.contains(where: \.changed) { receipt.status = .unchanged }
+            // What a step did cannot be undone: such a patch keeps no before-images.
+            if ranSteps { receipt.beforeImages = nil }
         }
         receipt.finishedAt = Date()
         receipt.durationMs = (clock.now - started).milliseconds
@@ -118,7 +120,9 @@ public struct PatchRunner: Sendable {
 
     /// The applier for an operation. A v1 envelope whose role is unknown but whose `patch` is a string is
     /// the seed's shell patch (`"role": "ghost-system", "patch": "echo ..."`): it runs as a shell step.
+    /// `restore` (a revert's role) is the host's own and cannot be replaced.
     private func entry(for operation: PatchOperation) throws(ApplyError) -> ApplierRegistry.Entry {
+        if operation.role == RestoreApplier.role { return .content(RestoreApplier()) }
         if let entry = registry.entry(for: operation.role) { return entry }
         if operation.phase == .mutation, operation.payload.stringValue != nil, let shell = registry.entry(for: "shell") { return shell }
         throw ApplyError(.unknownRole, "unknown role '\(operation.role)'; known roles: \(registry.knownNames.joined(separator: ", "))")
@@ -234,6 +238,9 @@ public struct PatchRunner: Sendable {
             diff = String(decoding: diff.utf8.prefix(options.diffMaxBytes), as: UTF8.self)
         }
         receipt.diff = diff
+        if let limit = options.beforeImageBytes {
+            receipt.beforeImages = BeforeImages.capture(changes.map { ($0.path, $0.before, $0.after, $0.beforeSHA256) }, limit: limit)
+        }
     }
 
     // MARK: Batches

@@ -16,6 +16,9 @@ public struct RunOptions: Sendable {
     public var diffMaxFileBytes: Int
     /// The most diff text a receipt carries.
     public var diffMaxBytes: Int
+    /// The most bytes of before-images (files as they were before the patch) an applied patch keeps for a
+    /// revert; `nil` keeps none (``RetentionPolicy/beforeImageBytes`` in a queue).
+    public var beforeImageBytes: Int?
 
     /// Options; by default shell is off and everything is written.
     public init(
@@ -25,7 +28,8 @@ public struct RunOptions: Sendable {
         source: Receipt.Source = .file,
         limits: PatchLimits = .default,
         diffMaxFileBytes: Int = 4 << 20,
-        diffMaxBytes: Int = 1 << 20
+        diffMaxBytes: Int = 1 << 20,
+        beforeImageBytes: Int? = nil
     ) {
         self.checkOnly = checkOnly
         self.shellPolicy = shellPolicy
@@ -34,5 +38,6 @@ public struct RunOptions: Sendable {
         self.limits = limits
         self.diffMaxFileBytes = diffMaxFileBytes
         self.diffMaxBytes = diffMaxBytes
+        self.beforeImageBytes = beforeImageBytes
     }
 }

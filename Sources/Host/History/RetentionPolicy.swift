@@ -31,6 +31,9 @@ public struct RetentionPolicy: Sendable, Equatable {
     /// How long an id is remembered after its patch finished: a duplicate inside the window gets the first
     /// receipt; after it, the id may be used again. Independent of the files' retention.
     public var dedupWindow: Duration
+    /// The most bytes of before-images an applied patch keeps for a revert (`before_images_per_patch`, 4 MiB
+    /// by default; 0 keeps none). They go with the patch's receipt.
+    public var beforeImageBytes: Int = 4 << 20
 
     /// A policy; the default keeps every file and remembers ids for 30 days.
     public init(completed: Keep = .forever, failed: Keep = .forever, action: Action = .archive, dedupWindow: Duration = .seconds(30 * 86_400)) {

@@ -136,6 +136,9 @@ struct RetentionSweeper: Sendable {
             for (row, _) in gone { moves.append((row, nil)) }
         }
         for url in removable { unlink(url.path) }
+        // A patch's before-images go with its receipt: a revert of it is refused from now on.
+        let beforeImages = BeforeImageStore(internalFolder: spool.internalFolder)
+        for (_, entry) in batch { beforeImages.remove(id: entry.id, attempt: entry.attempt) }
         try Spool.syncFolder(directory)
         try store.history.moveReceipts(moves)
         if policy.action == .archive { report.archived += moves.count } else { report.deleted += moves.count }

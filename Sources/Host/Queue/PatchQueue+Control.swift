@@ -57,13 +57,7 @@ extension PatchQueue {
     /// receipt. Only a patch whose latest attempt failed is retried; the new attempt ends in `.completed/`
     /// or `.failed/` like any patch.
     func retry(id: String) async throws(ApplyError) -> Acceptance {
-        if case .finished? = ledger.state(of: id) { try await recordFinished(id) }
-        switch ledger.state(of: id) {
-        case .reserving?, .queued?, .applying?:
-            throw ApplyError(.conflict, "patch '\(id)' is queued or being applied; it can be retried once it has failed")
-        case .finished?, nil:
-            break
-        }
+        try await settle(id, busy: "patch '\(id)' is queued or being applied; it can be retried once it has failed")
         guard !closed else { throw ApplyError(.unavailable, "queue \(name) is shutting down") }
         guard let entry = try store.latest(id: id) else { throw ApplyError(.notFound, "no finished patch with id '\(id)' in queue \(name)") }
         guard entry.status == .failed else {
@@ -74,24 +68,63 @@ extension PatchQueue {
         }
         let patch = try Patch.parse(json: body, limits: limits)
         try executor.runner.validate(patch)
+        let attempt = entry.attempt + 1
+        return try await queueAgain(
+            Resubmission(id: id, body: body, hash: entry.contentHash ?? Digest.sha256(body), source: entry.source, attempt: attempt),
+            patch: patch,
+            note: "attempt \(attempt) of \(id), retried after attempt \(entry.attempt) failed (\(entry.reason ?? "failed"))",
+            event: "patch retried"
+        )
+    }
+
+    /// A patch the host itself queues: a retry, or a revert.
+    struct Resubmission {
+        var id: String
+        var body: [UInt8]
+        var hash: String
+        var source: Receipt.Source
+        var attempt: Int
+    }
+
+    /// Queues `patch` (already checked) as `resubmission` says and acknowledges it once its record is durable.
+    func queueAgain(_ resubmission: Resubmission, patch: Patch, note: String, event: String) async throws(ApplyError) -> Acceptance {
         let now = Date()
+        let id = resubmission.id
         let pending = ledger.reserve(
             id: id,
-            hash: entry.contentHash ?? Digest.sha256(body),
-            source: entry.source,
+            hash: resubmission.hash,
+            source: resubmission.source,
             name: SpoolName.forDelivery(id: id, at: now),
             receivedAt: now,
-            attempt: entry.attempt + 1
+            attempt: resubmission.attempt
         )
-        let note = "attempt \(pending.attempt) of \(id), retried after attempt \(entry.attempt) failed (\(entry.reason ?? "failed"))"
-        switch enqueue(pending, patch: patch, body: body, note: note) {
+        switch enqueue(pending, patch: patch, body: resubmission.body, note: note) {
         case .fresh(let pending, let location, let durability, let note):
-            logger.info("patch retried", metadata: ["queue": "\(name)", "id": "\(id)", "attempt": "\(pending.attempt)"])
+            logger.info("\(event)", metadata: ["queue": "\(name)", "id": "\(id)", "attempt": "\(pending.attempt)"])
             return try await acknowledge(pending, at: location, durability: durability, note: note)
         case .notJournaled(let error):
             throw error
         case .duplicate:
             throw ApplyError(.conflict, "patch '\(id)' was taken again meanwhile")
+        }
+    }
+
+    /// Checkpoints `id` into the history if it just finished; `conflict` with `busy` while it is taken in,
+    /// queued or being applied. A checkpoint already under way (begun by the executor) records it when it
+    /// ends: that one is waited for, up to two seconds.
+    func settle(_ id: String, busy: String) async throws(ApplyError) {
+        for _ in 0..<100 {
+            guard case .finished? = ledger.state(of: id) else { break }
+            await checkpoint()
+            guard case .finished? = ledger.state(of: id) else { break }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if case .finished? = ledger.state(of: id) { try await recordFinished(id) }
+        switch ledger.state(of: id) {
+        case .reserving?, .queued?, .applying?:
+            throw ApplyError(.conflict, busy)
+        case .finished?, nil:
+            break
         }
     }
 

@@ -134,6 +134,6 @@ struct QueueExecutor: Sendable {
 
     /// The options a queued patch runs with.
     func runOptions(source: Receipt.Source) -> RunOptions {
-        RunOptions(shellPolicy: config.shell, queue: config.name, source: source, limits: limits)
+        RunOptions(shellPolicy: config.shell, queue: config.name, source: source, limits: limits, beforeImageBytes: config.retention.beforeImageBytes)
     }
 }

@@ -13,6 +13,9 @@ struct QueueFiler: Sendable {
     let metrics: HostMetrics
     let logger: Logger
 
+    /// Where the before-images of applied patches go.
+    var beforeImages: BeforeImageStore { BeforeImageStore(internalFolder: spool.internalFolder) }
+
     /// A receipt as filed: typed, and where it was placed (`nil` when it could not be).
     struct Filed: Sendable {
         var receipt: Receipt
@@ -26,6 +29,14 @@ struct QueueFiler: Sendable {
         var receipt = finished
         receipt.contentSHA256 = pending.contentHash
         receipt.attempt = pending.attempt
+        if receipt.status == .applied, let images = receipt.beforeImages {
+            // Before the receipt: the checkpoint that makes the receipt durable makes these durable too.
+            do throws(ApplyError) {
+                try beforeImages.write(images, id: pending.id, attempt: pending.attempt)
+            } catch {
+                logger.error("cannot keep the patch's before-images; it cannot be reverted", metadata: ["id": "\(pending.id)", "error": "\(error)"])
+            }
+        }
         metrics.finished(
             queue: queue,
             role: receipt.role ?? "unknown",

@@ -71,6 +71,9 @@ public struct Receipt: Sendable {
     /// True for a delivery refused before it was queued (an inbox file moved to `.failed/`): its id was
     /// never taken, so the history does not answer for it.
     public var refused = false
+    /// The files the patch changed as they were before it, for a revert; written by the queue's filer to
+    /// `.ghost/before/`, never into the receipt's JSON (`nil`: none kept).
+    var beforeImages: BeforeImages?
     /// Which run of the id this is: 1 for the first (written only when above 1).
     public var attempt = 1
     /// When the patch was received.

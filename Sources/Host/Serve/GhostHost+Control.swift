@@ -24,6 +24,11 @@ extension GhostHost {
         try await queue(holding: id).retry(id: id)
     }
 
+    /// Queues the revert of the applied patch `id` (`revert-<id>`, in the same queue).
+    public func revert(id: String) async throws(ApplyError) -> Acceptance {
+        try await queue(holding: id).revert(id: id)
+    }
+
     /// Cancels the queued patch `id`; returns its receipt.
     public func cancel(id: String) async throws(ApplyError) -> JSONValue {
         try await queue(holding: id).cancel(id: id).json

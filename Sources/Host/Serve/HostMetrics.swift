@@ -22,6 +22,7 @@ struct HostMetrics: Sendable {
         for descriptor in appliers.descriptors {
             for name in descriptor.allNames { roles[name] = descriptor.name }
         }
+        roles[RestoreApplier.role] = RestoreApplier.role
         self.roles = roles
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [

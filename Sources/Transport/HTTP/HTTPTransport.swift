@@ -139,6 +139,15 @@ package struct HTTPTransport: Sendable {
                 return Self.error(error)
             }
         }
+        router.post("/api/patches/:id/revert") { request, context in
+            if let refusal = self.refuseUnauthorized(request) { return refusal }
+            do throws(ApplyError) {
+                let acceptance = try await self.intake.revert(id: Self.decoded(context.parameters.get("id") ?? ""))
+                return Self.json(.accepted, ["result": .object(Self.result(acceptance))])
+            } catch {
+                return Self.error(error)
+            }
+        }
         router.post("/api/patches/:id/cancel") { request, context in
             if let refusal = self.refuseUnauthorized(request) { return refusal }
             do throws(ApplyError) {

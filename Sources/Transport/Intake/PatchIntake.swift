@@ -31,6 +31,10 @@ public protocol PatchIntake: Sendable {
     /// Runs the failed patch `id` again as its next attempt (`conflict` when its latest attempt did not fail).
     func retry(id: String) async throws(ApplyError) -> Acceptance
 
+    /// Queues the revert of the applied patch `id`, itself a patch (`revert-<id>`) with a receipt; `conflict`
+    /// when a file it changed has changed since, and a refusal saying why when it cannot be undone exactly.
+    func revert(id: String) async throws(ApplyError) -> Acceptance
+
     /// Takes the queued patch `id` out of its queue and files it failed with reason `cancelled`; returns its
     /// receipt (`conflict` once it is being applied or has finished).
     func cancel(id: String) async throws(ApplyError) -> JSONValue
@@ -45,6 +49,8 @@ extension PatchIntake {
     public func list(_ query: PatchQuery) async throws(ApplyError) -> JSONValue { throw Self.notOffered }
     /// Not offered by this intake.
     public func retry(id: String) async throws(ApplyError) -> Acceptance { throw Self.notOffered }
+    /// Not offered by this intake.
+    public func revert(id: String) async throws(ApplyError) -> Acceptance { throw Self.notOffered }
     /// Not offered by this intake.
     public func cancel(id: String) async throws(ApplyError) -> JSONValue { throw Self.notOffered }
     /// Not offered by this intake.

@@ -35,6 +35,22 @@ import Testing
         #expect(queues[2].retention.completed == .age(.seconds(2_592_000)))
     }
 
+    /// Before-images: 4 MiB per patch by default, a size with a unit or in bytes, per queue over the top level.
+    @Test func beforeImagesPerPatchTakesASize() throws {
+        let yaml = """
+            retention: {before_images_per_patch: 512KB}
+            default_queue: A
+            queues:
+              A: {dir: a, workspace: a}
+              B: {dir: b, workspace: b, retention: {before_images_per_patch: 0}}
+              C: {dir: c, workspace: c, retention: {before_images_per_patch: 1.5MB}}
+              D: {dir: d, workspace: d, retention: {before_images_per_patch: 1000}}
+            """
+        let queues = try GhostConfig.parse(yaml: yaml, baseDirectory: base).queues
+        #expect(queues.map(\.retention.beforeImageBytes) == [512 << 10, 0, 3 << 19, 1000])
+        #expect(RetentionPolicy.default.beforeImageBytes == 4 << 20)
+    }
+
     @Test(arguments: [
         ("retention: {completed: 30x}", "retention.completed"),
         ("retention: {completed: -1}", "retention.completed"),
@@ -42,6 +58,9 @@ import Testing
         ("retention: {action: shred}", "retention.action"),
         ("retention: {dedup_window: 100}", "retention.dedup_window"),
         ("retention: {keep: 1d}", "retention.keep"),
+        ("retention: {before_images_per_patch: 4XB}", "retention.before_images_per_patch"),
+        ("retention: {before_images_per_patch: 2GB}", "retention.before_images_per_patch"),
+        ("retention: {before_images_per_patch: -1}", "retention.before_images_per_patch"),
     ])
     func badValuesAreRefusedWithTheirKey(yaml: String, key: String) {
         #expect {

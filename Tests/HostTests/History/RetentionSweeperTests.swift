@@ -72,6 +72,20 @@ import Testing
         #expect(store.receipt(of: gone)?.message?.contains("retention") == true)
     }
 
+    /// An applied patch's before-images go with its receipt, whether it is archived or deleted; those of the
+    /// patches kept stay.
+    @Test(arguments: [RetentionPolicy.Action.archive, .delete])
+    func beforeImagesGoWithTheirReceipt(action: RetentionPolicy.Action) throws {
+        let policy = RetentionPolicy(completed: .count(2), action: action)
+        let (store, folder) = try spool(4, policy: policy) { Double(4 - $0) }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let images = BeforeImageStore(internalFolder: store.spool.internalFolder)
+        let kept = BeforeImages.capture([("a", FileContent(bytes: [1]), FileContent(bytes: [2]), nil)], limit: 1 << 20)
+        for n in 0..<4 { try images.write(kept, id: "id\(n)", attempt: 1) }
+        _ = try RetentionSweeper(store: store, logger: Logger(label: "test")).sweep(now: Date())
+        #expect((0..<4).map { images.read(id: "id\($0)", attempt: 1) != nil } == [false, false, true, true])
+    }
+
     /// Killed after removing the files and before the history was told: the next sweep finds each receipt
     /// in its day's archives (id and attempt checked) and points the row there.
     @Test func aSweepAfterAKillBetweenTheFilesAndTheHistoryFindsTheArchive() throws {

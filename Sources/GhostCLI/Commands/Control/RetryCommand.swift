@@ -1,6 +1,4 @@
-import ApplierAPI
 import ArgumentParser
-import Foundation
 
 /// `ghost retry ID`: run a failed patch again as its next attempt.
 struct RetryCommand: AsyncParsableCommand {
@@ -14,23 +12,7 @@ struct RetryCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var host: HostOptions
+    @OptionGroup var options: PatchActionOptions
 
-    @Argument(help: ArgumentHelp("The patch id.", valueName: "id"))
-    var id: String
-
-    @Option(help: ArgumentHelp("Wait up to this many seconds for the new attempt's receipt.", valueName: "seconds"))
-    var wait: Double?
-
-    func run() async throws {
-        let answer = try host.expectSuccess("POST", "/api/patches/\(HostOptions.segment(id))/retry")
-        let attempt = answer["result"]?["attempt"]?.doubleValue ?? 1
-        guard let wait, wait > 0 else {
-            print(answer.serialized)
-            return
-        }
-        let receipt = try await ReceiptPoller(host: host).receipt(of: id, attempt: attempt, within: wait)
-        print(receipt.serialized)
-        if receipt["status"]?.stringValue == "failed" { throw ExitCode(1) }
-    }
+    func run() async throws { try await options.run("retry") }
 }
