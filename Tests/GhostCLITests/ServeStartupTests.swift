@@ -20,7 +20,7 @@ import Testing
         let taken = try listenLoopback()
         defer { close(taken.fd) }
         let host = try ServeProcess.launch(folder: folder, port: taken.port)
-        #expect(await eventually(15) { !host.process.isRunning }, "serve must stop, not retry the bind forever")
+        #expect(await eventually(30) { !host.process.isRunning }, "serve must stop, not retry the bind forever")
         #expect(await host.waitForExit() != 0)
         let message = host.stderr.joined(separator: "\n")
         #expect(message.contains("cannot listen on 127.0.0.1:\(taken.port)"), "\(message)")
@@ -35,7 +35,7 @@ import Testing
         let host = try ServeProcess.launch(folder: folder, port: taken.port)
         try await Task.sleep(for: .seconds(1))
         close(taken.fd)
-        #expect(await host.awaitListening(seconds: 10))
+        #expect(await host.awaitListening(seconds: 20))
         #expect(try host.request("GET", "/health").status == 200)
         #expect(await host.stop() == 0)
     }

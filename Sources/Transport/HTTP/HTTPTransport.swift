@@ -66,7 +66,7 @@ package struct HTTPTransport: Sendable {
     }
 
     /// How long a taken address is tried again before the host gives up.
-    static let bindPatience: Duration = .seconds(5)
+    static let bindPatience: Duration = .seconds(10)
 
     private func makeApplication() -> some ApplicationProtocol {
         let router = Router()
