@@ -24,6 +24,7 @@ from pathlib import Path
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -87,11 +88,28 @@ class Host:
 
 def browser():
     options = webdriver.ChromeOptions()
-    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1100"]:
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,1000"]:
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
     return webdriver.Chrome(service=Service(driver_path), options=options)
+
+
+def click(driver, css):
+    """Clicks an element; the live stream may redraw the tables meanwhile, so a stale one is found again."""
+
+    def clicked(d):
+        try:
+            d.find_element(By.CSS_SELECTOR, css).click()
+            return True
+        except StaleElementReferenceException:
+            return False
+
+    WebDriverWait(driver, 15).until(clicked)
+
+
+def click_row(driver, patch_id):
+    click(driver, f'#patches tr[data-id="{patch_id}"]')
 
 
 def step(name):
@@ -136,7 +154,7 @@ def main():
         assert driver.execute_script("return document.cookie") == "", "the session cookie must be out of reach of scripts"
 
         step("a receipt with its diff")
-        driver.find_element(By.CSS_SELECTOR, '#patches tr[data-id="fix-loading-text"]').click()
+        click_row(driver, "fix-loading-text")
         wait.until(EC.text_to_be_present_in_element((By.ID, "d-id"), "fix-loading-text"))
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#d-diff span.add")))
         assert "<Text>Done</Text>" in driver.find_element(By.CSS_SELECTOR, "#d-diff span.add").text
@@ -144,17 +162,15 @@ def main():
         driver.save_screenshot(str(shots / "dashboard-overview.png"))
 
         step("pause and resume the queue")
-        pause = driver.find_element(By.CSS_SELECTOR, 'button[data-queue="default"]')
-        assert pause.text == "Pause"
-        pause.click()
+        wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, 'button[data-queue="default"]'), "Pause"))
+        click(driver, 'button[data-queue="default"]')
         wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, '#queues tr[data-queue="default"]'), "paused"))
         assert host.api("GET", "/api/status")["queues"]["default"]["paused"] is True
 
         step("a patch submitted meanwhile appears live, and is cancelled")
         host.submit("queued-while-paused", "keep", "kept", wait=False)
-        row = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, '#patches tr[data-id="queued-while-paused"]')))
-        assert "queued" in row.text
-        row.click()
+        wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, '#patches tr[data-id="queued-while-paused"]'), "queued"))
+        click_row(driver, "queued-while-paused")
         cancel = wait.until(EC.visibility_of_element_located((By.ID, "d-cancel")))
         driver.save_screenshot(str(shots / "dashboard-paused-queue.png"))
         cancel.click()
@@ -163,13 +179,13 @@ def main():
         wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, '#patches tr[data-id="queued-while-paused"]'), "cancelled"))
         assert host.api("GET", "/api/patches/queued-while-paused")["reason"] == "cancelled"
 
-        driver.find_element(By.CSS_SELECTOR, 'button[data-queue="default"]').click()
+        click(driver, 'button[data-queue="default"]')
         wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, '#queues tr[data-queue="default"]'), "running"))
         assert host.api("GET", "/api/status")["queues"]["default"]["paused"] is False
 
         step("retry a failed patch, declining the confirm first")
         (host.folder / "src/App.tsx").write_text("<Label>Old</Label>\n")
-        driver.find_element(By.CSS_SELECTOR, '#patches tr[data-id="rename-missing-label"]').click()
+        click_row(driver, "rename-missing-label")
         wait.until(EC.text_to_be_present_in_element((By.ID, "d-meta"), "no_match"))
         retry = wait.until(EC.visibility_of_element_located((By.ID, "d-retry")))
         driver.save_screenshot(str(shots / "dashboard-failed-receipt.png"))
@@ -198,7 +214,7 @@ def main():
         driver.execute_script("document.getElementById('f-q').dispatchEvent(new Event('input'))")
         driver.find_element(By.CSS_SELECTOR, "#f-status option[value='']")
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#patches tbody tr")) >= 4)
-        driver.find_element(By.CSS_SELECTOR, '#patches tr[data-id="fix-loading-text"]').click()
+        click_row(driver, "fix-loading-text")
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#d-diff span.add")))
         driver.save_screenshot(str(shots / "dashboard-live.png"))
 
@@ -223,10 +239,12 @@ def main():
         wait = WebDriverWait(driver, 15)
         wait.until(EC.visibility_of_element_located((By.ID, "token"))).send_keys(TOKEN)
         driver.find_element(By.CSS_SELECTOR, "#login-form button").click()
-        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, '#patches tr[data-id="read-only-failure"]'))).click()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, '#patches tr[data-id="read-only-failure"]')))
+        click_row(driver, "read-only-failure")
         wait.until(EC.text_to_be_present_in_element((By.ID, "d-meta"), "no_match"))
-        assert not driver.find_element(By.ID, "d-retry").is_displayed()
-        assert not driver.find_element(By.CSS_SELECTOR, 'button[data-queue="default"]').is_displayed()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, 'button[data-queue="default"]')))
+        hidden = "return [...document.querySelectorAll('button.act')].every((b) => b.offsetParent === null)"
+        assert driver.execute_script(hidden), "read_only must hide every button that acts"
         assert driver.find_element(By.ID, "readonly").is_displayed()
     finally:
         driver.quit()

@@ -132,7 +132,8 @@ extension DashboardAssets {
         function when(text) {
           if (!text) return "";
           const date = new Date(text);
-          return isNaN(date) ? text : date.toLocaleString();
+          if (isNaN(date)) return text;
+          return date.toDateString() === new Date().toDateString() ? date.toLocaleTimeString() : date.toLocaleString();
         }
 
         function query(cursor) {

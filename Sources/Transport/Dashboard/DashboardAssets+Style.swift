@@ -7,7 +7,7 @@ extension DashboardAssets {
         header { display: flex; align-items: center; gap: .6rem; padding: .6rem 1.2rem; background: #1d2330; color: #fff; }
         header h1 { font-size: 1.1rem; margin: 0 .6rem 0 0; }
         .spacer { flex: 1; }
-        main, #login, .notice { max-width: 1200px; margin: 0 auto; padding: 0 1.2rem; }
+        main, #login, .notice { max-width: 1440px; margin: 0 auto; padding: 0 1.2rem; }
         section { margin: 1.2rem 0; }
         h2 { font-size: 1rem; margin: 0 0 .5rem; }
         h3 { font-size: .9rem; margin: 1rem 0 .3rem; color: var(--muted); }
@@ -16,7 +16,7 @@ extension DashboardAssets {
         th { font-weight: 600; color: var(--muted); font-size: .8rem; }
         #patches tbody tr { cursor: pointer; }
         #patches tbody tr:hover, #patches tbody tr.selected { background: #eef4ff; }
-        td.id { font-family: ui-monospace, monospace; word-break: break-all; }
+        td.id { font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
         .pill { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; font-size: .8rem; background: #e4e7ec; color: var(--fg); }
         .pill.ok, .s-applied, .s-up, .s-healthy, .s-running { color: var(--ok); }
         header .pill.ok { background: #d1fadf; }
@@ -44,6 +44,10 @@ extension DashboardAssets {
         .step { margin-bottom: .6rem; }
         .notice { background: #fffaeb; border: 1px solid #fedf89; padding: .4rem .8rem; margin-top: .8rem; border-radius: 4px; }
         .error { color: var(--bad); }
+        @media (min-width: 1100px) {
+          .columns:has(#detail:not([hidden])) { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1.2rem; }
+          .columns > section { margin-top: 0; }
+        }
         [hidden] { display: none !important; }
         """#
 }

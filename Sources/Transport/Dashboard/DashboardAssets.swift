@@ -18,12 +18,18 @@ enum DashboardAssets {
         Asset(path: "/", contentType: "text/html; charset=utf-8", text: page),
         Asset(path: "/assets/app.js", contentType: "text/javascript; charset=utf-8", text: script),
         Asset(path: "/assets/app.css", contentType: "text/css; charset=utf-8", text: style),
+        Asset(path: "/assets/icon.svg", contentType: "image/svg+xml", text: icon),
     ]
 
     /// The policy every dashboard file is served with: the host's own script, style and API, nothing else.
     static let contentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
         + "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+    /// The page's icon: a small ghost.
+    static let icon = #"""
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#1d2330" d="M16 2C9.4 2 5 6.9 5 13v17l4-3 3.5 3 3.5-3 3.5 3 3.5-3 4 3V13C27 6.9 22.6 2 16 2z"/><circle cx="12" cy="13" r="2.5" fill="#fff"/><circle cx="20" cy="13" r="2.5" fill="#fff"/></svg>
+        """#
 
     static let page = #"""
         <!doctype html>
@@ -32,6 +38,7 @@ enum DashboardAssets {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>GhostRunner</title>
+        <link rel="icon" href="/assets/icon.svg" type="image/svg+xml">
         <link rel="stylesheet" href="/assets/app.css">
         <script src="/assets/app.js" defer></script>
         </head>
@@ -73,6 +80,7 @@ enum DashboardAssets {
             </table>
           </section>
 
+          <div class="columns">
           <section>
             <h2>Patches</h2>
             <div class="filters">
@@ -104,6 +112,7 @@ enum DashboardAssets {
             <h3>Steps</h3>
             <div id="d-steps"></div>
           </section>
+          </div>
         </main>
         </body>
         </html>

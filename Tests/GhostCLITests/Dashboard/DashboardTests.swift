@@ -42,7 +42,9 @@ import Testing
 
     @Test func thePageAndItsAssetsAreServedWithAStrictPolicy() async throws {
         let host = try await Self.start()
-        for (path, type) in [("/", "text/html"), ("/assets/app.js", "text/javascript"), ("/assets/app.css", "text/css")] {
+        for (path, type) in [
+            ("/", "text/html"), ("/assets/app.js", "text/javascript"), ("/assets/app.css", "text/css"), ("/assets/icon.svg", "image/svg+xml"),
+        ] {
             let answer = try host.request("GET", path)
             #expect(answer.status == 200)
             #expect(answer.headers["content-type"]?.hasPrefix(type) == true)
