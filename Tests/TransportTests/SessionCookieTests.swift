@@ -47,4 +47,5 @@ import Testing
         #expect(SessionCookie.value(in: ["not_ghost_session=x; ghost_sessionx=y"]) == nil)
         #expect(SessionCookie.setCookie("v").contains("HttpOnly; SameSite=Strict; Path=/"))
     }
+
 }

@@ -16,6 +16,9 @@ extension HTTPTransport {
     /// The header a state-changing call authenticated by the cookie must carry. A cross-site form cannot
     /// send it, and a cross-site `fetch` that sets it needs a preflight the host refuses.
     static let csrfField = HTTPField.Name("X-Ghost-CSRF")!
+    private static let secFetchSiteField = HTTPField.Name("Sec-Fetch-Site")!
+    private static let referrerPolicyField = HTTPField.Name("Referrer-Policy")!
+    private static let frameOptionsField = HTTPField.Name("X-Frame-Options")!
 
     func addDashboardRoutes(to router: Router<BasicRequestContext>) {
         guard settings.dashboard.enabled else { return }
@@ -56,7 +59,7 @@ extension HTTPTransport {
         if bySession && request.headers[Self.csrfField] != "1" {
             return Self.forbidden("a call signed in by the dashboard's cookie must carry the header X-Ghost-CSRF: 1")
         }
-        let fromPage = request.headers[.origin] != nil || request.headers[values: HTTPField.Name("Sec-Fetch-Site")!].first != nil
+        let fromPage = request.headers[.origin] != nil || request.headers[Self.secFetchSiteField] != nil
         if settings.dashboard.readOnly && (bySession || (authenticator.isOpen && fromPage)) {
             return Self.forbidden("the dashboard is read-only (dashboard.read_only): it cannot change patches or queues")
         }
@@ -88,8 +91,8 @@ extension HTTPTransport {
         headers[.cacheControl] = "no-cache"
         headers[.contentSecurityPolicy] = DashboardAssets.contentSecurityPolicy
         headers[.xContentTypeOptions] = "nosniff"
-        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
-        headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        headers[Self.referrerPolicyField] = "no-referrer"
+        headers[Self.frameOptionsField] = "DENY"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: asset.text)))
     }
 

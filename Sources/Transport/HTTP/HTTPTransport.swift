@@ -166,7 +166,9 @@ package struct HTTPTransport: Sendable {
             signature: request.headers[Self.signatureField],
             body: []
         )
-        let bySession = !authorized && hasSession(request)
+        // A credential presented and wrong is refused, whatever cookie comes with it.
+        let presented = request.headers[.authorization] != nil || request.headers[Self.signatureField] != nil
+        let bySession = !authorized && !presented && hasSession(request)
         guard authorized || bySession else { return Self.error(ApplyError(.unauthorized, "missing or wrong credentials")) }
         return refuseBrowserAction(request, bySession: bySession)
     }

@@ -109,6 +109,9 @@ import Testing
             "ghost_session=",
         ]
         for forgery in forged { #expect(try host.request("GET", "/api/status", headers: [("Cookie", forgery)]).status == 401) }
+        // A wrong credential presented is refused even beside a good cookie.
+        #expect(try host.request("GET", "/api/status", headers: [("Cookie", cookie)]).status == 200)
+        #expect(try host.request("GET", "/api/status", headers: [("Cookie", cookie), ("Authorization", "Bearer wrong")]).status == 401)
         #expect(await host.stop() == 0)
     }
 
