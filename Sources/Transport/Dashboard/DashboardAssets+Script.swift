@@ -41,6 +41,7 @@ extension DashboardAssets {
         function showLogin() {
           if (state.events) { state.events.close(); state.events = null; }
           $("main").hidden = true;
+          $("signout").hidden = true;
           $("login").hidden = false;
           $("token").focus();
         }
@@ -159,6 +160,7 @@ extension DashboardAssets {
 
         // The stream sends the newest unfiltered page; with filters or more pages loaded, the list is fetched again.
         function livePatches(page) {
+          if (Date.now() - (state.hourlyAt || 0) > 10000) refreshHourly();
           if (state.morePages) return;
           if (filtered()) { loadPatches(true); return; }
           showPatches(page.patches || [], page.next_cursor);
@@ -232,6 +234,7 @@ extension DashboardAssets {
         // Throughput and latency over the last hour, from one page of each queue's patches finished since then.
         async function refreshHourly() {
           if ($("main").hidden || !state.status) return;
+          state.hourlyAt = Date.now();
           const since = new Date(Date.now() - 3600 * 1000).toISOString().replace(/\.\d+Z$/, "Z");
           for (const name of Object.keys(state.status.queues || {})) {
             try {
@@ -250,7 +253,7 @@ extension DashboardAssets {
           state.readOnly = Boolean(session.read_only);
           document.body.classList.toggle("read-only", state.readOnly);
           $("readonly").hidden = !state.readOnly;
-          $("signout").hidden = !session.required;
+          $("signout").hidden = !(session.required && session.authenticated);
           if (session.required && !session.authenticated) showLogin(); else start();
         }
 

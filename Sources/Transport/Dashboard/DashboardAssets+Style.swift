@@ -44,6 +44,8 @@ extension DashboardAssets {
         .step { margin-bottom: .6rem; }
         .notice { background: #fffaeb; border: 1px solid #fedf89; padding: .4rem .8rem; margin-top: .8rem; border-radius: 4px; }
         .error { color: var(--bad); }
+        #login { margin-top: 1.5rem; }
+        .hint { color: var(--muted); max-width: 40rem; }
         @media (min-width: 1100px) {
           .columns:has(#detail:not([hidden])) { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1.2rem; }
           .columns > section { margin-top: 0; }

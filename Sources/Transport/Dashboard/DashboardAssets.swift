@@ -55,6 +55,8 @@ enum DashboardAssets {
 
         <section id="login" hidden>
           <h2>Sign in</h2>
+          <p class="hint">This host needs its token (<code>http.token_env</code>). The page trades it for a session
+          cookie scripts cannot read, and does not keep it.</p>
           <form id="login-form">
             <label>Token <input id="token" type="password" autocomplete="current-password" required></label>
             <button type="submit">Sign in</button>
