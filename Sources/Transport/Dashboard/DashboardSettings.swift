@@ -7,6 +7,11 @@ public struct DashboardSettings: Sendable, Equatable {
     /// state-changing calls authenticated by the session cookie, or made by a page on a host without credentials.
     public var readOnly: Bool
 
+    /// How often the event stream looks at the host (tests shorten it).
+    package var eventInterval = Duration.seconds(1)
+    /// The longest silence on the event stream before a heartbeat (tests shorten it).
+    package var heartbeatInterval = Duration.seconds(15)
+
     /// Settings; by default the dashboard is served and may act.
     public init(enabled: Bool = true, readOnly: Bool = false) {
         self.enabled = enabled

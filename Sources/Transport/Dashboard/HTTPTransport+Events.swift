@@ -14,10 +14,6 @@ import ServiceLifecycle
 /// costs two in-memory reads a second per open page and needs no hook into the queues; the stream ends when
 /// the client goes away (at the next write) or the host shuts down (within a second).
 extension HTTPTransport {
-    /// How often the stream looks at the host.
-    static let eventInterval = Duration.seconds(1)
-    /// The longest silence before a heartbeat.
-    static let heartbeatInterval = Duration.seconds(15)
     /// Patches in each `patches` event.
     static let eventPageSize = 25
 
@@ -26,6 +22,7 @@ extension HTTPTransport {
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-store"
         let intake = self.intake
+        let (interval, heartbeat) = (settings.dashboard.eventInterval, settings.dashboard.heartbeatInterval)
         let body = ResponseBody { writer in
             // Reconnect after 2 s when the connection drops.
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
@@ -43,12 +40,12 @@ extension HTTPTransport {
                     text += Self.event("patches", patches)
                     sentPatches = patches
                 }
-                if text.isEmpty && ContinuousClock.now - lastWrite >= Self.heartbeatInterval { text = ": heartbeat\n\n" }
+                if text.isEmpty && ContinuousClock.now - lastWrite >= heartbeat { text = ": heartbeat\n\n" }
                 if !text.isEmpty {
                     try await writer.write(ByteBuffer(string: text))
                     lastWrite = .now
                 }
-                try? await Task.sleep(for: Self.eventInterval)
+                try? await Task.sleep(for: interval)
             }
             try await writer.finish(nil)
         }

@@ -1,5 +1,4 @@
 import Foundation
-import GhostTesting
 
 #if canImport(Glibc)
 import Glibc
@@ -8,13 +7,13 @@ import Darwin
 #endif
 
 /// Reads a server-sent-events stream from `127.0.0.1:port` as it arrives, on a thread of its own.
-final class EventStreamClient: @unchecked Sendable {
+public final class EventStreamClient: @unchecked Sendable {
     private let fd: Int32
     private let lock = NSLock()
     private var received = ""
 
     /// Opens `GET path` with `headers` and starts reading.
-    init(port: Int, path: String = "/api/events", headers: [(String, String)] = []) throws {
+    public init(port: Int, path: String = "/api/events", headers: [(String, String)] = []) throws {
         fd = try connectLoopback(port: port)
         var head = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAccept: text/event-stream\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
@@ -25,10 +24,10 @@ final class EventStreamClient: @unchecked Sendable {
     }
 
     /// Everything read so far.
-    var text: String { lock.withLock { received } }
+    public var text: String { lock.withLock { received } }
 
     /// True once the server has closed the stream.
-    private(set) var closed: Bool {
+    public private(set) var closed: Bool {
         get { lock.withLock { isClosed } }
         set { lock.withLock { isClosed = newValue } }
     }
@@ -49,7 +48,7 @@ final class EventStreamClient: @unchecked Sendable {
     }
 
     /// Closes the connection.
-    func disconnect() { shutdown(fd, Int32(SHUT_RDWR)) }
+    public func disconnect() { shutdown(fd, Int32(SHUT_RDWR)) }
 
     deinit { close(fd) }
 }
