@@ -207,13 +207,22 @@ def main():
         wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, '#patches tr[data-id="live-arrival"]'), "applied"))
         assert driver.execute_script("return window.__noReload") == marker
 
+        step("markup in a patch is shown as text, never run")
+        host.submit("markup-in-diff", "Newer", '<img src=x onerror="window.__xss=1">')
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, '#patches tr[data-id="markup-in-diff"]')))
+        click_row(driver, "markup-in-diff")
+        wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#d-diff"), "onerror"))
+        time.sleep(0.3)
+        assert driver.execute_script("return window.__xss") is None, "markup from a diff ran"
+        assert not driver.find_elements(By.CSS_SELECTOR, "#d-diff img")
+
         step("filters and search")
         driver.find_element(By.ID, "f-q").send_keys("live")
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#patches tbody tr")) == 1)
         driver.find_element(By.ID, "f-q").clear()
         driver.execute_script("document.getElementById('f-q').dispatchEvent(new Event('input'))")
         driver.find_element(By.CSS_SELECTOR, "#f-status option[value='']")
-        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#patches tbody tr")) >= 4)
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#patches tbody tr")) >= 5)
         click_row(driver, "fix-loading-text")
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#d-diff span.add")))
         driver.save_screenshot(str(shots / "dashboard-live.png"))

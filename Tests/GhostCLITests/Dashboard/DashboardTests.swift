@@ -60,6 +60,9 @@ import Testing
         #expect(!page.contains("style=") && !page.contains("<style"))
         #expect(page.range(of: #"\son[a-z]+="#, options: .regularExpression) == nil)
         #expect(!page.contains("http://") && !page.contains("https://"))
+        // Values from the host go into the page as text: the script never parses HTML or code.
+        let script = try host.request("GET", "/assets/app.js").text
+        for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"] { #expect(!script.contains(sink)) }
         #expect(try host.request("GET", "/assets/nothing.js").status == 404)
         #expect(await host.stop() == 0)
     }
