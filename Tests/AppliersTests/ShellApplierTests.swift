@@ -32,11 +32,19 @@ import Testing
     }
 
     @Test func runsInTheWorkspaceWithAScrubbedEnvironment() async throws {
-        setenv("GHOST_TEST_SECRET", "leak", 1)
+        // A variable of the test process's own that the scrub must drop (no setenv: changing the environment
+        // while other tests start processes races with their reads of it).
+        let host = ProcessInfo.processInfo.environment
+        let secret = try #require(
+            host.keys.sorted().first {
+                !["HOME", "LANG", "PATH", "EXTRA"].contains($0) && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+                    && !(host[$0] ?? "").isEmpty
+            }
+        )
         let folder = try makeTempFolder("shell")
         let operation = PatchOperation(
             role: "shell",
-            payload: ["run": "pwd; echo \"[$GHOST_TEST_SECRET][$EXTRA]\"; echo oops >&2; exit 3", "env": ["EXTRA": "yes"]]
+            payload: ["run": .string("pwd; echo \"[${\(secret)}][$EXTRA]\"; echo oops >&2; exit 3"), "env": ["EXTRA": "yes"]]
         )
         let step = try await shell.run(operation, context: context(ShellPolicy(enabled: true), workspace: folder))
         #expect(step.exitCode == 3)

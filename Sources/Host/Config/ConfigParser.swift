@@ -16,7 +16,7 @@ enum ConfigParser {
         }
         guard let root else { return GhostConfig.embeddedDefault(in: baseDirectory) }
         let document = try Entry(node: root, path: "").mapping(allowed: [
-            "http", "default_queue", "queues", "roles", "limits", "retention", "log", "alerts",
+            "http", "default_queue", "queues", "roles", "limits", "retention", "log", "alerts", "dashboard",
         ])
         let limits =
             try document["limits"].map { node throws(ConfigError) in try limitsSection(node, base: (PatchLimits.default, 2)) }
@@ -57,6 +57,8 @@ enum ConfigParser {
                 }
             }
         }
+
+        if let node = document["dashboard"] { http.dashboard = try dashboardSection(node) }
 
         var queues: [QueueConfig] = []
         if let node = document["queues"] {

@@ -31,6 +31,8 @@ public struct HTTPSettings: Sendable {
     public var queueCredentials: [String: QueueCredentials]
     /// The queue `POST /api/patches` feeds (whose own credentials open it); set by the host.
     public var defaultQueue: String = "default"
+    /// The dashboard at `/` (`dashboard:`): served and able to act unless configured otherwise.
+    public var dashboard = DashboardSettings()
 
     /// Settings; by default loopback port 5051 with no credentials and a 10 MiB body limit.
     public init(

@@ -10,15 +10,17 @@ package import Supervision
 /// The HTTP transport: the seed receiver's API on port 5051, with durable acknowledgement, auth and limits.
 ///
 /// Routes: `GET /health`, `GET /metrics`, `POST /api/patches`, `POST /api/queues/{queue}/patches`
-/// (`?wait=SECONDS`), `GET /api/patches/{id}` and `GET /api/status`. Every error answers
-/// `{"result":{"success":false,"error":{"code":...,"message":...}}}`.
+/// (`?wait=SECONDS`), `GET /api/patches/{id}` and `GET /api/status`, and the dashboard's (`HTTPTransport+Dashboard.swift`).
+/// Every error answers `{"result":{"success":false,"error":{"code":...,"message":...}}}`.
 package struct HTTPTransport: Sendable {
     /// Where and how to listen.
     package let settings: HTTPSettings
-    private let intake: any PatchIntake
+    let intake: any PatchIntake
     private let health: HealthBoard
     private let logger: Logger
-    private let authenticator: RequestAuthenticator
+    let authenticator: RequestAuthenticator
+    /// The dashboard's session cookie, derived from the host's credentials.
+    let session: SessionCookie
     private let queueAuthenticators: [String: RequestAuthenticator]
     private let gate: RequestGate
     private let onListening: @Sendable (String, Int) async -> Void
@@ -36,6 +38,7 @@ package struct HTTPTransport: Sendable {
         self.health = health
         self.logger = logger
         self.authenticator = RequestAuthenticator(token: settings.token, hmacSecret: settings.hmacSecret)
+        self.session = SessionCookie(token: settings.token, hmacSecret: settings.hmacSecret)
         self.queueAuthenticators = settings.queueCredentials.mapValues { RequestAuthenticator(token: $0.token, hmacSecret: $0.hmacSecret) }
         self.gate = RequestGate(boundHost: settings.host, allowedHosts: settings.allowedHosts, allowedOrigins: settings.allowedOrigins)
         self.onListening = onListening
@@ -72,6 +75,7 @@ package struct HTTPTransport: Sendable {
         let router = Router()
         router.add(middleware: GateMiddleware(gate: gate))
         addRoutes(to: router)
+        addDashboardRoutes(to: router)
         let health = self.health
         let onListening = self.onListening
         let host = settings.host
@@ -185,14 +189,19 @@ package struct HTTPTransport: Sendable {
     }
 
     /// GET routes have no body: the bearer token (or, with only an HMAC secret, a signature of the empty body)
-    /// decides. Routes that span queues take the host's own credentials only.
-    private func refuseUnauthorized(_ request: Request) -> Response? {
+    /// decides, or the dashboard's session cookie. Routes that span queues take the host's own credentials only.
+    /// A state-changing call from the dashboard must also pass ``refuseBrowserAction(_:bySession:)``.
+    func refuseUnauthorized(_ request: Request) -> Response? {
         let authorized = authenticator.authorize(
             authorization: request.headers[.authorization],
             signature: request.headers[Self.signatureField],
             body: []
         )
-        return authorized ? nil : Self.error(ApplyError(.unauthorized, "missing or wrong credentials"))
+        // A credential presented and wrong is refused, whatever cookie comes with it.
+        let presented = request.headers[.authorization] != nil || request.headers[Self.signatureField] != nil
+        let bySession = !authorized && !presented && hasSession(request)
+        guard authorized || bySession else { return Self.error(ApplyError(.unauthorized, "missing or wrong credentials")) }
+        return refuseBrowserAction(request, bySession: bySession)
     }
 
     /// A path segment with its percent-escapes decoded (as sent when it is not valid percent-encoding).

@@ -33,13 +33,9 @@ import Testing
     @Test func aLargeFileIsEditedInPlace() async throws {
         var text = (0..<250_000).map { "let value\($0) = compute(\($0), \"padding padding\")\n" }.joined()
         text += "final()\n"
-        let clock = ContinuousClock()
-        let started = clock.now
         let run = try await runSearchReplace(["search": "let value249999 = compute(249999, \"padding padding\")\n", "replace": "done()\n"], on: text)
-        let elapsed = clock.now - started
         #expect(run.text("f.txt")?.hasSuffix("let value249998 = compute(249998, \"padding padding\")\ndone()\nfinal()\n") == true)
         #expect(run.edits.first?["line"] == 250_000)
-        #expect(elapsed < .seconds(10), "\(elapsed)")
     }
 
     @Test func aLargeFileMissReportsTheClosestLine() async throws {
@@ -49,10 +45,9 @@ import Testing
         #expect(error?.message.contains("closest is lines 5001-5002") == true, "\(error?.message ?? "")")
     }
 
-    /// A search of many identical lines over a file of the same lines: bounded work, a bounded answer.
-    @Test func repeatedLinesCostLinearTime() async {
-        let clock = ContinuousClock()
-        let started = clock.now
+    /// A search of many identical lines over a file of the same lines: a bounded answer (speed is for
+    /// benchmarks, not tests; a quadratic search would show here as a test that does not end).
+    @Test func repeatedLinesGiveABoundedAnswer() async {
         let file = String(repeating: "x\n", count: 200_000)
         let ambiguous = await searchReplaceError(["search": .string(String(repeating: "x\n", count: 5_000)), "replace": "y\n"], on: file)
         #expect(ambiguous?.reason == .ambiguousMatch)
@@ -64,6 +59,5 @@ import Testing
             on: String(repeating: "a", count: 2_000_000)
         )
         #expect(fragment?.reason == .noMatch)
-        #expect(clock.now - started < .seconds(20))
     }
 }

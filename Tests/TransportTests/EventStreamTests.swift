@@ -1,0 +1,31 @@
+import ApplierAPI
+import Foundation
+import GhostTesting
+import Testing
+
+@testable import Transport
+
+@Suite(.timeLimit(.minutes(1))) struct EventStreamTests {
+    /// A value's JSON fits one `data:` line, whatever newlines its strings hold.
+    @Test func anEventIsOneDataLine() {
+        let event = HTTPTransport.event("status", ["text": "two\nlines", "n": 1])
+        #expect(event == "event: status\ndata: {\"n\":1,\"text\":\"two\\nlines\"}\n\n")
+    }
+
+    /// Status and patches once, then nothing but heartbeats while nothing changes; the stream ends when the
+    /// server stops.
+    @Test func aQuietHostGetsHeartbeatsNotRepeats() async throws {
+        var settings = HTTPSettings()
+        settings.dashboard.eventInterval = .milliseconds(20)
+        settings.dashboard.heartbeatInterval = .milliseconds(200)
+        var stream: EventStreamClient?
+        try await withTransport(settings) { client in
+            let opened = try EventStreamClient(port: client.port)
+            stream = opened
+            #expect(await eventually { opened.text.components(separatedBy: ": heartbeat").count >= 3 })
+            #expect(opened.text.components(separatedBy: "event: status").count == 2)
+            #expect(opened.text.contains("retry: 2000"))
+        }
+        #expect(await eventually { stream?.closed == true })
+    }
+}
