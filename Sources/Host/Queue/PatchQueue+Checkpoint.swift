@@ -18,7 +18,6 @@ extension PatchQueue {
         }
         if inHand == pending.id { inHand = nil }
         count(filed.receipt)
-        PatchLog.finished(filed.receipt, logger: logger)
         // Someone waiting for the outcome gets it once it is durable: at the checkpoint, which comes next.
         receiptWaiters.finished(pending.id, receipt: filed.receipt, filedToDisk: filed.url != nil)
     }

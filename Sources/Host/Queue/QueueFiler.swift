@@ -43,6 +43,8 @@ struct QueueFiler: Sendable {
             failedWith: receipt.status == .failed ? (receipt.reason?.rawValue ?? "unknown") : nil,
             duration: .microseconds(Int64((receipt.durationMs * 1000).rounded()))
         )
+        // Here, on the executor's thread, not on the queue's actor, which intake needs.
+        PatchLog.finished(receipt, logger: logger)
         let outcome: Spool.Outcome = receipt.status == .failed ? .failed : .completed
         let receiptBytes = Self.bytes(receipt)
         let body = prepared.body

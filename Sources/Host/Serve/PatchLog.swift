@@ -8,6 +8,8 @@ enum PatchLog {
     /// Logs a finished patch at `info`: `patch applied` (or `unchanged`, `failed`, `duplicate`) with `id`,
     /// `queue`, `role`, `status`, `reason` (when it failed), `duration_ms`, `source` and `attempt` (after the first).
     static func finished(_ receipt: Receipt, logger: Logger) {
+        // Built only when it will be written: this runs for every patch.
+        guard logger.logLevel <= .info else { return }
         var metadata: Logger.Metadata = [
             "id": "\(receipt.id ?? "-")",
             "queue": "\(receipt.queue ?? "-")",
