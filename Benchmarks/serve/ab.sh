@@ -2,6 +2,7 @@
 # Two ghost binaries side by side, alternately, each on a fresh folder: HTTP ingest (wrk, unique ids) and
 # inbox drop-to-applied latency. For telling a change's cost from run-to-run noise.
 # Usage: Benchmarks/serve/ab.sh OLD_GHOST NEW_GHOST [ROUNDS] [DROPS]
+#   NEW_CONFIG=FILE: a ghost.yml for the NEW side only (the same binary twice, one setting apart)
 #   (a release binary of another commit: git worktree add DIR COMMIT && DIR/Benchmarks/release-build.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,6 +16,7 @@ one() {
     for kind in ingest drops; do
         dir=$(mktemp -d "$OUT/$name-XXXX"); mkdir -p "$dir/src"
         printf 'export const App = () => null;\nconst last = "none";\n' > "$dir/src/App.tsx"
+        if [ "$name" = new ] && [ -n "${NEW_CONFIG:-}" ]; then cp "$NEW_CONFIG" "$dir/ghost.yml"; fi
         port=$(free_port)
         (cd "$dir" && exec "$bin" serve --port "$port" --log-level warning) > "$dir.log" 2>&1 &
         pid=$!
