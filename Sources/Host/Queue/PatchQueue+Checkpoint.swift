@@ -37,6 +37,18 @@ extension PatchQueue {
     /// shutdown. After a failed sync nothing is let go of: recovery at the next start settles those patches
     /// from the journal and the intent log.
     func checkpoint() async {
+        // One at a time: a caller that finds one under way (the executor's, say) waits for it, then runs its
+        // own, so whatever was finished when it asked is in the history when it returns.
+        while checkpointing { await withCheckedContinuation { checkpointWaiters.append($0) } }
+        checkpointing = true
+        await checkpointRound()
+        checkpointing = false
+        for waiter in checkpointWaiters { waiter.resume() }
+        checkpointWaiters = []
+    }
+
+    /// One checkpoint (see ``checkpoint()``).
+    private func checkpointRound() async {
         guard let round = checkpoints.begin() else { return }
         let ids = receiptWaiters.filedSinceCheckpoint
         let synced = await syncSpool()

@@ -110,21 +110,12 @@ extension PatchQueue {
     }
 
     /// Checkpoints `id` into the history if it just finished; `conflict` with `busy` while it is taken in,
-    /// queued or being applied. A checkpoint already under way (begun by the executor) records it when it
-    /// ends: that one is waited for, up to two seconds.
+    /// queued or being applied.
     func settle(_ id: String, busy: String) async throws(ApplyError) {
-        for _ in 0..<100 {
-            guard case .finished? = ledger.state(of: id) else { break }
-            await checkpoint()
-            guard case .finished? = ledger.state(of: id) else { break }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        if case .finished? = ledger.state(of: id) { try await recordFinished(id) }
+        try await recordFinished(id)
         switch ledger.state(of: id) {
-        case .reserving?, .queued?, .applying?:
-            throw ApplyError(.conflict, busy)
-        case .finished?, nil:
-            break
+        case .reserving?, .queued?, .applying?: throw ApplyError(.conflict, busy)
+        case .finished?, nil: break
         }
     }
 

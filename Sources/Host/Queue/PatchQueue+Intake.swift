@@ -189,10 +189,12 @@ extension PatchQueue {
             + "changed something; run `ghost retry \(id)` (POST /api/patches/\(id)/retry) to run it again"
     }
 
-    /// Runs a checkpoint so that the finished patch `id` is in the history and out of the ledger.
+    /// If `id` has finished and is not in the history yet, runs a checkpoint so that it is (and leaves the
+    /// ledger); `unavailable` when the history could not be written.
     func recordFinished(_ id: String) async throws(ApplyError) {
+        guard case .finished? = ledger.state(of: id) else { return }
         await checkpoint()
-        if case .finished = ledger.state(of: id) {
+        if case .finished? = ledger.state(of: id) {
             throw ApplyError(.unavailable, "the history index could not be written; try again")
         }
     }

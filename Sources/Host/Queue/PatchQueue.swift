@@ -37,6 +37,9 @@ actor PatchQueue {
     var early: [UInt64: (body: [UInt8], patch: Patch, durability: Durability)] = [:]
     /// What the next checkpoint makes durable (see ``Checkpointer``).
     var checkpoints = Checkpointer()
+    /// Whether a checkpoint is under way, and who waits for it to end.
+    var checkpointing = false
+    var checkpointWaiters: [CheckedContinuation<Void, Never>] = []
     /// Waits for receipts, and the receipts held back until they are durable.
     var receiptWaiters = ReceiptWaiters()
     let wakeups: AsyncStream<Void>

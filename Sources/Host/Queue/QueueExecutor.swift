@@ -66,7 +66,8 @@ struct QueueExecutor: Sendable {
         // Under a backlog (several patches) the copies would take the CPU intake needs: they are then
         // written while filing, on the executor's own low-priority thread.
         if batch.count == 1, !batch[0].body.isEmpty { filer.startCopy(&batch[0]) }
-        var receipts = batch.map { prepared -> Receipt? in
+        // Decided without running: a patch that could not be read or parsed, or one recovery settled.
+        let decided = batch.map { prepared -> Receipt? in
             let options = runOptions(source: prepared.pending.source)
             guard let patch = prepared.patch else {
                 var rejected = Receipt.rejected(
@@ -80,13 +81,19 @@ struct QueueExecutor: Sendable {
             }
             return instructions.recovered.map { Receipt.recovered($0, for: patch, options: options, receivedAt: prepared.pending.receivedAt) }
         }
-        let members = batch.indices.compactMap { index -> (index: Int, member: PatchRunner.BatchMember)? in
-            guard receipts[index] == nil, let patch = batch[index].patch else { return nil }
-            let pending = batch[index].pending
-            let options = runOptions(source: pending.source)
-            return (index, PatchRunner.BatchMember(patch: patch, sequence: pending.sequence, options: options, receivedAt: pending.receivedAt))
+        // The rest run, in order: every patch without a decided receipt has a parsed patch.
+        let members = zip(batch, decided).compactMap { prepared, receipt -> PatchRunner.BatchMember? in
+            guard receipt == nil, let patch = prepared.patch else { return nil }
+            let pending = prepared.pending
+            return PatchRunner.BatchMember(
+                patch: patch,
+                sequence: pending.sequence,
+                options: runOptions(source: pending.source),
+                receivedAt: pending.receivedAt
+            )
         }
-        if let first = members.first?.member {
+        var ran: ArraySlice<Receipt> = []
+        if let first = members.first {
             let intent = IntentContext(
                 log: spool.intentLog,
                 sequence: first.sequence,
@@ -94,8 +101,7 @@ struct QueueExecutor: Sendable {
                 durability: instructions.durability,
                 folderSyncs: folderSyncs
             )
-            let ran = await runner.run(members.map(\.member), in: workspace, intent: intent)
-            for (member, receipt) in zip(members, ran) { receipts[member.index] = receipt }
+            ran = await runner.run(members, in: workspace, intent: intent)[...]
         }
         do {
             // The one wait for the intake record on this path that is not inside the transaction: a patch
@@ -106,18 +112,8 @@ struct QueueExecutor: Sendable {
             return nil
         }
         var filed: [QueueFiler.Filed] = []
-        for (prepared, receipt) in zip(batch, receipts) {
-            filed.append(
-                await filer.file(
-                    prepared,
-                    receipt
-                        ?? Receipt.rejected(
-                            document: nil,
-                            error: ApplyError(.ioError, "not run"),
-                            options: runOptions(source: prepared.pending.source)
-                        )
-                )
-            )
+        for (prepared, receipt) in zip(batch, decided) {
+            filed.append(await filer.file(prepared, receipt ?? ran.removeFirst()))
         }
         return filed
     }
