@@ -12,19 +12,23 @@ import Testing
         #expect(event == "event: status\ndata: {\"n\":1,\"text\":\"two\\nlines\"}\n\n")
     }
 
-    /// Status and patches once, then nothing but heartbeats while nothing changes; the stream ends when the
-    /// server stops.
+    /// Status and patches once, then nothing but heartbeats while nothing changes (and the patch list is
+    /// not read again while the status stands still); the stream ends when the server stops.
     @Test func aQuietHostGetsHeartbeatsNotRepeats() async throws {
         var settings = HTTPSettings()
         settings.dashboard.eventInterval = .milliseconds(20)
         settings.dashboard.heartbeatInterval = .milliseconds(200)
         var stream: EventStreamClient?
-        try await withTransport(settings) { client in
+        let intake = FakeIntake()
+        try await withTransport(settings, intake: intake) { client in
             let opened = try EventStreamClient(port: client.port)
             stream = opened
             #expect(await eventually { opened.text.components(separatedBy: ": heartbeat").count >= 3 })
             #expect(opened.text.components(separatedBy: "event: status").count == 2)
+            #expect(opened.text.components(separatedBy: "event: patches").count == 2)
             #expect(opened.text.contains("retry: 2000"))
+            #expect(await intake.statusCalls > 5)
+            #expect(await intake.listCalls == 1)
         }
         #expect(await eventually { stream?.closed == true })
     }

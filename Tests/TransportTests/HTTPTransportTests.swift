@@ -57,6 +57,14 @@ actor FakeIntake: PatchIntake {
     }
 
     func metricsText() async -> [UInt8] { Self.metrics }
+
+    /// How often the patch list was read.
+    private(set) var listCalls = 0
+
+    func list(_ query: PatchQuery) async throws(ApplyError) -> JSONValue {
+        listCalls += 1
+        return ["patches": [["id": "p1", "status": "applied"]], "next_cursor": .null]
+    }
 }
 
 /// Runs a real ``HTTPTransport`` on a free loopback port for `body`, then cancels it and waits for it to end.

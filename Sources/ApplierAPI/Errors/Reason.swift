@@ -20,7 +20,7 @@ public struct Reason: RawRepresentable, Hashable, Sendable, CustomStringConverti
         .noMatch, .ambiguousMatch, .countMismatch, .unknownRole, .pathOutsideWorkspace, .shellDisabled, .shellNotAllowed, .invalidJSON, .invalidPatch,
         .regexError, .regexLimit, .timeout, .binaryFile, .notUTF8, .fileNotFound, .ioError, .commandFailed, .pluginError,
         .limitExceeded, .idConflict, .interrupted, .conflict, .unknownQueue, .notFound, .unauthorized, .unavailable, .pathReserved,
-        .crashedHost, .misdirectedRequest, .forbiddenOrigin, .unsupportedMediaType, .cancelled,
+        .crashedHost, .misdirectedRequest, .forbiddenOrigin, .unsupportedMediaType, .cancelled, .forbidden,
     ]
 
     /// The pattern matched nowhere in the target file.
@@ -86,6 +86,9 @@ public struct Reason: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let forbiddenOrigin = Reason("forbidden_origin")
     /// An HTTP request body that is not `application/json` from a client that looks like a browser.
     public static let unsupportedMediaType = Reason("unsupported_media_type")
+    /// A request the host will not take from where it came (a read-only dashboard, a cookie call without
+    /// the CSRF header).
+    public static let forbidden = Reason("forbidden")
     /// The patch was cancelled while queued (`ghost cancel`); nothing of it ran.
     public static let cancelled = Reason("cancelled")
 }

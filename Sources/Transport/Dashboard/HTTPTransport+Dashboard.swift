@@ -97,6 +97,6 @@ extension HTTPTransport {
     }
 
     private static func forbidden(_ message: String) -> Response {
-        json(.forbidden, ["result": ["success": false, "error": ["code": "forbidden", "message": .string(message)]]])
+        error(ApplyError(.forbidden, message))
     }
 }

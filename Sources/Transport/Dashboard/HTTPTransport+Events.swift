@@ -11,8 +11,10 @@ import ServiceLifecycle
 /// `GET /api/status` (queues, depths, paused, components), and `event: patches` with the first page of
 /// `GET /api/patches` (so a patch shows up when it is queued and again when it finishes). When nothing has
 /// been sent for 15 s a comment line (`: heartbeat`) keeps proxies and the browser from giving up. Polling
-/// costs two in-memory reads a second per open page and needs no hook into the queues; the stream ends when
-/// the client goes away (at the next write) or the host shuts down (within a second).
+/// costs one in-memory read of the status a second per open page; the patch list (a history query) is read
+/// only when the status moved, since a patch queued or finished changes a depth or a count. It needs no hook
+/// into the queues; the stream ends when the client goes away (at the next write) or the host shuts down
+/// (within a second).
 extension HTTPTransport {
     /// Patches in each `patches` event.
     static let eventPageSize = 25
@@ -35,10 +37,10 @@ extension HTTPTransport {
                 if status != sentStatus {
                     text += Self.event("status", status)
                     sentStatus = status
-                }
-                if let patches = try? await intake.list(PatchQuery(limit: Self.eventPageSize)), patches != sentPatches {
-                    text += Self.event("patches", patches)
-                    sentPatches = patches
+                    if let patches = try? await intake.list(PatchQuery(limit: Self.eventPageSize)), patches != sentPatches {
+                        text += Self.event("patches", patches)
+                        sentPatches = patches
+                    }
                 }
                 if text.isEmpty && ContinuousClock.now - lastWrite >= heartbeat { text = ": heartbeat\n\n" }
                 if !text.isEmpty {

@@ -19,7 +19,7 @@ struct SessionCookie: Sendable {
     /// A cookie for a host whose credentials are `token` and `hmacSecret` (either may be missing).
     init(token: String?, hmacSecret: String?) {
         let secrets = [token, hmacSecret].compactMap { $0 }
-        secretDigests = secrets.map { Array(SHA256.hash(data: Array($0.utf8))) }
+        secretDigests = secrets.map(SecretDigest.of)
         guard !secrets.isEmpty else {
             keyBytes = nil
             return
@@ -35,24 +35,25 @@ struct SessionCookie: Sendable {
 
     /// Whether `presented` is one of the host's credentials, compared in constant time.
     func accepts(token presented: String) -> Bool {
-        let digest = Array(SHA256.hash(data: Array(presented.utf8)))
-        var matched = false
-        for secret in secretDigests where zip(digest, secret).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 { matched = true }
-        return matched
+        let digest = SecretDigest.of(presented)
+        // Every secret is compared, whichever matches, so the time does not tell which one did.
+        return secretDigests.map { SecretDigest.equal(digest, $0) }.contains(true)
     }
 
     /// A new session value, valid for ``lifetime`` seconds from `now`.
     func issue(now: Date = Date()) -> String? {
         guard let key else { return nil }
         let expiry = String(Int(now.timeIntervalSince1970) + Self.lifetime)
-        return expiry + "." + Self.hex(HMAC<SHA256>.authenticationCode(for: Array(expiry.utf8), using: key))
+        return expiry + "." + SecretDigest.hex(HMAC<SHA256>.authenticationCode(for: Array(expiry.utf8), using: key))
     }
 
     /// Whether `value` is a session this host issued that has not expired.
     func isValid(_ value: String, now: Date = Date()) -> Bool {
         guard let key else { return false }
         let parts = value.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let expiry = Int(parts[0]), expiry > Int(now.timeIntervalSince1970), let mac = Self.bytes(hex: parts[1]) else {
+        guard parts.count == 2, let expiry = Int(parts[0]), expiry > Int(now.timeIntervalSince1970), parts[1].allSatisfy({ !$0.isUppercase }),
+            let mac = SecretDigest.bytes(hex: parts[1])
+        else {
             return false
         }
         return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Array(parts[0].utf8), using: key)
@@ -76,21 +77,5 @@ struct SessionCookie: Sendable {
             }
         }
         return nil
-    }
-
-    private static func hex(_ code: HashedAuthenticationCode<SHA256>) -> String {
-        code.map { String(format: "%02x", $0) }.joined()
-    }
-
-    private static func bytes(hex: Substring) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        let lowerHex = { (digit: UInt8) in (48...57).contains(digit) || (97...102).contains(digit) }
-        guard digits.count == 64, digits.allSatisfy(lowerHex) else { return nil }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else { return nil }
-            bytes.append(byte)
-        }
-        return bytes
     }
 }

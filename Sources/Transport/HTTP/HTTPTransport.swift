@@ -126,55 +126,47 @@ package struct HTTPTransport: Sendable {
             }
             return Self.json(.ok, found)
         }
-        router.get("/api/patches") { request, _ in
-            if let refusal = self.refuseUnauthorized(request) { return refusal }
-            do throws(ApplyError) {
-                return Self.json(.ok, try await self.intake.list(try Self.patchQuery(request.uri.queryParameters)))
-            } catch {
-                return Self.error(error)
-            }
+        authorized(router, .get, "/api/patches") { request, _ throws(ApplyError) in
+            (.ok, try await self.intake.list(try Self.patchQuery(request.uri.queryParameters)))
         }
-        router.post("/api/patches/:id/retry") { request, context in
-            if let refusal = self.refuseUnauthorized(request) { return refusal }
-            do throws(ApplyError) {
-                let acceptance = try await self.intake.retry(id: Self.decoded(context.parameters.get("id") ?? ""))
-                return Self.json(.accepted, ["result": .object(Self.result(acceptance))])
-            } catch {
-                return Self.error(error)
-            }
+        authorized(router, .post, "/api/patches/:id/retry") { _, id throws(ApplyError) in
+            (.accepted, ["result": .object(Self.result(try await self.intake.retry(id: id)))])
         }
-        router.post("/api/patches/:id/revert") { request, context in
-            if let refusal = self.refuseUnauthorized(request) { return refusal }
-            do throws(ApplyError) {
-                let acceptance = try await self.intake.revert(id: Self.decoded(context.parameters.get("id") ?? ""))
-                return Self.json(.accepted, ["result": .object(Self.result(acceptance))])
-            } catch {
-                return Self.error(error)
-            }
+        authorized(router, .post, "/api/patches/:id/revert") { _, id throws(ApplyError) in
+            (.accepted, ["result": .object(Self.result(try await self.intake.revert(id: id)))])
         }
-        router.post("/api/patches/:id/cancel") { request, context in
-            if let refusal = self.refuseUnauthorized(request) { return refusal }
-            do throws(ApplyError) {
-                let receipt = try await self.intake.cancel(id: Self.decoded(context.parameters.get("id") ?? ""))
-                return Self.json(.ok, ["result": ["success": true, "status": "cancelled", "receipt": receipt]])
-            } catch {
-                return Self.error(error)
-            }
+        authorized(router, .post, "/api/patches/:id/cancel") { _, id throws(ApplyError) in
+            (.ok, ["result": ["success": true, "status": "cancelled", "receipt": try await self.intake.cancel(id: id)]])
         }
         for (action, paused) in [("pause", true), ("resume", false)] {
-            router.post("/api/queues/:queue/\(action)") { request, context in
-                if let refusal = self.refuseUnauthorized(request) { return refusal }
-                do throws(ApplyError) {
-                    let state = try await self.intake.setPaused(paused, queue: Self.decoded(context.parameters.get("queue") ?? ""))
-                    return Self.json(.ok, ["result": ["success": true, "queue": state]])
-                } catch {
-                    return Self.error(error)
-                }
+            authorized(router, .post, "/api/queues/:queue/\(action)") { _, queue throws(ApplyError) in
+                (.ok, ["result": ["success": true, "queue": try await self.intake.setPaused(paused, queue: queue)]])
             }
         }
         router.get("/api/status") { request, _ in
             if let refusal = self.refuseUnauthorized(request) { return refusal }
             return Self.json(.ok, await self.intake.status())
+        }
+    }
+
+    /// A route that takes the host's credentials (or the dashboard's session) and answers JSON: `body` gets
+    /// the request and the path's one parameter (`:id` or `:queue`, percent-decoded; empty when there is
+    /// none), and its error becomes the usual error answer.
+    private func authorized(
+        _ router: Router<BasicRequestContext>,
+        _ method: HTTPRequest.Method,
+        _ path: RouterPath,
+        _ body: @escaping @Sendable (Request, String) async throws(ApplyError) -> (HTTPResponse.Status, JSONValue)
+    ) {
+        router.on(path, method: method) { request, context in
+            if let refusal = self.refuseUnauthorized(request) { return refusal }
+            let parameter = Self.decoded(context.parameters.get("id") ?? context.parameters.get("queue") ?? "")
+            do throws(ApplyError) {
+                let (status, value) = try await body(request, parameter)
+                return Self.json(status, value)
+            } catch {
+                return Self.error(error)
+            }
         }
     }
 
@@ -322,7 +314,7 @@ package struct HTTPTransport: Sendable {
         case .invalidPatch, .unknownRole, .regexError: .unprocessableContent
         case .unavailable: .serviceUnavailable
         case .misdirectedRequest: .misdirectedRequest
-        case .forbiddenOrigin: .forbidden
+        case .forbiddenOrigin, .forbidden: .forbidden
         case .unsupportedMediaType: .unsupportedMediaType
         default: .internalServerError
         }
