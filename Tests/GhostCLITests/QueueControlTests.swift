@@ -71,6 +71,21 @@ import Testing
         #expect(await host.stop() == 0)
     }
 
+    /// The dedup window is about deliveries, not operators: a failed patch older than it can still be retried.
+    @Test func aPatchOlderThanTheDedupWindowCanStillBeRetried() async throws {
+        let folder = try makeTempFolder("control")
+        try write("a\n", to: folder + "/src/App.tsx")
+        try write("retention: {dedup_window: 1s}\nqueues:\n  default:\n    dir: patches\n    workspace: .\n", to: folder + "/ghost.yml")
+        let host = try await ServeProcess.start(folder: folder)
+        #expect(json(try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "old", pattern: "b")))?["result"]?["status"] == "failed")
+        try await Task.sleep(for: .milliseconds(1500))
+        try write("b\n", to: folder + "/src/App.tsx")
+        let retried = try host.request("POST", "/api/patches/old/retry")
+        #expect(retried.status == 202)
+        #expect(json(retried)?["result"]?["attempt"] == 2)
+        #expect(await host.stop() == 0)
+    }
+
     /// A paused queue takes patches and applies none, even after a restart; resumed, it applies them in order.
     /// A queued patch can be cancelled: it is filed failed/cancelled and its file is never touched.
     @Test func pauseSurvivesARestartAndCancelFilesAQueuedPatch() async throws {

@@ -155,6 +155,19 @@ import Testing
         #expect(await host.stop() == 0)
     }
 
+    /// `before_images_per_patch: 0` keeps none: nothing is written under `.ghost/before/` for an applied
+    /// patch, and its revert is refused saying why.
+    @Test func zeroKeepsNoBeforeImagesAtAll() async throws {
+        let folder = try Self.folder(extra: "    retention: {before_images_per_patch: 0}\n")
+        let host = try await ServeProcess.start(folder: folder)
+        #expect(json(try host.request("POST", "/api/patches?wait=10", body: regexPatch(id: "z1")))?["result"]?["status"] == "applied")
+        #expect(files(in: folder + "/patches/.ghost/before").isEmpty)
+        let refused = try host.request("POST", "/api/patches/z1/revert")
+        #expect(refused.status == 422)
+        #expect(message(refused).contains("were not kept (retention.before_images_per_patch: 0)"))
+        #expect(await host.stop() == 0)
+    }
+
     /// Patches applied together in one commit each keep their own before-images: one member is reverted
     /// exactly, and one whose file a later member changed is a conflict.
     @Test func aBatchMemberIsRevertedOnItsOwn() async throws {

@@ -43,4 +43,12 @@ import Testing
         #expect(receipt.source == .inbox)
         #expect(receipt.json["reason"] == "cancelled")
     }
+
+    /// The summary `ghost status` lists is the same whether taken from the fields or from the JSON.
+    @Test func theSummaryMatchesTheOneTakenFromTheJSON() {
+        var full = failed(.noMatch)
+        full.diff = "+x\n"
+        let bare = Receipt(id: nil, role: nil, queue: nil, source: .inbox, status: .applied, receivedAt: Date())
+        for receipt in [full, bare] { #expect(receipt.summary == Receipt.summary(of: receipt.json)) }
+    }
 }

@@ -9,10 +9,8 @@ extension ConfigParser {
             "slack_webhook_env", "webhook", "command", "stuck_after_s", "failures", "disk_free_percent", "cooldown_s", "interval_s",
         ])
         var settings = AlertSettings()
-        if let value = fields["slack_webhook_env"] {
-            let name = try value.string()
-            guard let text = environment[name], !text.isEmpty else { throw value.error("environment variable \(name) is not set") }
-            settings.slackWebhook = try webURL(text, value)
+        if let text = try secret(fields, "slack_webhook", environment: environment) {
+            settings.slackWebhook = try webURL(text, fields["slack_webhook_env"] ?? node)
         }
         if let node = fields["webhook"] {
             let webhook = try node.mapping(allowed: ["url", "secret", "secret_env"])

@@ -30,31 +30,19 @@ extension HistoryIndex {
     /// A page of the history, newest first (by row, the order they were recorded in). The row number is the
     /// cursor, so a page costs the same however deep it is.
     func list(_ filter: HistoryFilter) throws(ApplyError) -> [Listed] {
+        let filters: [(sql: String, value: (any DatabaseValueConvertible)?)] = [
+            ("status = ?", filter.status?.rawValue),
+            ("reason = ?", filter.reason),
+            ("role = ?", filter.role),
+            ("instr(id, ?) > 0", filter.idContains),
+            ("finished_at >= ?", filter.since?.timeIntervalSince1970),
+            ("row < ?", filter.beforeRow),
+        ]
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
-        if let status = filter.status {
-            conditions.append("status = ?")
-            arguments.append(status.rawValue)
-        }
-        if let reason = filter.reason {
-            conditions.append("reason = ?")
-            arguments.append(reason)
-        }
-        if let role = filter.role {
-            conditions.append("role = ?")
-            arguments.append(role)
-        }
-        if let text = filter.idContains {
-            conditions.append("instr(id, ?) > 0")
-            arguments.append(text)
-        }
-        if let since = filter.since {
-            conditions.append("finished_at >= ?")
-            arguments.append(since.timeIntervalSince1970)
-        }
-        if let before = filter.beforeRow {
-            conditions.append("row < ?")
-            arguments.append(before)
+        for case let (sql, value?) in filters {
+            conditions.append(sql)
+            arguments.append(value)
         }
         arguments.append(filter.limit)
         let clause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")

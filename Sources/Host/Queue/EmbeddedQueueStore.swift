@@ -93,23 +93,21 @@ final class EmbeddedQueueStore: QueueStore {
 
     func receipt(of entry: HistoryEntry) -> Receipt? {
         guard let location = entry.receipt else { return Self.remembered(entry) }
-        let bytes: [UInt8]?
-        if let hash = location.firstIndex(of: "#") {
-            let archive = spool.directory.appendingPathComponent(String(location[..<hash]), isDirectory: false)
-            bytes = DayArchive.read(String(location[location.index(after: hash)...]), from: archive)
-        } else {
-            bytes = try? spool.read(spool.directory.appendingPathComponent(location, isDirectory: false))
-        }
-        return bytes.flatMap { try? Receipt(json: JSONParser.parse($0)) } ?? Self.remembered(entry)
+        return stored(location).flatMap(Receipt.init(bytes:)) ?? Self.remembered(entry)
     }
 
     func patchBody(of entry: HistoryEntry) -> [UInt8]? {
-        guard let location = entry.receipt else { return nil }
+        entry.receipt.flatMap { stored(SpoolName.patch(forReceipt: $0)) }
+    }
+
+    /// The bytes of a finished patch's file, where the history says it is: `.completed/X` or `.failed/X`,
+    /// or `.archive/DAY.tar.gz#completed/X` once retention archived it.
+    private func stored(_ location: String) -> [UInt8]? {
         if let hash = location.firstIndex(of: "#") {
             let archive = spool.directory.appendingPathComponent(String(location[..<hash]), isDirectory: false)
-            return DayArchive.read(SpoolName.patch(forReceipt: String(location[location.index(after: hash)...])), from: archive)
+            return DayArchive.read(String(location[location.index(after: hash)...]), from: archive)
         }
-        return try? spool.read(spool.directory.appendingPathComponent(SpoolName.patch(forReceipt: location), isDirectory: false))
+        return try? spool.read(spool.directory.appendingPathComponent(location, isDirectory: false))
     }
 
     func list(_ filter: HistoryFilter) throws(ApplyError) -> [HistoryIndex.Listed] { try history.list(filter) }

@@ -97,7 +97,7 @@ extension PatchQueue {
     /// Counts a filed receipt and keeps it among the recent ones.
     func count(_ receipt: Receipt) {
         tallies[receipt.status, default: 0] += 1
-        if receipt.status == .failed {
+        if watchedByAlerts, receipt.status == .failed {
             unreportedFailures.append((receipt.reason?.rawValue ?? "failed", receipt.finishedAt))
             if unreportedFailures.count > 1_000 { unreportedFailures.removeFirst(unreportedFailures.count - 1_000) }
         }

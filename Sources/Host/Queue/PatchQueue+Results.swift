@@ -46,6 +46,12 @@ extension PatchQueue {
         }
     }
 
+    /// Whether the queue holds `id` or its history has any run of it, inside the dedup window or not.
+    func knows(id: String) throws(ApplyError) -> Bool {
+        if ledger.state(of: id) != nil { return true }
+        return try store.latest(id: id) != nil
+    }
+
     /// The receipt of a patch the history remembers; `nil` when it does not.
     func finishedReceipt(id: String) -> Receipt? {
         guard let entry = try? store.finished(id: id, now: Date()) else { return nil }

@@ -23,7 +23,7 @@ extension PatchQueue {
         }
         let attempt = try nextRevertAttempt(of: id, finishedAt: entry.finishedAt)
         let plan = try RevertPlan.make(for: receipt, images: filer.beforeImages.read(id: id, attempt: entry.attempt))
-        let changed = plan.conflicts(current: currentHashes(of: plan))
+        let changed = plan.conflicts(current: await currentHashes(of: plan))
         guard changed.isEmpty else { throw plan.conflict(changed) }
         guard revertID.count <= 200 else {
             throw ApplyError(.invalidPatch, "the revert's id would be \(revertID.count) characters (revert-<id>); ids are at most 200")
@@ -61,8 +61,9 @@ extension PatchQueue {
         )
     }
 
-    /// The SHA-256 of each file the plan names as it is now (`nil`: absent or unreadable).
-    private nonisolated func currentHashes(of plan: RevertPlan) -> [String: String?] {
+    /// The SHA-256 of each file the plan names as it is now (`nil`: absent or unreadable). Off the actor:
+    /// it reads and hashes whole files, and intake needs the actor meanwhile.
+    private nonisolated func currentHashes(of plan: RevertPlan) async -> [String: String?] {
         var hashes: [String: String?] = [:]
         for step in plan.steps {
             let content = (try? executor.workspace.read(step.path, maxBytes: limits.maxFileBytes).content) ?? nil

@@ -49,6 +49,8 @@ actor PatchQueue {
     /// Outcomes recovery decided for interrupted patches, filed by the executor when it reaches them.
     var recovered: [UInt64: IntentRecovery.Outcome] = [:]
     var recent: [JSONValue] = []
+    /// Whether an alert monitor watches the queue: only then are failures kept for it.
+    let watchedByAlerts: Bool
     /// Failures not yet seen by the alert monitor (the newest 1,000 at most).
     var unreportedFailures: [(reason: String, at: Date)] = []
     var tallies: [Receipt.Status: Int] = [:]
@@ -70,9 +72,17 @@ actor PatchQueue {
         logger: Logger,
         io: NIOThreadPool,
         limits: PatchLimits,
-        reserved: [String] = []
+        reserved: [String] = [],
+        watchedByAlerts: Bool = false
     ) throws(ApplyError) {
+        // First: a mistyped workspace stops the host before anything of the queue is created.
+        do {
+            try config.prepareWorkspace()
+        } catch {
+            throw ApplyError(.ioError, error.description)
+        }
         self.config = config
+        self.watchedByAlerts = watchedByAlerts
         let spool = Spool(directory: config.directory)
         self.spool = spool
         let store = try EmbeddedQueueStore(spool: spool, retention: config.retention)
@@ -80,11 +90,6 @@ actor PatchQueue {
         self.metrics = metrics
         self.logger = logger
         self.limits = limits
-        do {
-            try FileManager.default.createDirectory(at: config.workspace, withIntermediateDirectories: true)
-        } catch {
-            throw ApplyError(.ioError, "cannot create workspace \(config.workspace.path): \(error.localizedDescription)")
-        }
         let workspace = try Workspace(root: config.workspace.path, aliases: config.aliases, reserved: reserved)
         self.workspace = workspace
         let filer = QueueFiler(queue: config.name, spool: spool, io: io, metrics: metrics, logger: logger)

@@ -51,6 +51,12 @@ extension Receipt {
         }
     }
 
+    /// A receipt read from the bytes of its file; `nil` when they are not one.
+    init?(bytes: [UInt8]) {
+        guard let json = try? JSONParser.parse(bytes), let receipt = try? Receipt(json: json) else { return nil }
+        self = receipt
+    }
+
     /// Reads a receipt's timestamp (with or without fractional seconds).
     static func date(_ text: String) -> Date? {
         if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }

@@ -140,7 +140,19 @@ public struct Receipt: Sendable {
     }
 
     /// The fields of this receipt that `ghost status` lists for recent results.
-    var summary: JSONValue { Self.summary(of: json) }
+    /// Built from the fields, not from ``json``: it is taken for every finished patch, on the queue's actor.
+    var summary: JSONValue {
+        var object: [String: JSONValue] = [
+            "id": id.map(JSONValue.string) ?? .null,
+            "role": role.map(JSONValue.string) ?? .null,
+            "source": .string(source.rawValue),
+            "status": .string(status.rawValue),
+            "finished_at": .string(Self.timestamp(finishedAt)),
+        ]
+        if let reason { object["reason"] = .string(reason.rawValue) }
+        if let message { object["message"] = .string(message) }
+        return .object(object)
+    }
 
     /// The fields of a receipt that `ghost status` lists for recent results.
     static func summary(of json: JSONValue) -> JSONValue {

@@ -38,7 +38,7 @@ struct RevertPlan: Sendable, Equatable {
         guard let images else {
             throw ApplyError(
                 .invalidPatch,
-                "the before-images of '\(id)' are gone (removed by retention with its receipt, or lost to a crash before they were synced); it cannot be reverted exactly"
+                "the before-images of '\(id)' were not kept (retention.before_images_per_patch: 0) or are gone (removed by retention with its receipt, or lost to a crash before they were synced); it cannot be reverted exactly"
             )
         }
         if let over = images.overLimit {

@@ -11,10 +11,15 @@ extension GhostHost {
         return queue
     }
 
-    /// The queue that knows `id` (the default queue first), or `not_found`.
+    /// Queue names in the order an id is looked for: the default queue first.
+    var lookupOrder: [String] { [config.defaultQueue] + config.queues.map(\.name).filter { $0 != config.defaultQueue } }
+
+    /// The queue that knows `id` (the default queue first), or `not_found`. Asks the ledger and the
+    /// history index only (no receipt is read), whatever the dedup window: an operator may retry or revert
+    /// a patch older than it.
     func queue(holding id: String) async throws(ApplyError) -> PatchQueue {
-        for name in [config.defaultQueue] + config.queues.map(\.name).filter({ $0 != config.defaultQueue }) {
-            if let queue = queues[name], await queue.lookup(id: id) != nil { return queue }
+        for name in lookupOrder {
+            if let queue = queues[name], try await queue.knows(id: id) { return queue }
         }
         throw ApplyError(.notFound, "no patch with id '\(id)' in any queue")
     }

@@ -26,13 +26,6 @@ public struct GhostHost: PatchIntake {
     /// Builds the queues and recovers each one's ledger and pending patches from its spool; throws when a
     /// workspace is missing (naming its key and path) and the queue does not ask for it to be created.
     public init(config: GhostConfig, registry: ApplierRegistry, logger: Logger) throws(ApplyError) {
-        for queueConfig in config.queues {
-            do {
-                try queueConfig.prepareWorkspace()
-            } catch {
-                throw ApplyError(.ioError, error.description)
-            }
-        }
         self.config = config
         self.logger = logger
         self.metrics = HostMetrics(appliers: registry)
@@ -50,7 +43,8 @@ public struct GhostHost: PatchIntake {
                 logger: logger,
                 io: io,
                 limits: queueConfig.limits,
-                reserved: reserved
+                reserved: reserved,
+                watchedByAlerts: config.alerts.isEnabled
             )
         }
         self.queues = queues
@@ -170,10 +164,7 @@ public struct GhostHost: PatchIntake {
 
     /// Queues a delivery in its queue (the default one when it names none).
     public func submit(_ delivery: Delivery) async throws(ApplyError) -> Acceptance {
-        let name = delivery.queue ?? config.defaultQueue
-        guard let queue = queues[name] else {
-            throw ApplyError(.unknownQueue, "no queue named '\(name)'; queues: \(config.queues.map(\.name).joined(separator: ", "))")
-        }
+        let queue = try queue(named: delivery.queue ?? config.defaultQueue)
         let acceptance = try await queue.take(delivery)
         PatchLog.accepted(acceptance, source: delivery.source.rawValue, logger: logger)
         return acceptance
@@ -186,8 +177,7 @@ public struct GhostHost: PatchIntake {
 
     /// The receipt or state of `id` in whichever queue knows it (the default queue first).
     public func lookup(id: String) async -> JSONValue? {
-        let names = [config.defaultQueue] + config.queues.map(\.name).filter { $0 != config.defaultQueue }
-        for name in names {
+        for name in lookupOrder {
             switch await queues[name]?.lookup(id: id) {
             case .finished(let receipt)?: return receipt.json
             case .inProgress(let state)?: return ["id": .string(id), "queue": .string(name), "status": .string(state)]

@@ -13,7 +13,6 @@ struct PatchListing {
     private var positions: [String: Int64] = [:]
     private var unfinished: [JSONValue] = []
     private var pages: [String: [HistoryIndex.Listed]] = [:]
-    private let status: String?
 
     /// The first piece of every cursor: a cursor is never empty, so a page after the first is never taken
     /// for the first.
@@ -25,8 +24,7 @@ struct PatchListing {
     init(_ query: PatchQuery, queues: [String]) throws(ApplyError) {
         self.query = query
         self.queues = queues
-        status = query.status
-        if let status, !Self.statuses.contains(status) {
+        if let status = query.status, !Self.statuses.contains(status) {
             throw ApplyError(.invalidPatch, "status must be one of \(Self.statuses.sorted().joined(separator: ", ")), not '\(status)'")
         }
         for part in (query.cursor ?? "").split(separator: ",") where part != Self.cursorVersion {
@@ -38,17 +36,19 @@ struct PatchListing {
         }
     }
 
-    /// Whether this page starts with the unfinished patches: the first page, unless the status rules them out.
+    /// Whether this page starts with the unfinished patches: the first page, unless the filter rules them out
+    /// (a status other than queued or applying, or a reason, role or finish time, which they do not have yet).
     var includesUnfinished: Bool {
-        query.cursor == nil && (status == nil || status == "queued" || status == "applying")
+        query.cursor == nil && query.reason == nil && query.role == nil && query.since == nil
+            && (query.status == nil || query.status == "queued" || query.status == "applying")
     }
 
     /// The history filter for `queue`'s part of the page; `nil` when it has nothing more to give.
     func filter(for queue: String) -> HistoryFilter? {
-        if status == "queued" || status == "applying" { return nil }
+        if query.status == "queued" || query.status == "applying" { return nil }
         if positions[queue] == 0 { return nil }
         return HistoryFilter(
-            status: status.flatMap(Receipt.Status.init(rawValue:)),
+            status: query.status.flatMap(Receipt.Status.init(rawValue:)),
             reason: query.reason,
             role: query.role,
             idContains: query.idContains,
@@ -61,9 +61,8 @@ struct PatchListing {
     /// Adds a queue's unfinished patches, as far as the filter lets them through.
     mutating func add(unfinished items: [JSONValue], from queue: String) {
         for item in items {
-            if let status, item["status"]?.stringValue != status { continue }
+            if let status = query.status, item["status"]?.stringValue != status { continue }
             if let text = query.idContains, item["id"]?.stringValue?.contains(text) != true { continue }
-            if query.reason != nil || query.role != nil || query.since != nil { continue }
             unfinished.append(item)
         }
     }

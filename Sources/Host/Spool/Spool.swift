@@ -151,13 +151,12 @@ struct Spool: Sendable {
         return nil
     }
 
-    /// Reads a whole file.
     /// The receipt filed at `url`; `nil` when it cannot be read or is not a receipt.
     func receipt(at url: URL) -> Receipt? {
-        guard let bytes = try? read(url), let json = try? JSONParser.parse(bytes) else { return nil }
-        return try? Receipt(json: json)
+        (try? read(url)).flatMap(Receipt.init(bytes:))
     }
 
+    /// Reads a whole file.
     func read(_ url: URL) throws(ApplyError) -> [UInt8] {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw ApplyError.system("cannot open \(url.path)") }

@@ -37,6 +37,27 @@ func historyEntry(
         return (try HistoryIndex(url: URL(fileURLWithPath: folder + "/history.sqlite")), folder)
     }
 
+    /// A page of the real index: newest row first, each filter in SQL, and the row number as the cursor.
+    @Test func listFiltersAndPagesByRow() throws {
+        let (index, folder) = try index()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let start = Date(timeIntervalSince1970: 1_700_000_000)
+        try index.record([
+            historyEntry("a1", finished: start),
+            historyEntry("b2", status: .failed, folder: ".failed", finished: start.addingTimeInterval(10)),
+            historyEntry("a3", finished: start.addingTimeInterval(20)),
+            historyEntry("a4", status: .failed, folder: ".failed", finished: start.addingTimeInterval(30)),
+        ])
+        #expect(try index.list(HistoryFilter()).map(\.entry.id) == ["a4", "a3", "b2", "a1"])
+        let first = try index.list(HistoryFilter(limit: 2))
+        #expect(first.map(\.entry.id) == ["a4", "a3"])
+        #expect(try index.list(HistoryFilter(beforeRow: first.last?.row, limit: 2)).map(\.entry.id) == ["b2", "a1"])
+        #expect(try index.list(HistoryFilter(status: .failed)).map(\.entry.id) == ["a4", "b2"])
+        #expect(try index.list(HistoryFilter(reason: "no_match", idContains: "a")).map(\.entry.id) == ["a4"])
+        #expect(try index.list(HistoryFilter(role: "other")).isEmpty)
+        #expect(try index.list(HistoryFilter(since: start.addingTimeInterval(15))).map(\.entry.id) == ["a4", "a3"])
+    }
+
     @Test func remembersEveryFieldOfAFinishedPatchAcrossAReopen() throws {
         let (index, folder) = try index()
         defer { try? FileManager.default.removeItem(atPath: folder) }
