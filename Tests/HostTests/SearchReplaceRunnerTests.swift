@@ -33,6 +33,23 @@ import Testing
         return envelope.serialized
     }
 
+    /// Two spellings of one file through an alias (as the seed's users wrote absolute paths) are one file:
+    /// the second edit sees the first, and both land (neither change overwrites the other).
+    @Test func twoSpellingsThroughAnAliasAreOneFile() async throws {
+        let root = try makeTempFolder()
+        try writeFile(root + "/src/a.ts", "one\ntwo\n")
+        let payload: JSONValue = [
+            "edits": [
+                ["path": "src/a.ts", "search": "one\n", "replace": "ONE\n"],
+                ["path": "/Users/dev/project/src/a.ts", "search": "ONE\ntwo\n", "replace": "ONE\nTWO\n"],
+            ]
+        ]
+        let receipt = try await runPatch(patch("alias", payload), in: root, aliases: ["/Users/dev/project"])
+        #expect(receipt.status == .applied, "\(receipt.message ?? "")")
+        #expect(readText(root + "/src/a.ts") == "ONE\nTWO\n")
+        #expect(receipt.files.map(\.path) == ["src/a.ts"])
+    }
+
     @Test func anAiderPatchEditsTwoFilesWithReceiptDetails() async throws {
         let root = try makeTempFolder()
         try writeFile(root + "/src/util.py", "def helper(x):\r\n    return x * 2\r\n")
@@ -65,7 +82,9 @@ import Testing
 
     @Test func aMalformedPayloadIsRefusedBeforeItIsQueued() throws {
         let bad = try Patch.parse(json: Array(patch("bad", "a.txt\n<<<<<<< SEARCH\nx\n").utf8))
-        #expect(throws: ApplyError.self) { try PatchRunner(registry: .builtIn()).validate(bad) }
+        let refusal = #expect(throws: ApplyError.self) { try PatchRunner(registry: .builtIn()).validate(bad) }
+        #expect(refusal?.reason == .invalidPatch)
+        #expect(refusal?.message.contains("line") == true, "\(refusal?.message ?? "")")
         let good = try Patch.parse(json: Array(patch("good", ["edits": [["path": "a.txt", "search": "", "replace": "x\n"]]]).utf8))
         try PatchRunner(registry: .builtIn()).validate(good)
     }

@@ -18,12 +18,20 @@ public struct FileSet: Sendable {
     public var files: [String: FileContent?]
     /// The operation's `target`, the usual single path.
     public var targetPath: String?
+    /// Each path of ``files`` as the host resolved it (relative to the workspace, aliases and `.` resolved):
+    /// two spellings of one file resolve to the same path. Empty when the caller resolved nothing.
+    public var resolvedPaths: [String: String]
 
     /// A set of files.
-    public init(files: [String: FileContent?], targetPath: String? = nil) {
+    public init(files: [String: FileContent?], targetPath: String? = nil, resolvedPaths: [String: String] = [:]) {
         self.files = files
         self.targetPath = targetPath
+        self.resolvedPaths = resolvedPaths
     }
+
+    /// The file `path` names, as the host resolved it (`path` itself when it was not resolved): an applier
+    /// that takes several paths keys its state by this, so two spellings of one file are edited as one.
+    public func resolved(_ path: String) -> String { resolvedPaths[path] ?? path }
 
     /// The target file's content, `nil` when it does not exist.
     public var target: FileContent? {

@@ -18,15 +18,16 @@ package struct RegexApplier: ContentApplier {
     package init(cache: PatternCache = PatternCache()) { self.cache = cache }
 
     /// The payload's fields, checked: a pattern that compiles, a replacement, flags, count, extended.
-    private func payload(_ operation: PatchOperation) throws(ApplyError) -> (compiled: CompiledPattern, replacementText: String, expectedCount: Int?)
-    {
+    private func payload(
+        _ operation: PatchOperation
+    ) throws(ApplyError) -> (compiled: CompiledPattern, replacementText: String, expectedCount: Int?, extended: Bool?) {
         let pattern = try operation.requiredString("pattern")
         guard !pattern.isEmpty else { throw ApplyError(.invalidPatch, "'pattern' is empty: it would match everywhere") }
         let replacementText = try operation.requiredString("replacement")
         let options = try PatternOptions(flags: operation.optionalString("flags") ?? "")
         let expectedCount = try operation.optionalInt("count")
-        _ = try operation.optionalBool("extended")
-        return (try cache.pattern(pattern, options: options), replacementText, expectedCount)
+        let extended = try operation.optionalBool("extended")
+        return (try cache.pattern(pattern, options: options), replacementText, expectedCount, extended)
     }
 
     /// Refuses a payload that could only fail: no pattern or replacement, bad flags, a pattern that does
@@ -37,14 +38,14 @@ package struct RegexApplier: ContentApplier {
 
     /// Substitutes every match; see the type's documentation for the payload.
     package func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
-        let (compiled, replacementText, expectedCount) = try payload(operation)
+        let (compiled, replacementText, expectedCount, extended) = try payload(operation)
         let path = files.targetPath ?? ""
         let file = try TextChecks.existing(files, role: operation.role)
         try TextChecks.requireText(file, path: path)
 
         let replacement = Replacement(
             replacementText,
-            extended: try operation.optionalBool("extended"),
+            extended: extended,
             groupCount: compiled.captureCount,
             groupNames: compiled.groupNames
         )

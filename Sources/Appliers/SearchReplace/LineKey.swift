@@ -19,9 +19,6 @@ struct LineKey: Equatable {
         self.body = body
     }
 
-    /// True for a line of whitespace only, which matches any other such line.
-    var isBlank: Bool { body.allSatisfy(Self.isSpace) }
-
     /// Space, tab, carriage return, vertical tab or form feed.
     static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0B || byte == 0x0C

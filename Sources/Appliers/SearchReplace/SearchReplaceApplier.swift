@@ -20,40 +20,41 @@ package struct SearchReplaceApplier: ContentApplier {
     /// A search/replace applier.
     package init() {}
 
-    /// Every file the edits name (Aider blocks and `edits` may name several), each once.
+    /// Every file the edits name (Aider blocks and `edits` may name several), each once. Reading them is the
+    /// check at intake too (the host asks for them before the patch is queued): a payload that could only
+    /// fail (a missing or mistyped field, an empty `edits` list, an edit naming no file, Aider text without
+    /// blocks or with a malformed one, with its line number) is refused here, so no `validate` of its own.
     package func inputPaths(for operation: PatchOperation) throws(ApplyError) -> [String] {
         SearchReplacePayload.paths(of: try SearchReplacePayload.edits(of: operation), target: operation.target)
-    }
-
-    /// Refuses a payload that could only fail: a missing or mistyped field, an empty `edits` list, an edit
-    /// naming no file, Aider text without blocks or with a malformed one (with its line number).
-    package func validate(_ operation: PatchOperation) throws(ApplyError) {
-        _ = try SearchReplacePayload.edits(of: operation)
     }
 
     /// Applies the edits in order; see the type's documentation.
     package func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
         let edits = try SearchReplacePayload.edits(of: operation)
-        let paths = SearchReplacePayload.paths(of: edits, target: operation.target, workspace: context.workspace)
-        let key = { (path: String) in SearchReplacePayload.normalized(path, workspace: context.workspace) }
-        // The current bytes of each file by normalised path, as the edits so far left them.
+        let paths = SearchReplacePayload.paths(of: edits, target: operation.target)
+        // The current bytes of each file, by the path the host resolved (two spellings of one file, through
+        // an alias say, are one entry), as the edits so far left them; and the spelling its change is filed
+        // under (the first one named).
         var state: [String: [UInt8]?] = [:]
-        for path in paths {
+        var spelling: [String: String] = [:]
+        for path in paths where spelling[files.resolved(path)] == nil {
             let content = files.files[path] ?? nil
             if let content { try TextChecks.requireText(content, path: path) }
-            state[key(path)] = .some(content?.bytes)
+            state[files.resolved(path)] = .some(content?.bytes)
+            spelling[files.resolved(path)] = path
         }
         var outcomes: [JSONValue] = []
         for edit in edits {
             let written = edit.path ?? operation.target ?? ""
-            let path = paths.first { key($0) == key(written) } ?? written
-            let (bytes, outcome) = try Self.apply(edit, to: state[key(path)] ?? nil, path: path)
-            state[key(path)] = .some(bytes)
+            let file = files.resolved(paths.first { SearchReplacePayload.normalized($0) == SearchReplacePayload.normalized(written) } ?? written)
+            let path = spelling[file] ?? written
+            let (bytes, outcome) = try Self.apply(edit, to: state[file] ?? nil, path: path)
+            state[file] = .some(bytes)
             outcomes.append(outcome.json)
         }
         var changes: [FileChange] = []
-        for path in paths {
-            guard let after = state[key(path)] ?? nil, after != (files.files[path] ?? nil)?.bytes else { continue }
+        for path in paths where spelling[files.resolved(path)] == path {
+            guard let after = state[files.resolved(path)] ?? nil, after != (files.files[path] ?? nil)?.bytes else { continue }
             changes.append(FileChange(path: path, action: .write(after, mode: nil)))
         }
         var details: [String: JSONValue] = ["edits": .array(outcomes)]

@@ -26,28 +26,22 @@ enum SearchReplacePayload {
     }
 
     /// Every file the edits name, each once, in the order first named; edits without a path name `target`.
-    /// Spellings that differ only by `./`, doubled slashes or the workspace's own absolute path are one file.
-    static func paths(of edits: [SearchReplaceEdit], target: String?, workspace: String? = nil) -> [String] {
+    /// Spellings that differ only by `./` or doubled slashes are listed once; any other two spellings of one
+    /// file (an absolute path, an alias) the host resolves to one (``FileSet/resolved(_:)``).
+    static func paths(of edits: [SearchReplaceEdit], target: String?) -> [String] {
         var seen: Set<String> = []
         var paths: [String] = []
         for edit in edits {
-            guard let path = edit.path ?? target, seen.insert(normalized(path, workspace: workspace)).inserted else { continue }
+            guard let path = edit.path ?? target, seen.insert(normalized(path)).inserted else { continue }
             paths.append(path)
         }
         return paths
     }
 
-    /// `path` without `.` components or empty ones, and relative to `workspace` when it is an absolute path
-    /// inside it, so `./src//a.txt`, `/ws/src/a.txt` and `src/a.txt` compare equal.
-    static func normalized(_ path: String, workspace: String? = nil) -> String {
-        func clean(_ path: String) -> String {
-            let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
-            return (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
-        }
-        let cleaned = clean(path)
-        guard let workspace, cleaned.hasPrefix("/") else { return cleaned }
-        let root = clean(workspace)
-        return cleaned.hasPrefix(root + "/") ? String(cleaned.dropFirst(root.count + 1)) : cleaned
+    /// `path` without `.` components or empty ones: `./src//a.txt` and `src/a.txt` compare equal.
+    static func normalized(_ path: String) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+        return (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
     }
 
     private static func objectEdits(_ members: [String: JSONValue]) throws(ApplyError) -> [SearchReplaceEdit] {

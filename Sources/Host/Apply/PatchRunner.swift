@@ -137,12 +137,13 @@ public struct PatchRunner: Sendable {
         regexBudget: RegexBudget
     ) async throws -> JSONValue {
         var files: [String: FileContent?] = [:]
-        var canonicalTarget: String?
+        var resolved: [String: String] = [:]
         for path in try applier.inputPaths(for: operation) {
             let (relative, content) = try transaction.read(path)
             files[path] = .some(content)
-            if path == operation.target { canonicalTarget = relative }
+            resolved[path] = relative
         }
+        let canonicalTarget = operation.target.flatMap { resolved[$0] }
         let context = ApplyContext(
             patch: patch,
             workspace: transaction.workspace.root,
@@ -150,7 +151,11 @@ public struct PatchRunner: Sendable {
             limits: options.limits,
             regexBudget: regexBudget
         )
-        let result = try await applier.apply(operation, files: FileSet(files: files, targetPath: operation.target), context: context)
+        let result = try await applier.apply(
+            operation,
+            files: FileSet(files: files, targetPath: operation.target, resolvedPaths: resolved),
+            context: context
+        )
         for change in result.changes { try transaction.stage(change) }
         var details = result.details
         details["role"] = .string(operation.role)

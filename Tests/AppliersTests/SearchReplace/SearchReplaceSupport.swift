@@ -22,13 +22,20 @@ struct SearchReplaceRun {
 func runSearchReplace(_ payload: JSONValue, files: [String: [UInt8]], target: String? = "f.txt") async throws -> SearchReplaceRun {
     let applier = SearchReplaceApplier()
     let operation = PatchOperation(role: "search_replace", target: target, payload: payload)
-    try applier.validate(operation)
+    // As the host reads them: each path resolved below the workspace `/w` (the runner's own resolution is
+    // tested in HostTests), its content that of the file it resolves to.
     var inputs: [String: FileContent?] = [:]
-    for path in try applier.inputPaths(for: operation) { inputs[path] = .some(files[path].map { FileContent(bytes: $0) }) }
+    var resolved: [String: String] = [:]
+    for path in try applier.inputPaths(for: operation) {
+        var relative = path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+        if path.hasPrefix("/w/") { relative = String(relative.dropFirst(2)) }
+        resolved[path] = relative
+        inputs[path] = .some(files[relative].map { FileContent(bytes: $0) })
+    }
     let patch = Patch(id: "t", role: operation.role, shape: .single, targetFile: target, description: nil, envelope: [:], operations: [operation])
     let result = try await applier.apply(
         operation,
-        files: FileSet(files: inputs, targetPath: target),
+        files: FileSet(files: inputs, targetPath: target, resolvedPaths: resolved),
         context: ApplyContext(patch: patch, workspace: "/w")
     )
     var after: [String: [UInt8]?] = files.mapValues { .some($0) }

@@ -2,11 +2,14 @@ import ApplierAPI
 import Appliers
 import Testing
 
-/// What `validate` refuses at intake (422), with a message precise enough to fix the payload.
+/// What the check at intake refuses (422: the host asks for the input paths, then `validate`), with a message
+/// precise enough to fix the payload.
 @Suite struct SearchReplaceValidationTests {
     func refusal(_ payload: JSONValue, target: String? = "f.txt") -> ApplyError? {
         do {
-            try SearchReplaceApplier().validate(PatchOperation(role: "search_replace", target: target, payload: payload))
+            let operation = PatchOperation(role: "search_replace", target: target, payload: payload)
+            _ = try SearchReplaceApplier().inputPaths(for: operation)
+            try SearchReplaceApplier().validate(operation)
             return nil
         } catch {
             return error
