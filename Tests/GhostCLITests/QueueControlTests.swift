@@ -15,17 +15,6 @@ import Testing
         return folder
     }
 
-    /// Polls `GET /api/patches/{id}` until its status is `status`.
-    func awaitStatus(_ host: ServeProcess, _ id: String, _ status: String) async throws -> JSONValue? {
-        var last: JSONValue?
-        for _ in 0..<400 {
-            last = json(try host.request("GET", "/api/patches/\(id)"))
-            if last?["status"]?.stringValue == status { return last }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        return last
-    }
-
     /// A patch that failed and changed nothing runs again when sent again, as attempt 2; each attempt ends in
     /// exactly one of `.completed/` and `.failed/`.
     @Test func aFailedPatchThatChangedNothingRunsAgainWhenSentAgain() async throws {
@@ -60,7 +49,7 @@ import Testing
         #expect(retried.status == 202)
         #expect(json(retried)?["result"]?["attempt"] == 2)
         #expect(json(retried)?["result"]?["message"]?.stringValue?.contains("retried after attempt 1 failed (no_match)") == true)
-        let receipt = try await awaitStatus(host, "r1", "applied")
+        let receipt = try await host.awaitStatus("r1", "applied")
         #expect(receipt?["attempt"] == 2)
         #expect(readText(folder + "/src/App.tsx") == "aa\n")
 
@@ -112,7 +101,7 @@ import Testing
         #expect(files(in: folder + "/patches/.failed").contains { $0.hasPrefix("q1_") && $0.hasSuffix(".receipt.json") })
 
         #expect(try host.request("POST", "/api/queues/default/resume").status == 200)
-        #expect(try await awaitStatus(host, "q2", "applied")?["status"] == "applied")
+        #expect(try await host.awaitStatus("q2", "applied")?["status"] == "applied")
         #expect(readText(folder + "/src/App.tsx") == "aa\n")
         #expect(json(try host.request("GET", "/api/patches/q1"))?["reason"] == "cancelled")
         // Cancelled means nothing ran: sent again, it runs as attempt 2.

@@ -30,16 +30,6 @@ import Testing
         return stat(path, &info) == 0 ? Int(info.st_mode & 0o7777) : nil
     }
 
-    func awaitStatus(_ host: ServeProcess, _ id: String, _ status: String, attempt: Int = 1) async throws -> JSONValue? {
-        var last: JSONValue?
-        for _ in 0..<400 {
-            last = json(try host.request("GET", "/api/patches/\(id)"))
-            if last?["status"]?.stringValue == status, (last?["attempt"]?.doubleValue ?? 1) >= Double(attempt) { return last }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        return last
-    }
-
     func message(_ response: HTTPClient.Response) -> String { json(response)?["result"]?["error"]?["message"]?.stringValue ?? "" }
 
     @Test func aRevertPutsBackExactBytesAndModesAndCanItselfBeReverted() async throws {
@@ -53,7 +43,7 @@ import Testing
         let queued = try host.request("POST", "/api/patches/b1/revert")
         #expect(queued.status == 202)
         #expect(json(queued)?["result"]?["patch_id"] == "revert-b1")
-        let receipt = try await awaitStatus(host, "revert-b1", "applied")
+        let receipt = try await host.awaitStatus("revert-b1", "applied")
         #expect(receipt?["role"] == "restore")
         #expect(readText(folder + "/src/App.tsx") == "a\n")
         #expect(mode(folder + "/src/App.tsx") == 0o640)
@@ -70,7 +60,7 @@ import Testing
         // The revert is a patch like any other: reverting it applies b1's changes again, and b1 can then be
         // reverted once more (the next attempt of revert-b1).
         #expect(try host.request("POST", "/api/patches/revert-b1/revert").status == 202)
-        #expect(try await awaitStatus(host, "revert-revert-b1", "applied")?["status"] == "applied")
+        #expect(try await host.awaitStatus("revert-revert-b1", "applied")?["status"] == "applied")
         #expect(readText(folder + "/src/App.tsx") == "changed\n")
         #expect(mode(folder + "/src/App.tsx") == 0o755)
         #expect(readText(folder + "/src/new.txt") == "created\n")
@@ -78,7 +68,7 @@ import Testing
         let twice = try host.request("POST", "/api/patches/b1/revert")
         #expect(twice.status == 202)
         #expect(json(twice)?["result"]?["attempt"] == 2)
-        #expect(try await awaitStatus(host, "revert-b1", "applied", attempt: 2)?["attempt"] == 2)
+        #expect(try await host.awaitStatus("revert-b1", "applied", attempt: 2)?["attempt"] == 2)
         #expect(readText(folder + "/src/App.tsx") == "a\n")
         #expect(readText(folder + "/src/gone.txt") == "bye\n")
         #expect(await host.stop() == 0)
@@ -105,7 +95,7 @@ import Testing
         #expect(try host.request("POST", "/api/patches/b1/revert").status == 202)
         try write("late edit\n", to: folder + "/src/App.tsx")
         #expect(try host.request("POST", "/api/queues/default/resume").status == 200)
-        let failed = try await awaitStatus(host, "revert-b1", "failed")
+        let failed = try await host.awaitStatus("revert-b1", "failed")
         #expect(failed?["reason"] == "conflict")
         #expect(failed?["message"]?.stringValue?.contains("src/App.tsx") == true)
         #expect(readText(folder + "/src/App.tsx") == "late edit\n")
@@ -116,7 +106,7 @@ import Testing
         // Put back again, the failed revert runs again as its next attempt (retry works too).
         try write("changed\n", to: folder + "/src/App.tsx")
         #expect(try host.request("POST", "/api/patches/revert-b1/retry").status == 202)
-        #expect(try await awaitStatus(host, "revert-b1", "applied", attempt: 2)?["attempt"] == 2)
+        #expect(try await host.awaitStatus("revert-b1", "applied", attempt: 2)?["attempt"] == 2)
         #expect(readText(folder + "/src/App.tsx") == "a\n")
         #expect(await host.stop() == 0)
     }
@@ -181,21 +171,21 @@ import Testing
         )
         #expect(try host.request("POST", "/api/patches", body: regexPatch(id: "m3", pattern: "b", replacement: "c")).status == 202)
         #expect(try host.request("POST", "/api/queues/default/resume").status == 200)
-        #expect(try await awaitStatus(host, "m3", "applied")?["status"] == "applied")
+        #expect(try await host.awaitStatus("m3", "applied")?["status"] == "applied")
         #expect(readText(folder + "/src/App.tsx") == "c\n")
 
         let m2 = try host.request("POST", "/api/patches/m2/revert")
         #expect(m2.status == 202, "\(message(m2))")
-        #expect(try await awaitStatus(host, "revert-m2", "applied")?["status"] == "applied")
+        #expect(try await host.awaitStatus("revert-m2", "applied")?["status"] == "applied")
         #expect(readText(folder + "/src/y.txt") == "y\n")
         let conflict = try host.request("POST", "/api/patches/m1/revert")
         #expect(conflict.status == 409)
         #expect(message(conflict).contains("src/App.tsx"))
         #expect(try host.request("POST", "/api/patches/m3/revert").status == 202)
-        #expect(try await awaitStatus(host, "revert-m3", "applied")?["status"] == "applied")
+        #expect(try await host.awaitStatus("revert-m3", "applied")?["status"] == "applied")
         #expect(readText(folder + "/src/App.tsx") == "b\n")
         #expect(try host.request("POST", "/api/patches/m1/revert").status == 202)
-        #expect(try await awaitStatus(host, "revert-m1", "applied")?["status"] == "applied")
+        #expect(try await host.awaitStatus("revert-m1", "applied")?["status"] == "applied")
         #expect(readText(folder + "/src/App.tsx") == "a\n")
         #expect(mode(folder + "/src/App.tsx") == 0o640)
         #expect(await host.stop() == 0)

@@ -26,17 +26,7 @@ final class ServeProcess: @unchecked Sendable {
         wrapper: [String] = []
     ) async throws -> ServeProcess {
         let host = try ServeProcess(folder: folder, arguments: ["--port", String(port)] + arguments, environment: environment, wrapper: wrapper)
-        let deadline = Date().addingTimeInterval(20)
-        while host.port == 0 && Date() < deadline && host.process.isRunning {
-            host.port =
-                host.stderrLines.lines.lazy.compactMap { line -> Int? in
-                    guard let range = line.range(of: "listening on http://127.0.0.1:") else { return nil }
-                    return Int(line[range.upperBound...].prefix(while: \.isNumber))
-                }.first ?? 0
-            // Waiting yields the thread: blocking here would starve other tests of the cooperative pool.
-            if host.port == 0 { try await Task.sleep(for: .milliseconds(10)) }
-        }
-        guard host.port != 0 else {
+        guard await host.awaitListening(), host.port != 0 else {
             host.process.terminate()
             throw SetupError(message: "ghost serve did not start: \(host.stderrLines.lines.joined(separator: "\n"))")
         }
@@ -171,4 +161,17 @@ func files(in folder: String) -> [String] {
 
 func regexPatch(id: String, file: String = "src/App.tsx", pattern: String = "a", replacement: String = "aa") -> String {
     #"{"id": "\#(id)", "role": "ui_patch", "target_file": "\#(file)", "patch": {"pattern": "\#(pattern)", "replacement": "\#(replacement)"}}"#
+}
+
+extension ServeProcess {
+    /// Polls `GET /api/patches/{id}` until the patch has `status` (in attempt `attempt` or a later one);
+    /// returns the last answer either way.
+    func awaitStatus(_ id: String, _ status: String, attempt: Int = 1) async throws -> JSONValue? {
+        var last: JSONValue?
+        _ = try await eventually(10) {
+            last = json(try request("GET", "/api/patches/\(id)"))
+            return last?["status"]?.stringValue == status && (last?["attempt"]?.doubleValue ?? 1) >= Double(attempt)
+        }
+        return last
+    }
 }

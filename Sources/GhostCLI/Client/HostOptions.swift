@@ -15,18 +15,41 @@ struct HostOptions: ParsableArguments {
     /// The exit status when no host answers, as `ghost status` uses it.
     static let notRunning: Int32 = 3
 
-    /// Sends a request with the host's credentials; returns the status and the JSON answer. Exits with
-    /// ``notRunning`` when no host answers.
-    func call(_ method: String, _ path: String, timeoutSeconds: Int = HTTPClient.defaultTimeoutSeconds) throws -> (status: Int, body: JSONValue) {
+    /// The host as the options name it: its configuration, a client for its address, and its credentials.
+    struct Connection {
+        /// The configuration loaded (also for reading the spool when no host answers).
+        let settings: GhostConfig
+        /// A client for the host's address.
+        var client: HTTPClient
+
+        /// The headers that authenticate a request with `body`: the bearer token, and an HMAC signature of
+        /// the body when the host has a secret.
+        func credentials(body: [UInt8] = []) -> [(String, String)] {
+            var headers: [(String, String)] = []
+            if let token = settings.http.token { headers.append(("Authorization", "Bearer \(token)")) }
+            if let secret = settings.http.hmacSecret {
+                headers.append(("X-Hub-Signature-256", "sha256=" + HMACSignature.hex(body, secret: secret)))
+            }
+            return headers
+        }
+    }
+
+    /// Loads the configuration and points a client at the host, giving up on an answer after `timeoutSeconds`.
+    func connect(timeoutSeconds: Int = HTTPClient.defaultTimeoutSeconds) throws -> Connection {
         let settings = try ConfigOption.load(config)
         var client = try HTTPClient.target(url: url, settings: settings)
         client.timeoutSeconds = timeoutSeconds
-        var headers: [(String, String)] = []
-        if let token = settings.http.token { headers.append(("Authorization", "Bearer \(token)")) }
-        if let secret = settings.http.hmacSecret { headers.append(("X-Hub-Signature-256", "sha256=" + HMACSignature.hex([], secret: secret))) }
+        return Connection(settings: settings, client: client)
+    }
+
+    /// Sends a request with the host's credentials; returns the status and the JSON answer. Exits with
+    /// ``notRunning`` when no host answers.
+    func call(_ method: String, _ path: String, timeoutSeconds: Int = HTTPClient.defaultTimeoutSeconds) throws -> (status: Int, body: JSONValue) {
+        let connection = try connect(timeoutSeconds: timeoutSeconds)
+        let client = connection.client
         let response: HTTPClient.Response
         do {
-            response = try client.request(method: method, path: path, headers: headers)
+            response = try client.request(method: method, path: path, headers: connection.credentials())
         } catch {
             FileHandle.standardError.write(Data("no host answered at http://\(client.host):\(client.port): \(error)\n".utf8))
             throw ExitCode(Self.notRunning)

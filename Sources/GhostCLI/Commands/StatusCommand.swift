@@ -32,24 +32,16 @@ struct StatusCommand: AsyncParsableCommand {
         case unauthorized = 4
     }
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The configuration file.", valueName: "file"))
-    var config: String?
-
-    @Option(help: ArgumentHelp("The host's address (default: from the configuration).", valueName: "http://host:port"))
-    var url: String?
+    @OptionGroup var host: HostOptions
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
     func run() async throws {
-        let settings = try ConfigOption.load(config)
-        var client = try HTTPClient.target(url: url, settings: settings)
-        client.timeoutSeconds = 10
-        var headers: [(String, String)] = []
-        if let token = settings.http.token { headers.append(("Authorization", "Bearer \(token)")) }
-        if let secret = settings.http.hmacSecret { headers.append(("X-Hub-Signature-256", "sha256=" + HMACSignature.hex([], secret: secret))) }
+        let connection = try host.connect(timeoutSeconds: 10)
+        let (settings, client) = (connection.settings, connection.client)
         let address = "http://\(client.host):\(client.port)"
-        let response = try? client.request(method: "GET", path: "/api/status", headers: headers)
+        let response = try? client.request(method: "GET", path: "/api/status", headers: connection.credentials())
         let report: JSONValue
         let outcome: Outcome
         if let response, response.status == 200, let body = try? JSONParser.parse(response.body) {

@@ -24,11 +24,7 @@ struct SubmitCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The patch file, or - for stdin.", valueName: "file"))
     var file: String
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The configuration naming the host's address and token.", valueName: "file"))
-    var config: String?
-
-    @Option(help: ArgumentHelp("The host's address (default: from the configuration).", valueName: "http://host:port"))
-    var url: String?
+    @OptionGroup var host: HostOptions
 
     @Option(help: ArgumentHelp("The queue (default: the host's default queue).", valueName: "name"))
     var queue: String?
@@ -55,15 +51,12 @@ struct SubmitCommand: AsyncParsableCommand {
             print(#"{"dropped":"\#(placed.path)"}"#)
             return
         }
-        let settings = try ConfigOption.load(config)
-        var client = try HTTPClient.target(url: url, settings: settings)
         // The host may take the whole wait to answer: the client must not give up first.
-        client.timeoutSeconds = HTTPClient.timeoutSeconds(forWait: wait)
-        var path = queue.map { "/api/queues/\($0)/patches" } ?? "/api/patches"
+        let connection = try host.connect(timeoutSeconds: HTTPClient.timeoutSeconds(forWait: wait))
+        let client = connection.client
+        var path = queue.map { "/api/queues/\(HostOptions.segment($0))/patches" } ?? "/api/patches"
         if let wait { path += "?wait=\(wait)" }
-        var headers = [("Content-Type", "application/json")]
-        if let token = settings.http.token { headers.append(("Authorization", "Bearer \(token)")) }
-        if let secret = settings.http.hmacSecret { headers.append(("X-Hub-Signature-256", "sha256=" + HMACSignature.hex(body, secret: secret))) }
+        let headers = [("Content-Type", "application/json")] + connection.credentials(body: body)
         let response: HTTPClient.Response
         do {
             response = try client.request(method: "POST", path: path, headers: headers, body: body)
