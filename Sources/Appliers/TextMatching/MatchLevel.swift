@@ -28,4 +28,14 @@ enum MatchLevel: String, CaseIterable, Sendable {
 
     /// True when leading whitespace is set aside and compared as a shift rather than byte for byte.
     var comparesIndentationAsShift: Bool { self == .indentation || self == .unicodePunctuation }
+
+    /// How the level reads in a message: `exactly`, `ignoring trailing whitespace`, ...
+    var phrase: String {
+        switch self {
+        case .exact: "exactly"
+        case .trailingWhitespace: "ignoring trailing whitespace"
+        case .indentation: "ignoring indentation"
+        case .unicodePunctuation: "ignoring indentation and Unicode punctuation"
+        }
+    }
 }

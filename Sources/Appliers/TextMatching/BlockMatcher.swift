@@ -19,8 +19,9 @@ struct BlockMatcher {
     ///
     /// Windows of lines are compared by a rolling hash of their line hashes first, so a search of `m` lines
     /// costs one pass over the file plus `m` comparisons per real candidate, whatever the file holds.
-    func candidates(of search: [[UInt8]], at level: MatchLevel) -> [Candidate] {
-        guard !search.isEmpty, search.count <= file.count else { return [] }
+    /// - Parameter first: The first line index a place may start at (a hunk after an earlier one).
+    func candidates(of search: [[UInt8]], at level: MatchLevel, from first: Int = 0) -> [Candidate] {
+        guard !search.isEmpty, first >= 0, first + search.count <= file.count else { return [] }
         let wanted = search.map { level.key($0[...]) }
         // The exact level compares the file's bytes in place instead of building a key for every line.
         let keys: [LineKey]? = level == .exact ? nil : (0..<file.count).map { level.key(file.text($0)) }
@@ -29,10 +30,10 @@ struct BlockMatcher {
         let target = Self.windowHash(wanted.map { Self.hash($0.body[...]) }[...])
         var power: UInt64 = 1
         for _ in 1..<search.count { power = power &* Self.base }
-        var window = Self.windowHash(hashes[0..<search.count])
+        var window = Self.windowHash(hashes[first..<(first + search.count)])
         var found: [Candidate] = []
-        for start in 0...(file.count - search.count) {
-            if start > 0 { window = (window &- hashes[start - 1] &* power) &* Self.base &+ hashes[start + search.count - 1] }
+        for start in first...(file.count - search.count) {
+            if start > first { window = (window &- hashes[start - 1] &* power) &* Self.base &+ hashes[start + search.count - 1] }
             guard window == target, wanted.indices.allSatisfy({ body(start + $0).elementsEqual(wanted[$0].body) }) else { continue }
             guard let keys else {
                 found.append(Candidate(start: start, shift: .none))
