@@ -1,7 +1,8 @@
 public import ApplierAPI
 
 extension ApplierRegistry {
-    /// A registry holding every built-in role: `ui_patch`, `search_replace`, `write`, `delete`, `chmod`, the three inserts
+    /// A registry holding every built-in role: `ui_patch`, `search_replace`, `unified_diff`,
+    /// `apply_patch`, `write`, `delete`, `chmod`, the three inserts
     /// and `shell`.
     public static func builtIn() -> ApplierRegistry { builtIn(cache: PatternCache()) }
 
@@ -11,6 +12,8 @@ extension ApplierRegistry {
         var registry = ApplierRegistry()
         registry.register(RegexApplier(cache: cache))
         registry.register(SearchReplaceApplier())
+        registry.register(UnifiedDiffApplier())
+        registry.register(ApplyPatchApplier())
         registry.register(WriteApplier())
         registry.register(DeleteApplier())
         registry.register(ChmodApplier())

@@ -1,0 +1,175 @@
+import ApplierAPI
+
+/// Applies the hunks of one file, in order, each to the file as the ones before left it: finds the old
+/// side on the matching ladder (exactly one place at the first level where it fits at all, never before
+/// the end of the previous hunk), and writes the new side there. Context lines keep the file's own bytes,
+/// added lines take the line break of the lines around them, and bytes outside the hunks are never touched.
+enum HunkEngine {
+    /// The file's new bytes and one outcome per hunk.
+    /// - Parameters:
+    ///   - hunks: The hunks, in file order.
+    ///   - bytes: The file's current bytes (empty for a new file).
+    ///   - path: The file, for messages and outcomes.
+    ///   - fuzz: How many context lines may be set aside at each end of a hunk that fits nowhere whole.
+    /// - Throws: ``Reason/noMatch`` (with a hint), ``Reason/ambiguousMatch`` (with the candidates), or
+    ///   ``Reason/invalidPatch`` for a hunk that names no place.
+    static func apply(_ hunks: [Hunk], to bytes: [UInt8], path: String, fuzz: Int) throws(ApplyError) -> (bytes: [UInt8], outcomes: [EditOutcome]) {
+        var bytes = bytes
+        var floor = 0
+        var drift = 0
+        var outcomes: [EditOutcome] = []
+        for hunk in hunks {
+            let file = TextLines(bytes)
+            let placement = try place(hunk, in: file, from: floor, path: path, fuzz: fuzz)
+            bytes = try splice(placement, into: file, path: path)
+            var outcome = EditOutcome(
+                path: path,
+                match: placement.level?.rawValue ?? (file.count == 0 ? "created" : "appended"),
+                line: placement.start + 1,
+                lines: placement.hunk.old.count,
+                indent: placement.shift.receiptValue,
+                fuzz: placement.fuzz > 0 ? placement.fuzz : nil
+            )
+            if let stated = hunk.statedLine, placement.level != nil {
+                outcome.offset = placement.start - (stated - 1 + drift + placement.leading)
+            }
+            outcomes.append(outcome)
+            drift += hunk.new.count - hunk.old.count
+            floor = placement.start + placement.hunk.new.count
+        }
+        return (bytes, outcomes)
+    }
+
+    /// Where `hunk` goes: after its anchors, at or after line index `floor`.
+    private static func place(_ hunk: Hunk, in file: TextLines, from floor: Int, path: String, fuzz: Int) throws(ApplyError) -> HunkPlacement {
+        let matcher = BlockMatcher(file: file)
+        var first = floor
+        for anchor in hunk.anchors {
+            let what = "the @@ line \(String(reflecting: String(decoding: anchor, as: UTF8.self))) of \(hunk.label)"
+            guard let fit = LadderFit.find([anchor], in: matcher, from: first) else {
+                throw ApplyError(.noMatch, "\(what) matches no line of \(path) after line \(first)")
+            }
+            guard fit.candidates.count == 1 else {
+                throw MatchFailure.ambiguous(
+                    what,
+                    path: path,
+                    level: fit.level,
+                    places: fit.candidates.map { String($0.start + 1) },
+                    advice: "give a @@ line that names one place (a whole function or class signature)"
+                )
+            }
+            first = fit.candidates[0].start + 1
+        }
+        guard !hunk.old.isEmpty else {
+            if file.count == 0 { return HunkPlacement(hunk: hunk, start: 0, level: nil, shift: .none, fuzz: 0, leading: 0) }
+            guard hunk.appendsWithoutContext else {
+                throw ApplyError(
+                    .invalidPatch,
+                    "\(hunk.label) has no context or removed line, so it names no place in \(path), which is not empty; "
+                        + "send the diff with context lines (diff -U3, git diff)"
+                )
+            }
+            return HunkPlacement(hunk: hunk, start: file.count, level: nil, shift: .none, fuzz: 0, leading: 0)
+        }
+        for variant in hunk.variants(fuzz: fuzz) {
+            let old = variant.hunk.old
+            let atEnd = variant.hunk.atEnd
+            guard let fit = LadderFit.find(old, in: matcher, from: first, where: { !atEnd || $0.start + old.count == file.count }) else {
+                continue
+            }
+            guard fit.candidates.count == 1 else {
+                throw MatchFailure.ambiguous(
+                    hunk.label,
+                    path: path,
+                    level: fit.level,
+                    places: fit.candidates.map { String($0.start + 1) },
+                    advice: "send more context lines, so that the hunk fits exactly one place"
+                )
+            }
+            let match = fit.candidates[0]
+            return HunkPlacement(
+                hunk: variant.hunk,
+                start: match.start,
+                level: fit.level,
+                shift: match.shift,
+                fuzz: variant.fuzz,
+                leading: variant.leading
+            )
+        }
+        throw noMatch(hunk, in: file, from: first, path: path, fuzz: fuzz)
+    }
+
+    /// ``Reason/noMatch`` with search/replace's hint: the closest region, and where the new side already stands.
+    private static func noMatch(_ hunk: Hunk, in file: TextLines, from first: Int, path: String, fuzz: Int) -> ApplyError {
+        func text(_ lines: [[UInt8]]) -> String { lines.map { String(decoding: $0, as: UTF8.self) + "\n" }.joined() }
+        let edit = SearchReplaceEdit(path: path, search: text(hunk.old), replace: text(hunk.new), label: hunk.label, wholeLines: true)
+        var scope = hunk.atEnd ? " at its end" : ""
+        if first > 0 { scope += " after line \(first)" }
+        let tried = fuzz > 0 ? " (with up to \(fuzz) context lines set aside)" : ""
+        return ApplyError(.noMatch, "\(hunk.label) matches nowhere in \(path)\(scope)\(tried)" + NoMatchHint(file: file, edit: edit).text)
+    }
+
+    /// The file with the placed hunk's old side replaced by its new side.
+    private static func splice(_ placement: HunkPlacement, into file: TextLines, path: String) throws(ApplyError) -> [UInt8] {
+        let hunk = placement.hunk
+        let start = placement.start
+        let end = start + hunk.old.count
+        let terminator = lineBreak(for: placement, in: file)
+        var lines: [(text: [UInt8], terminator: [UInt8])] = []
+        var index = start
+        var added = 0
+        for line in hunk.lines {
+            switch line.kind {
+            case .context:
+                lines.append((Array(file.text(index)), Array(file.terminator(index))))
+                index += 1
+            case .removed:
+                index += 1
+            case .added:
+                added += 1
+                guard let moved = placement.shift.apply(to: line.text) else {
+                    let place = BlockMatcher.Candidate(start: start, shift: placement.shift)
+                    throw MatchFailure.unshiftable(
+                        hunk.label,
+                        path: path,
+                        at: place,
+                        level: placement.level ?? .exact,
+                        line: "its added line \(added)"
+                    )
+                }
+                lines.append((moved, terminator))
+            }
+        }
+        // A line that was last in the file and unterminated may now have lines after it.
+        for position in lines.indices.dropLast() where lines[position].terminator.isEmpty { lines[position].terminator = terminator }
+        let reachesEnd = end == file.count
+        if reachesEnd, !lines.isEmpty {
+            if hunk.newLacksFinalNewline {
+                lines[lines.count - 1].terminator = []
+            } else if hunk.oldLacksFinalNewline || hunk.old.isEmpty {
+                lines[lines.count - 1].terminator = terminator
+            } else {
+                // The diff says nothing about the end of the file: it keeps its final line break, or its lack of one.
+                lines[lines.count - 1].terminator = Array(file.terminator(end - 1))
+            }
+        }
+        var output: [UInt8]
+        if start < file.count {
+            let cut = reachesEnd && lines.isEmpty && hunk.newLacksFinalNewline && start > 0 ? file.textEnd(start - 1) : file.starts[start]
+            output = Array(file.bytes[..<cut])
+        } else {
+            output = file.bytes
+            if file.count > 0, !lines.isEmpty, file.terminator(file.count - 1).isEmpty { output += terminator }
+        }
+        for line in lines { output += line.text + line.terminator }
+        if end > start { output += file.bytes[file.end(end - 1)...] }
+        return output
+    }
+
+    /// The line break for added lines: that of the lines the hunk replaces, else the file's, else the hunk's.
+    private static func lineBreak(for placement: HunkPlacement, in file: TextLines) -> [UInt8] {
+        guard file.count > 0 else { return placement.hunk.newFileTerminator }
+        let start = min(placement.start, file.count - 1)
+        return file.terminator(near: start..<max(start + 1, placement.start + placement.hunk.old.count))
+    }
+}
