@@ -96,6 +96,7 @@ struct CodexPatchParser {
     private mutating func readChunk(number: Int, path: String) throws(ApplyError) -> Hunk {
         let at = index
         var hunk = Hunk(lines: [], label: "chunk \(number) of \(path) (patch line \(at + 1))", trailingBlankIsOptional: true)
+        hunk.levels = MatchLevel.codexLadder
         while index < end, text[index].hasPrefix("@@") {
             let anchor = text[index].dropFirst(2).drop { $0 == " " }
             if !anchor.isEmpty { hunk.anchors.append(Array(anchor.utf8)) }

@@ -102,7 +102,13 @@ struct FilePatchSet {
 
     /// The bytes of a file the patch needs, checked to be text.
     private func existing(_ bytes: [UInt8]?, _ patch: FilePatch, _ path: String) throws(ApplyError) -> [UInt8] {
-        guard let bytes else { throw ApplyError(.fileNotFound, "\(patch.label) changes \(path), which does not exist; nothing written") }
+        guard let bytes else {
+            let before = patch.kind == .update ? "" : " (deleted before?)"
+            throw ApplyError(
+                .fileNotFound,
+                "\(patch.label) \(patch.kind == .update ? "changes" : "deletes") \(path), which does not exist\(before); nothing written"
+            )
+        }
         try TextChecks.requireText(FileContent(bytes: bytes), path: path)
         return bytes
     }

@@ -25,6 +25,8 @@ struct Hunk: Equatable {
     var trailingBlankIsOptional = false
     /// The line break for lines written into an empty file.
     var newFileTerminator: [UInt8] = [0x0A]
+    /// The matching ladder the hunk climbs (its anchors too).
+    var levels: [MatchLevel] = MatchLevel.ladder
 
     /// The lines to find.
     var old: [[UInt8]] { lines.filter { $0.kind != .added }.map(\.text) }
@@ -39,7 +41,6 @@ struct Hunk: Equatable {
         if trailingBlankIsOptional, let last = lines.last, last.kind == .context, last.text.allSatisfy(LineKey.isSpace) {
             var trimmed = self
             trimmed.lines.removeLast()
-            trimmed.atEnd = false
             if !trimmed.old.isEmpty { found.append((trimmed, 0, 0)) }
         }
         let leadingContext = lines.prefix { $0.kind == .context }.count

@@ -46,8 +46,8 @@ enum HunkEngine {
         var first = floor
         for anchor in hunk.anchors {
             let what = "the @@ line \(String(reflecting: String(decoding: anchor, as: UTF8.self))) of \(hunk.label)"
-            guard let fit = LadderFit.find([anchor], in: matcher, from: first) else {
-                throw ApplyError(.noMatch, "\(what) matches no line of \(path) after line \(first)")
+            guard let fit = LadderFit.find([anchor], in: matcher, levels: hunk.levels, from: first) else {
+                throw ApplyError(.noMatch, "\(what) matches no line of \(path)" + (first > 0 ? " after line \(first)" : ""))
             }
             guard fit.candidates.count == 1 else {
                 throw MatchFailure.ambiguous(
@@ -74,7 +74,9 @@ enum HunkEngine {
         for variant in hunk.variants(fuzz: fuzz) {
             let old = variant.hunk.old
             let atEnd = variant.hunk.atEnd
-            guard let fit = LadderFit.find(old, in: matcher, from: first, where: { !atEnd || $0.start + old.count == file.count }) else {
+            guard
+                let fit = LadderFit.find(old, in: matcher, levels: hunk.levels, from: first, where: { !atEnd || $0.start + old.count == file.count })
+            else {
                 continue
             }
             guard fit.candidates.count == 1 else {
@@ -106,7 +108,8 @@ enum HunkEngine {
         var scope = hunk.atEnd ? " at its end" : ""
         if first > 0 { scope += " after line \(first)" }
         let tried = fuzz > 0 ? " (with up to \(fuzz) context lines set aside)" : ""
-        return ApplyError(.noMatch, "\(hunk.label) matches nowhere in \(path)\(scope)\(tried)" + NoMatchHint(file: file, edit: edit).text)
+        let hint = file.count == 0 ? ": the file is empty" : NoMatchHint(file: file, edit: edit).text
+        return ApplyError(.noMatch, "\(hunk.label) matches nowhere in \(path)\(scope)\(tried)" + hint)
     }
 
     /// The file with the placed hunk's old side replaced by its new side.
@@ -118,7 +121,22 @@ enum HunkEngine {
         var lines: [(text: [UInt8], terminator: [UInt8])] = []
         var index = start
         var added = 0
+        var shift = placement.shift
+        if placement.level == .looseIndentation {
+            var probe = start
+            for line in hunk.lines where line.kind != .added {
+                if let local = localShift(file.text(probe), line.text) {
+                    shift = local
+                    break
+                }
+                probe += 1
+            }
+        }
         for line in hunk.lines {
+            if placement.level == .looseIndentation, line.kind != .added, let local = localShift(file.text(index), line.text) {
+                // No common shift at this level: an added line moves as the old line above it does.
+                shift = local
+            }
             switch line.kind {
             case .context:
                 lines.append((Array(file.text(index)), Array(file.terminator(index))))
@@ -127,8 +145,8 @@ enum HunkEngine {
                 index += 1
             case .added:
                 added += 1
-                guard let moved = placement.shift.apply(to: line.text) else {
-                    let place = BlockMatcher.Candidate(start: start, shift: placement.shift)
+                guard let moved = shift.apply(to: line.text) else {
+                    let place = BlockMatcher.Candidate(start: start, shift: shift)
                     throw MatchFailure.unshiftable(
                         hunk.label,
                         path: path,
@@ -164,6 +182,13 @@ enum HunkEngine {
         for line in lines { output += line.text + line.terminator }
         if end > start { output += file.bytes[file.end(end - 1)...] }
         return output
+    }
+
+    /// How a file line's indentation differs from the hunk line it matched, when the hunk line has text and
+    /// one prefix tells them apart.
+    private static func localShift(_ fileLine: ArraySlice<UInt8>, _ hunkLine: [UInt8]) -> IndentShift? {
+        guard !hunkLine.allSatisfy(LineKey.isSpace) else { return nil }
+        return IndentShift(file: LineKey(splitting: fileLine).indent, search: LineKey(splitting: hunkLine[...]).indent)
     }
 
     /// The line break for added lines: that of the lines the hunk replaces, else the file's, else the hunk's.

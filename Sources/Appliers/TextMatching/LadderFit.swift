@@ -10,16 +10,18 @@ struct LadderFit {
     /// - Parameters:
     ///   - search: The lines to find, without terminators.
     ///   - matcher: The file to look in.
+    ///   - levels: The rungs to climb.
     ///   - first: The first line index a place may start at.
     ///   - accept: A further condition on a place (ending at the end of the file, say).
     /// - Returns: `nil` when the block fits nowhere, at any level.
     static func find(
         _ search: [[UInt8]],
         in matcher: BlockMatcher,
+        levels: [MatchLevel] = MatchLevel.ladder,
         from first: Int = 0,
         where accept: (BlockMatcher.Candidate) -> Bool = { _ in true }
     ) -> LadderFit? {
-        for level in MatchLevel.allCases {
+        for level in levels {
             let found = matcher.candidates(of: search, at: level, from: first).filter(accept)
             if !found.isEmpty { return LadderFit(level: level, candidates: found) }
         }

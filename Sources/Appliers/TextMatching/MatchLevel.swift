@@ -1,6 +1,6 @@
 /// One rung of the search/replace matching ladder, loosest last. Each level also ignores what the levels
 /// before it ignore; the first level where the search fits at least once decides.
-enum MatchLevel: String, CaseIterable, Sendable {
+enum MatchLevel: String, Sendable {
     /// Byte for byte (line endings aside: `\n` in the search matches `\r\n` in the file).
     case exact
     /// Spaces and tabs at the end of each line ignored.
@@ -10,6 +10,15 @@ enum MatchLevel: String, CaseIterable, Sendable {
     case indentation
     /// Unicode punctuation folded to ASCII as well (curly quotes, dashes, non-breaking spaces, ellipsis).
     case unicodePunctuation = "unicode_punctuation"
+    /// Punctuation folded and each line's leading whitespace ignored on its own, with no common shift: Codex's
+    /// `seek_sequence` tolerance (lines compared trimmed). Only `apply_patch` climbs this far (``codexLadder``).
+    case looseIndentation = "loose_indentation"
+
+    /// The ladder every line-matching role climbs, strictest first.
+    static let ladder: [MatchLevel] = [.exact, .trailingWhitespace, .indentation, .unicodePunctuation]
+
+    /// ``ladder`` and one rung more, so that `apply_patch` takes whatever Codex's own applier would find.
+    static let codexLadder: [MatchLevel] = ladder + [.looseIndentation]
 
     /// How a line compares at this level.
     /// - Parameter line: The line's text, without its terminator.
@@ -21,7 +30,7 @@ enum MatchLevel: String, CaseIterable, Sendable {
             return LineKey(indent: [], body: Array(LineKey.trimmingTrailingSpace(line)))
         case .indentation:
             return LineKey(splitting: line)
-        case .unicodePunctuation:
+        case .unicodePunctuation, .looseIndentation:
             return LineKey(splitting: PunctuationFolding.fold(line)[...])
         }
     }
@@ -36,6 +45,7 @@ enum MatchLevel: String, CaseIterable, Sendable {
         case .trailingWhitespace: "ignoring trailing whitespace"
         case .indentation: "ignoring indentation"
         case .unicodePunctuation: "ignoring indentation and Unicode punctuation"
+        case .looseIndentation: "ignoring each line's indentation and Unicode punctuation"
         }
     }
 }

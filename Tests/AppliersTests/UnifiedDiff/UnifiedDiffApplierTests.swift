@@ -208,8 +208,7 @@ func expectDiffFailure(
         let changed = await diffError(diff, files: ["old.txt": "bye\nnow\nand more\n"])
         #expect(changed?.reason == .noMatch)
         #expect(changed?.message.contains("does not remove") == true, "\(changed?.message ?? "")")
-        let missing = await diffError(diff, files: [:])
-        #expect(missing?.reason == .fileNotFound)
+        await expectDiffFailure(diff, on: [:], .fileNotFound, saying: "deletes old.txt, which does not exist (deleted before?)")
     }
 
     @Test func anAddedFinalNewlineAndARemovedOne() async throws {
