@@ -22,11 +22,14 @@ struct HunkHeader: Equatable {
     /// The header as the diff writes it, for messages.
     var text: String { "@@ -\(oldStart),\(oldCount) +\(newStart),\(newCount) @@" }
 
+    /// No file has more lines: a larger number is no line number (and stays far from overflowing offsets).
+    private static let largest = 1 << 40
+
     private static func range(_ text: Substring) -> (start: Int, count: Int)? {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let start = Int(parts[0]), start >= 0 else { return nil }
+        guard (1...2).contains(parts.count), let start = Int(parts[0]), (0...largest).contains(start) else { return nil }
         guard parts.count == 2 else { return (start, 1) }
-        guard let count = Int(parts[1]), count >= 0 else { return nil }
+        guard let count = Int(parts[1]), (0...largest).contains(count) else { return nil }
         return (start, count)
     }
 }

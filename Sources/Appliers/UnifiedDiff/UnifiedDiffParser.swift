@@ -230,7 +230,7 @@ struct UnifiedDiffParser {
 
     /// Permission bits from a git mode (`100755`); links and submodules are refused.
     private static func mode(_ text: String, at line: Int) throws(ApplyError) -> UInt16 {
-        guard let value = Int(text.prefix { !$0.isWhitespace }, radix: 8), value & 0o170000 == 0o100000 || value < 0o10000 else {
+        guard let value = Int(text.prefix { !$0.isWhitespace }, radix: 8), value >= 0, value & 0o170000 == 0o100000 || value < 0o10000 else {
             throw invalid("line \(line + 1): mode '\(text)' is not a regular file's (symbolic links and submodules are not supported)")
         }
         return UInt16(value & 0o777)
