@@ -14,6 +14,18 @@ func diffError(_ diff: String, files: [String: String], fuzz: Int? = nil) async 
     await applyError { _ = try await runDiff(diff, files: files, fuzz: fuzz) }
 }
 
+/// Expects `diff` applied to `files` to leave `path` holding `text`.
+func expectDiff(
+    _ diff: String,
+    on files: [String: String],
+    target: String? = nil,
+    leaves path: String = "f.txt",
+    _ text: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) async throws {
+    #expect(try await runDiff(diff, files: files, target: target).text(path) == text, sourceLocation: sourceLocation)
+}
+
 /// Expects `diff` to fail on `files` with `reason` and a message saying `text`.
 func expectDiffFailure(
     _ diff: String,
@@ -212,15 +224,15 @@ func expectDiffFailure(
     }
 
     @Test func anAddedFinalNewlineAndARemovedOne() async throws {
-        let adds = "--- a/f.txt\n+++ b/f.txt\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n"
-        #expect(try await runDiff(adds, files: ["f.txt": "a\nb"]).text("f.txt") == "a\nb\n")
-        let removes = "--- a/f.txt\n+++ b/f.txt\n@@ -1,2 +1,2 @@\n a\n-b\n+b\n\\ No newline at end of file\n"
-        #expect(try await runDiff(removes, files: ["f.txt": "a\nb\n"]).text("f.txt") == "a\nb")
+        let header = "--- a/f.txt\n+++ b/f.txt\n@@ -1,2 +1,2 @@\n a\n"
+        let marker = "\\ No newline at end of file\n"
+        try await expectDiff(header + "-b\n" + marker + "+b\n", on: ["f.txt": "a\nb"], "a\nb\n")
+        try await expectDiff(header + "-b\n+b\n" + marker, on: ["f.txt": "a\nb\n"], "a\nb")
         // Both sides without one: the change is in the last line.
-        let both = "--- a/f.txt\n+++ b/f.txt\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n"
-        #expect(try await runDiff(both, files: ["f.txt": "a\nb"]).text("f.txt") == "a\nc")
+        let both = header + "-b\n" + marker + "+c\n" + marker
+        try await expectDiff(both, on: ["f.txt": "a\nb"], "a\nc")
         // The old side says the line ends the file: a copy of it higher up is no candidate.
-        #expect(try await runDiff(both, files: ["f.txt": "a\nb\nx\na\nb"]).text("f.txt") == "a\nb\nx\na\nc")
+        try await expectDiff(both, on: ["f.txt": "a\nb\nx\na\nb"], "a\nb\nx\na\nc")
     }
 
     @Test func aModeChangeAlone() async throws {
@@ -293,10 +305,13 @@ func expectDiffFailure(
     }
 
     @Test func aGNUDiffWithTimestampsAndAHeaderlessHunkOnTheTarget() async throws {
-        let gnu = "--- f.txt\t2024-01-01 10:00:00.000000000 +0000\n+++ f.txt\t2024-01-02 10:00:00.000000000 +0000\n@@ -1 +1 @@\n-a\n+b\n"
-        #expect(try await runDiff(gnu, files: ["f.txt": "a\n"]).text("f.txt") == "b\n")
-        let bare = "@@ -1 +1 @@\n-a\n+b\n"
-        #expect(try await runDiff(bare, files: ["f.txt": "a\n"], target: "f.txt").text("f.txt") == "b\n")
+        let hunk = "@@ -1 +1 @@\n-a\n+b\n"
+        let gnu = "--- f.txt\t2024-01-01 10:00:00.000000000 +0000\n+++ f.txt\t2024-01-02 10:00:00.000000000 +0000\n"
+        try await expectDiff(gnu + hunk, on: ["f.txt": "a\n"], "b\n")
+        let quoted = "--- \"a/caf\\303\\251 menu.txt\"\n+++ \"b/caf\\303\\251 menu.txt\"\n"
+        try await expectDiff(quoted + hunk, on: ["caf\u{E9} menu.txt": "a\n"], leaves: "caf\u{E9} menu.txt", "b\n")
+        let bare = hunk
+        try await expectDiff(bare, on: ["f.txt": "a\n"], target: "f.txt", "b\n")
         #expect(await diffError(bare, files: ["f.txt": "a\n"])?.reason == .invalidPatch)
     }
 
