@@ -5,7 +5,15 @@ import ApplierAPI
 /// the end of the previous hunk), and writes the new side there. Context lines keep the file's own bytes,
 /// added lines take the line break of the lines around them, and bytes outside the hunks are never touched.
 enum HunkEngine {
+    /// One line of a hunk's result: its text and its line break.
+    private typealias Line = (text: [UInt8], terminator: [UInt8])
+
     /// The file's new bytes and one outcome per hunk.
+    ///
+    /// Every hunk is found in the file as it was: a hunk is never placed before the end of the previous
+    /// one, and the lines after that end are the file's own until the hunk changes them, so this finds
+    /// exactly what searching the file as the earlier hunks left it would, with each line hashed once.
+    /// Messages and outcomes number lines in the file as the earlier hunks left it.
     /// - Parameters:
     ///   - hunks: The hunks, in file order.
     ///   - bytes: The file's current bytes (empty for a new file).
@@ -14,47 +22,83 @@ enum HunkEngine {
     /// - Throws: ``Reason/noMatch`` (with a hint), ``Reason/ambiguousMatch`` (with the candidates), or
     ///   ``Reason/invalidPatch`` for a hunk that names no place.
     static func apply(_ hunks: [Hunk], to bytes: [UInt8], path: String, fuzz: Int) throws(ApplyError) -> (bytes: [UInt8], outcomes: [EditOutcome]) {
-        var bytes = bytes
+        let file = TextLines(bytes)
+        let matcher = BlockMatcher(file: file)
         var floor = 0
         var drift = 0
+        var placed: [(placement: HunkPlacement, lines: [Line])] = []
         var outcomes: [EditOutcome] = []
         for hunk in hunks {
-            let file = TextLines(bytes)
-            let placement = try place(hunk, in: file, from: floor, path: path, fuzz: fuzz)
-            bytes = try splice(placement, into: file, path: path)
+            guard let placement = try place(hunk, in: matcher, from: floor, drift: drift, path: path, fuzz: fuzz) else {
+                let current = TextLines(assemble(placed, file))
+                throw noMatch(hunk, in: current, from: floor + drift, path: path, fuzz: fuzz)
+            }
+            placed.append((placement, try result(of: placement, in: file, drift: drift, path: path)))
             var outcome = EditOutcome(
                 path: path,
                 match: placement.level?.rawValue ?? (file.count == 0 ? "created" : "appended"),
-                line: placement.start + 1,
+                line: placement.start + drift + 1,
                 lines: placement.hunk.old.count,
                 indent: placement.shift.receiptValue,
                 fuzz: placement.fuzz > 0 ? placement.fuzz : nil
             )
             if let stated = hunk.statedLine, placement.level != nil {
-                outcome.offset = placement.start - (stated - 1 + drift + placement.leading)
+                // Both in the file as it was: the stated line is the original file's.
+                outcome.offset = placement.start - (stated - 1 + placement.leading)
             }
             outcomes.append(outcome)
             drift += hunk.new.count - hunk.old.count
-            floor = placement.start + placement.hunk.new.count
+            floor = placement.start + placement.hunk.old.count
         }
-        return (bytes, outcomes)
+        return (assemble(placed, file), outcomes)
     }
 
-    /// Where `hunk` goes: after its anchors, at or after line index `floor`.
-    private static func place(_ hunk: Hunk, in file: TextLines, from floor: Int, path: String, fuzz: Int) throws(ApplyError) -> HunkPlacement {
-        let matcher = BlockMatcher(file: file)
+    /// The file with each placed hunk's old side replaced by its result, in one pass.
+    private static func assemble(_ placed: [(placement: HunkPlacement, lines: [Line])], _ file: TextLines) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(file.bytes.count)
+        var cursor = 0
+        for (placement, lines) in placed {
+            let start = placement.start
+            if start > cursor { output += file.bytes[file.starts[cursor]..<(start < file.count ? file.starts[start] : file.bytes.count)] }
+            if lines.isEmpty, placement.hunk.newLacksFinalNewline, start + placement.hunk.old.count == file.count {
+                // The last lines removed, and the new last line loses its line break as the diff says.
+                if output.last == UInt8(ascii: "\n") { output.removeLast() }
+                if output.last == UInt8(ascii: "\r") { output.removeLast() }
+            } else if !lines.isEmpty, let last = output.last, last != UInt8(ascii: "\n") {
+                // Lines now follow what was the file's unterminated last line.
+                output += lineBreak(for: placement, in: file)
+            }
+            for line in lines { output += line.text + line.terminator }
+            cursor = start + placement.hunk.old.count
+        }
+        if cursor < file.count { output += file.bytes[file.starts[cursor]...] }
+        return output
+    }
+
+    /// Where `hunk` goes in the file as it was: after its anchors, at or after line index `floor`; `nil` when
+    /// its old side fits nowhere. `drift` turns line numbers into the file's as the earlier hunks left it.
+    private static func place(
+        _ hunk: Hunk,
+        in matcher: BlockMatcher,
+        from floor: Int,
+        drift: Int,
+        path: String,
+        fuzz: Int
+    ) throws(ApplyError) -> HunkPlacement? {
+        let file = matcher.file
         var first = floor
         for anchor in hunk.anchors {
             let what = "the @@ line \(String(reflecting: String(decoding: anchor, as: UTF8.self))) of \(hunk.label)"
             guard let fit = LadderFit.find([anchor], in: matcher, levels: hunk.levels, from: first) else {
-                throw ApplyError(.noMatch, "\(what) matches no line of \(path)" + (first > 0 ? " after line \(first)" : ""))
+                throw ApplyError(.noMatch, "\(what) matches no line of \(path)" + (first > 0 ? " after line \(first + drift)" : ""))
             }
             guard fit.candidates.count == 1 else {
                 throw MatchFailure.ambiguous(
                     what,
                     path: path,
                     level: fit.level,
-                    places: fit.candidates.map { String($0.start + 1) },
+                    places: fit.candidates.map { String($0.start + drift + 1) },
                     advice: "give a @@ line that names one place (a whole function or class signature)"
                 )
             }
@@ -84,7 +128,7 @@ enum HunkEngine {
                     hunk.label,
                     path: path,
                     level: fit.level,
-                    places: fit.candidates.map { String($0.start + 1) },
+                    places: fit.candidates.map { String($0.start + drift + 1) },
                     advice: "send more context lines, so that the hunk fits exactly one place"
                 )
             }
@@ -98,7 +142,7 @@ enum HunkEngine {
                 leading: variant.leading
             )
         }
-        throw noMatch(hunk, in: file, from: first, path: path, fuzz: fuzz)
+        return nil
     }
 
     /// ``Reason/noMatch`` with search/replace's hint: the closest region, and where the new side already stands.
@@ -112,13 +156,13 @@ enum HunkEngine {
         return ApplyError(.noMatch, "\(hunk.label) matches nowhere in \(path)\(scope)\(tried)" + hint)
     }
 
-    /// The file with the placed hunk's old side replaced by its new side.
-    private static func splice(_ placement: HunkPlacement, into file: TextLines, path: String) throws(ApplyError) -> [UInt8] {
+    /// The lines that replace the placed hunk's old side, with their line breaks.
+    private static func result(of placement: HunkPlacement, in file: TextLines, drift: Int, path: String) throws(ApplyError) -> [Line] {
         let hunk = placement.hunk
         let start = placement.start
         let end = start + hunk.old.count
         let terminator = lineBreak(for: placement, in: file)
-        var lines: [(text: [UInt8], terminator: [UInt8])] = []
+        var lines: [Line] = []
         var index = start
         var added = 0
         var shift = placement.shift
@@ -146,7 +190,7 @@ enum HunkEngine {
             case .added:
                 added += 1
                 guard let moved = shift.apply(to: line.text) else {
-                    let place = BlockMatcher.Candidate(start: start, shift: shift)
+                    let place = BlockMatcher.Candidate(start: start + drift, shift: shift)
                     throw MatchFailure.unshiftable(
                         hunk.label,
                         path: path,
@@ -171,17 +215,7 @@ enum HunkEngine {
                 lines[lines.count - 1].terminator = Array(file.terminator(end - 1))
             }
         }
-        var output: [UInt8]
-        if start < file.count {
-            let cut = reachesEnd && lines.isEmpty && hunk.newLacksFinalNewline && start > 0 ? file.textEnd(start - 1) : file.starts[start]
-            output = Array(file.bytes[..<cut])
-        } else {
-            output = file.bytes
-            if file.count > 0, !lines.isEmpty, file.terminator(file.count - 1).isEmpty { output += terminator }
-        }
-        for line in lines { output += line.text + line.terminator }
-        if end > start { output += file.bytes[file.end(end - 1)...] }
-        return output
+        return lines
     }
 
     /// How a file line's indentation differs from the hunk line it matched, when the hunk line has text and

@@ -10,6 +10,11 @@ struct BlockMatcher {
 
     /// The file's lines.
     let file: TextLines
+    /// The lines' keys and hashes at each level, shared by every search of this matcher (and its copies).
+    private let cache = LineHashCache()
+
+    /// A matcher over `file`.
+    init(file: TextLines) { self.file = file }
 
     /// At most this many places are collected: enough to name them, and a bound on the work when a
     /// search of many repeated lines meets a file of the same lines.
@@ -23,10 +28,13 @@ struct BlockMatcher {
     func candidates(of search: [[UInt8]], at level: MatchLevel, from first: Int = 0) -> [Candidate] {
         guard !search.isEmpty, first >= 0, first + search.count <= file.count else { return [] }
         let wanted = search.map { level.key($0[...]) }
-        // The exact level compares the file's bytes in place instead of building a key for every line.
-        let keys: [LineKey]? = level == .exact ? nil : (0..<file.count).map { level.key(file.text($0)) }
+        let file = file
+        let (keys, hashes) = cache.lines(at: level) {
+            // The exact level compares the file's bytes in place instead of building a key for every line.
+            let keys: [LineKey]? = level == .exact ? nil : (0..<file.count).map { level.key(file.text($0)) }
+            return (keys, (0..<file.count).map { Self.hash(keys?[$0].body[...] ?? file.text($0)) })
+        }
         func body(_ index: Int) -> ArraySlice<UInt8> { keys?[index].body[...] ?? file.text(index) }
-        let hashes = (0..<file.count).map { Self.hash(body($0)) }
         let target = Self.windowHash(wanted.map { Self.hash($0.body[...]) }[...])
         var power: UInt64 = 1
         for _ in 1..<search.count { power = power &* Self.base }

@@ -57,4 +57,23 @@ import Testing
         // With distinct lines every diff applies.
         if vocabulary >= 1000 { #expect(applied > 0) }
     }
+
+    /// Hunks are found in the file as it was, each line hashed once: 300 hunks in a 30,000-line file take one
+    /// pass, not one per hunk (which took over half a minute in a debug build).
+    @Test func manyHunksInALargeFileAreQuick() async throws {
+        let lines = (1...30_000).map { "line \($0) of the file" }
+        var diff = "--- a/f.txt\n+++ b/f.txt\n"
+        var expected = lines
+        for at in stride(from: 50, to: 30_000, by: 100) {
+            diff += "@@ -\(at),3 +\(at),3 @@\n \(lines[at - 1])\n-\(lines[at])\n+changed \(at)\n \(lines[at + 1])\n"
+            expected[at] = "changed \(at)"
+        }
+        let old = ["f.txt": FileContent(bytes: Array(lines.map { $0 + "\n" }.joined().utf8))]
+        let clock = ContinuousClock()
+        let started = clock.now
+        let run = try await runApplier(UnifiedDiffApplier(), .string(diff), files: old, target: nil)
+        #expect(clock.now - started < .seconds(8))
+        #expect(run.files["f.txt"]?.bytes == Array(expected.map { $0 + "\n" }.joined().utf8))
+        #expect(run.hunk(299)?["line"] == 29_950)
+    }
 }
