@@ -8,13 +8,7 @@ import Testing
 /// where GhostRunner refuses on purpose (a first-of-two match, an empty search on an existing file) the
 /// fixture says why.
 @Suite struct SearchReplaceAiderDifferentialTests {
-    static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/edit-formats/aider")
-
-    static var names: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
-    }
+    static var names: [String] { EditFormatFixtures.names("aider") }
 
     @Test func thereAreFixtures() {
         #expect(Self.names.count >= 3)
@@ -22,8 +16,8 @@ import Testing
 
     @Test(arguments: Self.names)
     func ghostRunnerDoesWhatTheFixtureSays(name: String) async throws {
-        let fixture = try JSONParser.parse([UInt8](try Data(contentsOf: Self.folder.appendingPathComponent(name))))
-        let files = (fixture["files"]?.objectValue ?? [:]).compactMapValues { $0.stringValue.map { Array($0.utf8) } }
+        let fixture = try EditFormatFixtures.load("aider", name)
+        let files = EditFormatFixtures.files(fixture["files"])
         let patch = try #require(fixture["patch"])
         let ghost = try #require(fixture["ghost"])
         let aider = try #require(fixture["aider"]?["files"]?.objectValue)
