@@ -2,7 +2,7 @@ public import ApplierAPI
 public import Foundation
 
 /// One named queue: its folder (the inbox and spool), the workspace its patches may change, and its policy.
-public struct QueueConfig: Sendable {
+public struct QueueConfig: Sendable, Equatable {
     /// The name (`MAIN`, `CYOPS`, `default`); letters, digits, `_` and `-`.
     public var name: String
     /// The inbox folder; `.completed/`, `.failed/` and `.ghost/` live inside it.
@@ -56,7 +56,7 @@ public struct QueueConfig: Sendable {
 }
 
 /// A role served by an external program (the exec plugin protocol).
-public struct ExecRoleConfig: Sendable {
+public struct ExecRoleConfig: Sendable, Equatable {
     /// The role name patches use.
     public var name: String
     /// The program and its arguments.
