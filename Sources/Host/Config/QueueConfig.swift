@@ -63,11 +63,14 @@ public struct ExecRoleConfig: Sendable, Equatable {
     public var argv: [String]
     /// How long the plugin may run for one patch.
     public var timeout: Duration
+    /// The payload's JSON Schema (`roles.NAME.schema`), checked when a patch is accepted; `nil`: any payload.
+    public var schema: PayloadSchema?
 
     /// An exec role.
-    public init(name: String, argv: [String], timeout: Duration) {
+    public init(name: String, argv: [String], timeout: Duration, schema: PayloadSchema? = nil) {
         self.name = name
         self.argv = argv
         self.timeout = timeout
+        self.schema = schema
     }
 }

@@ -39,6 +39,9 @@ extension GhostHost {
         try await queue(holding: id).cancel(id: id).json
     }
 
+    /// Every role this host applies.
+    public func roles() async throws(ApplyError) -> [RoleDescriptor] { runner.registry.descriptors }
+
     /// Pauses or resumes `queue`; returns its status.
     public func setPaused(_ paused: Bool, queue name: String) async throws(ApplyError) -> JSONValue {
         let queue = try await queue(named: name)
