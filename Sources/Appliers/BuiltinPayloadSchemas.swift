@@ -121,6 +121,53 @@ enum BuiltinPayloadSchemas {
         ]
     ]
 
+    /// `unified_diff`: the diff text, or the diff with the context lines a hunk may set aside.
+    static let unifiedDiff: JSONValue = [
+        "oneOf": [
+            diffText,
+            [
+                "type": "object",
+                "required": ["diff"],
+                "properties": [
+                    "diff": diffText,
+                    "fuzz": [
+                        "type": "integer", "minimum": 0,
+                        "description": "How many context lines a hunk that fits nowhere whole may set aside at each end (default 0).",
+                    ],
+                ],
+            ],
+        ]
+    ]
+
+    /// `apply_patch`: the Codex envelope, as text or under `patch` / `input`.
+    static let applyPatch: JSONValue = [
+        "oneOf": [
+            codexText,
+            [
+                "type": "object", "properties": ["patch": codexText, "input": codexText],
+                "anyOf": [["required": ["patch"]], ["required": ["input"]]],
+            ],
+        ]
+    ]
+
+    private static let diffText: JSONValue = [
+        "type": "string",
+        "pattern": "(^|\\n)(@@ -|diff --git )",
+        "description": .string(
+            "A git or GNU unified diff, several files allowed: --- a/path, +++ b/path, then hunks '@@ -start,count +start,count @@' "
+                + "whose counts match their lines, each with context lines that fit one place."
+        ),
+    ]
+
+    private static let codexText: JSONValue = [
+        "type": "string",
+        "pattern": "\\*\\*\\* Begin Patch",
+        "description": .string(
+            "*** Begin Patch, then *** Add File: path (+ lines), *** Delete File: path or *** Update File: path "
+                + "(optional *** Move to: path, then chunks: @@ [a line to find first], ' ' context, '-' removed, '+' added lines), *** End Patch."
+        ),
+    ]
+
     private static let mode: JSONValue = [
         "oneOf": [["type": "string", "pattern": "^(0o)?0*[0-7]{1,3}$"], ["type": "integer", "minimum": 0, "maximum": 777]],
         "description": "Octal permissions (\"0644\", or 644 whose digits are octal), at most 0777.",

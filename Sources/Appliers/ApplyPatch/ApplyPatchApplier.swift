@@ -15,7 +15,9 @@ package struct ApplyPatchApplier: FilePatchApplier {
     /// `apply_patch`.
     package let descriptor = RoleDescriptor(
         name: "apply_patch",
-        summary: "apply an OpenAI Codex patch (*** Begin Patch, Add/Delete/Update File, @@ chunks): the text or {patch}"
+        summary: "apply an OpenAI Codex patch (*** Begin Patch, Add/Delete/Update File, @@ chunks): the text or {patch}",
+        payloadSchema: BuiltinPayloadSchemas.applyPatch,
+        targetFile: .unused
     )
 
     /// The envelope's file patches (no fuzz: Codex has none); a malformed envelope is refused with its line number.

@@ -11,7 +11,9 @@ package struct UnifiedDiffApplier: FilePatchApplier {
     /// `unified_diff`.
     package let descriptor = RoleDescriptor(
         name: "unified_diff",
-        summary: "apply a git or GNU unified diff (several files, new/deleted/renamed files, modes): the diff text or {diff, fuzz}"
+        summary: "apply a git or GNU unified diff (several files, new/deleted/renamed files, modes): the diff text or {diff, fuzz}",
+        payloadSchema: BuiltinPayloadSchemas.unifiedDiff,
+        targetFile: .optional
     )
 
     /// A unified diff applier.
