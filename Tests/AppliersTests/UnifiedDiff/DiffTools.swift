@@ -1,7 +1,10 @@
 import ApplierAPI
 import Foundation
+import GhostTesting
 
-/// git and GNU patch, run on files in a temporary folder: to make real diffs and to compare outcomes.
+/// git and GNU patch, run on files in a temporary folder: to make real diffs and to compare outcomes. Each
+/// runs on a thread of its own (``onThread(_:)``), so waiting for a child process never holds a thread of
+/// the cooperative pool other tests need.
 enum DiffTools {
     /// What a tool printed and how it exited.
     struct Output {
@@ -68,11 +71,11 @@ enum DiffTools {
     private static let git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "core.autocrlf=false", "-c", "init.defaultBranch=main"]
 
     /// The `git diff` that takes `old` to `new` (renames detected), made in a repository in a temporary folder.
-    static func gitDiff(
-        from old: [String: FileContent],
-        to new: [String: FileContent],
-        options: [String] = []
-    ) throws -> String {
+    static func gitDiff(from old: [String: FileContent], to new: [String: FileContent]) async throws -> String {
+        try await onThread { try gitDiffBlocking(from: old, to: new) }
+    }
+
+    private static func gitDiffBlocking(from old: [String: FileContent], to new: [String: FileContent]) throws -> String {
         let repository = try folder()
         defer { try? FileManager.default.removeItem(at: repository) }
         try run(git + ["init", "-q"], in: repository)
@@ -82,15 +85,15 @@ enum DiffTools {
         for path in old.keys where new[path] == nil { try FileManager.default.removeItem(at: repository.appendingPathComponent(path)) }
         try write(new, to: repository)
         try run(git + ["add", "-A"], in: repository)
-        return try run(git + ["diff", "--cached", "-M"] + options, in: repository).text
+        return try run(git + ["diff", "--cached", "-M"], in: repository).text
     }
 
     /// The files `tool` (`git apply` or GNU `patch`) makes of `old` with `diff`, or `nil` when it refuses.
-    static func applied(
-        _ diff: String,
-        to old: [String: FileContent],
-        with tool: [String]
-    ) throws -> [String: FileContent]? {
+    static func applied(_ diff: String, to old: [String: FileContent], with tool: [String]) async throws -> [String: FileContent]? {
+        try await onThread { try appliedBlocking(diff, to: old, with: tool) }
+    }
+
+    private static func appliedBlocking(_ diff: String, to old: [String: FileContent], with tool: [String]) throws -> [String: FileContent]? {
         let work = try folder()
         defer { try? FileManager.default.removeItem(at: work) }
         try write(old, to: work)

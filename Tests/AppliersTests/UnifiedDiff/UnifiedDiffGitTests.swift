@@ -60,18 +60,18 @@ import Testing
 
     @Test(arguments: cases)
     func gitDiffRoundTrips(_ change: Case) async throws {
-        let diff = try DiffTools.gitDiff(from: change.old, to: change.new)
+        let diff = try await DiffTools.gitDiff(from: change.old, to: change.new)
         #expect(!diff.isEmpty)
         #expect(try await Self.ghost(diff, change.old) == change.new, "\(diff)")
     }
 
     @Test(arguments: cases)
     func gitApplyAndGNUPatchAgree(_ change: Case) async throws {
-        let diff = try DiffTools.gitDiff(from: change.old, to: change.new)
+        let diff = try await DiffTools.gitDiff(from: change.old, to: change.new)
         let ours = try await Self.ghost(diff, change.old)
-        #expect(try DiffTools.applied(diff, to: change.old, with: ["git", "apply"]) == ours)
+        #expect(try await DiffTools.applied(diff, to: change.old, with: ["git", "apply"]) == ours)
         // GNU patch keeps a file it empties unless told; it writes CRLF diffs as they are.
-        #expect(try DiffTools.applied(diff, to: change.old, with: ["patch", "-p1", "-s", "-E"]) == ours, "\(change.name)")
+        #expect(try await DiffTools.applied(diff, to: change.old, with: ["patch", "-p1", "-s", "-E"]) == ours, "\(change.name)")
     }
 
     /// A diff made against a file that has since moved down 30 lines: git apply, GNU patch and GhostRunner
@@ -79,12 +79,12 @@ import Testing
     @Test func aShiftedFileAppliesAsGitAndPatchApplyIt() async throws {
         let old = ["f.txt": Self.text(Self.source)]
         let new = ["f.txt": Self.text(Self.source.replacingOccurrences(of: "compute(20)", with: "compute(-20)"))]
-        let diff = try DiffTools.gitDiff(from: old, to: new)
+        let diff = try await DiffTools.gitDiff(from: old, to: new)
         let moved = ["f.txt": Self.text((1...30).map { "// header \($0)\n" }.joined() + Self.source)]
         let run = try await runApplier(UnifiedDiffApplier(), .string(diff), files: moved, target: nil)
         #expect(run.hunk(0)?["offset"] == 30)
-        #expect(try DiffTools.applied(diff, to: moved, with: ["git", "apply"]) == run.files)
-        #expect(try DiffTools.applied(diff, to: moved, with: ["patch", "-p1", "-s"]) == run.files)
+        #expect(try await DiffTools.applied(diff, to: moved, with: ["git", "apply"]) == run.files)
+        #expect(try await DiffTools.applied(diff, to: moved, with: ["patch", "-p1", "-s"]) == run.files)
     }
 
     /// Where GNU patch takes the place nearest the stated line, GhostRunner refuses: two places fit.
@@ -92,7 +92,7 @@ import Testing
         let block = "a\nb\nc\nd\ne\nf\ng\n"
         let old = ["f.txt": Self.text(block + "x\n" + block)]
         let diff = "--- a/f.txt\n+++ b/f.txt\n@@ -2,5 +2,5 @@\n b\n c\n-d\n+D\n e\n f\n"
-        #expect(try DiffTools.applied(diff, to: old, with: ["patch", "-p1", "-s"]) != nil)
+        #expect(try await DiffTools.applied(diff, to: old, with: ["patch", "-p1", "-s"]) != nil)
         let error = await applyError { _ = try await Self.ghost(diff, old) }
         #expect(error?.reason == .ambiguousMatch)
         #expect(error?.message.contains("lines 2, 10") == true, "\(error?.message ?? "")")
@@ -103,7 +103,7 @@ import Testing
     @Test func whereGNUPatchDropsALineTheCountsMissGhostRunnerRefuses() async throws {
         let old = ["f.txt": Self.text("a\nb\n")]
         let diff = "--- a/f.txt\n+++ b/f.txt\n@@ -1,1 +1,1 @@\n-a\n+A\n+extra\n"
-        #expect(try DiffTools.applied(diff, to: old, with: ["patch", "-p1", "-s"]) == ["f.txt": Self.text("A\nb\n")])
+        #expect(try await DiffTools.applied(diff, to: old, with: ["patch", "-p1", "-s"]) == ["f.txt": Self.text("A\nb\n")])
         let error = await applyError { _ = try await Self.ghost(diff, old) }
         #expect(error?.reason == .invalidPatch)
         #expect(error?.message.contains("line 6") == true, "\(error?.message ?? "")")

@@ -44,7 +44,7 @@ import Testing
             let after = Self.edited(before, &random)
             let old = ["f.txt": FileContent(bytes: Array(before.map { $0 + "\n" }.joined().utf8))]
             let new = ["f.txt": FileContent(bytes: Array(after.map { $0 + "\n" }.joined().utf8))]
-            let diff = try DiffTools.gitDiff(from: old, to: new)
+            let diff = try await DiffTools.gitDiff(from: old, to: new)
             guard !diff.isEmpty else { continue }
             do {
                 let result = try await runApplier(UnifiedDiffApplier(), .string(diff), files: old, target: nil).files
