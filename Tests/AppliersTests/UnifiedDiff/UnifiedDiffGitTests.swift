@@ -5,7 +5,8 @@ import Testing
 
 /// Real diffs: `git diff` output made in the test and applied by `unified_diff` must give exactly the new
 /// files (bytes and modes), and where `git apply` and GNU `patch` apply the same diff, the same result.
-@Suite struct UnifiedDiffGitTests {
+/// Serialized: one git at a time, so that the suite does not crowd out tests that time a host meanwhile.
+@Suite(.serialized) struct UnifiedDiffGitTests {
     /// One change to a small tree.
     struct Case: CustomStringConvertible, Sendable {
         var name: String

@@ -4,8 +4,9 @@ import Foundation
 import Testing
 
 /// Random files and random edits, diffed by git: `unified_diff` gives exactly the new file, or refuses
-/// with `ambiguous_match` where the file repeats the hunk's lines; it never writes anything else.
-@Suite struct UnifiedDiffPropertyTests {
+/// with `ambiguous_match` where the file repeats the hunk's lines; it never writes anything else. Serialized:
+/// one git at a time, so that the suite does not crowd out tests that time a host meanwhile.
+@Suite(.serialized) struct UnifiedDiffPropertyTests {
     /// A small deterministic generator (a linear congruential one), so a failure names its seed.
     struct Generator {
         var state: UInt64
@@ -35,11 +36,11 @@ import Testing
         return lines
     }
 
-    @Test(arguments: [(seed: UInt64(1), vocabulary: 1000), (2, 1000), (3, 1000), (4, 6), (5, 6), (6, 4)])
+    @Test(arguments: [(seed: UInt64(1), vocabulary: 1000), (2, 1000), (4, 6), (6, 4)])
     func neverAWrongEdit(seed: UInt64, vocabulary: Int) async throws {
         var random = Generator(state: seed)
         var applied = 0
-        for round in 0..<8 {
+        for round in 0..<6 {
             let before = Self.lines(20 + random.next(40), vocabulary: vocabulary, &random)
             let after = Self.edited(before, &random)
             let old = ["f.txt": FileContent(bytes: Array(before.map { $0 + "\n" }.joined().utf8))]
