@@ -45,6 +45,10 @@ enum DiffTools {
         posix_spawn_file_actions_adddup2(&actions, stdin[0], 0)
         posix_spawn_file_actions_adddup2(&actions, stdout[1], 1)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // Nothing else of this process reaches the tool: a socket another test holds open (to free a port
+        // later) must not stay open in a git child.
+        let open = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
+        for descriptor in open where descriptor > 2 { posix_spawn_file_actions_addclose(&actions, descriptor) }
         // `env -C` changes folder in the child (posix_spawn_file_actions_addchdir_np is not imported).
         var argv: [UnsafeMutablePointer<CChar>?] = (["env", "-C", folder.path] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
