@@ -94,6 +94,7 @@ extension GhostHost {
     /// settings (guarding the paths of the new configuration's queues, which may include new ones).
     private func restarted(_ queueConfig: QueueConfig, of new: GhostConfig, previous old: GhostConfig) async -> PatchQueue? {
         _ = await fleet.stop(queueConfig.name)
+        var failure = ""
         for settings in [queueConfig, old.queue(named: queueConfig.name)] {
             guard let settings else { continue }
             do {
@@ -103,8 +104,11 @@ extension GhostHost {
                 return queue
             } catch {
                 logger.error("SIGHUP: queue \(queueConfig.name) cannot start: \(error.message)")
+                failure = error.message
             }
         }
+        // Neither way: the queue is down until the next reload or restart, and the health board says so.
+        await health.set("executor:\(queueConfig.name)", .degraded, error: "the queue could not start after a reload: \(failure)")
         return nil
     }
 }
