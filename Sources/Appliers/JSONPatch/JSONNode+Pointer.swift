@@ -51,11 +51,11 @@ extension JSONNode {
     ///   this is no container.
     func position(of pointer: JSONPointer, depth: Int, end: Bool) throws(ApplyError) -> Int {
         let token = pointer.tokens[depth]
-        let place = depth == 0 ? "the document" : pointer.prefix(depth)
+        let place = depth == 0 ? "the document" : pointer.prefix(depth).bounded()
         switch kind {
         case .object(let members):
             if let index = members.firstIndex(where: { Self.same($0.key, token) }) { return index }
-            throw ApplyError(.noMatch, "\(place) has no member \"\(token)\"; \(describeMembers(of: members))")
+            throw ApplyError(.noMatch, "\(place) has no member \(token.quoted()); \(describeMembers(of: members))")
         case .array(let elements):
             if token == "-" {
                 if end { return elements.count }
@@ -67,7 +67,7 @@ extension JSONNode {
             else {
                 throw ApplyError(
                     .noMatch,
-                    "\(place) is an array and \"\(token)\" is not an array index (digits without leading zeros, or '-' to add at the end)"
+                    "\(place) is an array and \(token.quoted()) is not an array index (digits without leading zeros, or '-' to add at the end)"
                 )
             }
             let count = elements.count
@@ -80,13 +80,13 @@ extension JSONNode {
             }
             return index
         default:
-            throw ApplyError(.noMatch, "\(place) is \(typeName) (\(preview(limit: 60))), which has no member or element \"\(token)\"")
+            throw ApplyError(.noMatch, "\(place) is \(typeName) (\(preview(limit: 60))), which has no member or element \(token.quoted())")
         }
     }
 
     private func describeMembers(of members: [Member]) -> String {
         guard !members.isEmpty else { return "it is an empty object" }
-        let shown = members.prefix(8).map { "\"\($0.key)\"" }.joined(separator: ", ")
+        let shown = members.prefix(8).map { $0.key.quoted(limit: 30) }.joined(separator: ", ")
         return "its members are \(shown)\(members.count > 8 ? " and \(members.count - 8) more" : "")"
     }
 }

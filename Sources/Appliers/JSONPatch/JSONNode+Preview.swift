@@ -9,3 +9,16 @@ extension JSONNode {
         return writer.output.count > limit ? text + "…" : text
     }
 }
+
+extension String {
+    /// The text in double quotes, cut after `limit` characters with an ellipsis: keys, tokens and
+    /// pointers in messages, which a patch could make arbitrarily long.
+    func quoted(limit: Int = 60) -> String {
+        count > limit ? "\"\(prefix(limit))…\"" : "\"\(self)\""
+    }
+
+    /// The text cut after `limit` characters with an ellipsis.
+    func bounded(_ limit: Int = 200) -> String {
+        count > limit ? "\(prefix(limit))…" : self
+    }
+}

@@ -64,7 +64,8 @@ enum JSONPatchPayload {
 
     private static func describe(_ value: JSONValue) -> String {
         if let members = value.objectValue {
-            return members.isEmpty ? "an empty object" : "an object with " + members.keys.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            return members.isEmpty
+                ? "an empty object" : "an object with " + members.keys.sorted().prefix(8).map { $0.quoted(limit: 30) }.joined(separator: ", ")
         }
         return value.typeName
     }

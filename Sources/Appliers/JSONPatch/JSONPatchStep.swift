@@ -42,7 +42,7 @@ struct JSONPatchStep: Sendable {
         guard let op = members["op"]?.stringValue else {
             throw invalid("'op' must be a string, one of \(Self.names.joined(separator: ", ")) (the operation has \(Self.listing(members)))")
         }
-        guard Self.names.contains(op) else { throw invalid("unknown op \"\(op)\": use one of \(Self.names.joined(separator: ", "))") }
+        guard Self.names.contains(op) else { throw invalid("unknown op \(op.quoted()): use one of \(Self.names.joined(separator: ", "))") }
         self.op = op
         func pointer(_ key: String) throws(ApplyError) -> JSONPointer {
             guard let text = members[key]?.stringValue else {
@@ -71,16 +71,16 @@ struct JSONPatchStep: Sendable {
         default:
             let from = try pointer("from")
             guard !path.isInside(from) else {
-                throw invalid("'move' from \"\(from)\" to \"\(path)\" would move a value into itself")
+                throw invalid("'move' from \(from.description.quoted()) to \(path.description.quoted()) would move a value into itself")
             }
             action = .move(from: from)
         }
     }
 
     /// `operation 2 (replace /a/b)`: how messages name the operation.
-    var label: String { "operation \(index) (\(op) \(path.description.isEmpty ? "\"\"" : path.description))" }
+    var label: String { "operation \(index) (\(op) \(path.description.isEmpty ? "\"\"" : path.description.bounded()))" }
 
     private static func listing(_ members: [String: JSONValue]) -> String {
-        members.isEmpty ? "no members" : members.keys.sorted().map { "'\($0)'" }.joined(separator: ", ")
+        members.isEmpty ? "no members" : members.keys.sorted().prefix(8).map { $0.quoted(limit: 30) }.joined(separator: ", ")
     }
 }

@@ -16,7 +16,7 @@ struct JSONPointer: Sendable, CustomStringConvertible {
             return
         }
         guard text.hasPrefix("/") else {
-            throw Problem("\"\(text)\" is not a JSON Pointer: it must be empty (the whole document) or start with '/'")
+            throw Problem("\(text.quoted()) is not a JSON Pointer: it must be empty (the whole document) or start with '/'")
         }
         var tokens: [String] = []
         for part in text.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst() {
@@ -26,7 +26,7 @@ struct JSONPointer: Sendable, CustomStringConvertible {
                 if tilde {
                     guard byte == UInt8(ascii: "0") || byte == UInt8(ascii: "1") else {
                         throw Problem(
-                            "\"\(text)\" has '~' followed by '\(Unicode.Scalar(byte))': in a JSON Pointer '~' is written '~0' and '/' is '~1'"
+                            "\(text.quoted()) has '~' followed by '\(Unicode.Scalar(byte))': in a JSON Pointer '~' is written '~0' and '/' is '~1'"
                         )
                     }
                     token.append(byte == UInt8(ascii: "0") ? UInt8(ascii: "~") : UInt8(ascii: "/"))
@@ -37,7 +37,7 @@ struct JSONPointer: Sendable, CustomStringConvertible {
                     token.append(byte)
                 }
             }
-            guard !tilde else { throw Problem("\"\(text)\" ends with a lone '~': in a JSON Pointer '~' is written '~0' and '/' is '~1'") }
+            guard !tilde else { throw Problem("\(text.quoted()) ends with a lone '~': in a JSON Pointer '~' is written '~0' and '/' is '~1'") }
             tokens.append(String(decoding: token, as: UTF8.self))
         }
         self.tokens = tokens

@@ -157,6 +157,10 @@ import Testing
         #expect(error?.reason == .noMatch)
         #expect((error?.message.utf8.count ?? .max) < 400)
         #expect(error?.message.contains("…") == true)
+        let long = String(repeating: "k", count: 5000)
+        let missing = await jsonPatchError(JSONDocumentApplier(.patch), #"{"\#(long)":1}"#, #"[{"op":"remove","path":"/\#(long)/\#(long)"}]"#)
+        #expect(missing?.reason == .noMatch)
+        #expect((missing?.message.utf8.count ?? .max) < 600, "\(missing?.message.utf8.count ?? 0) bytes")
     }
 
     @Test func malformedOperationsAreRefusedAtIntake() {

@@ -65,6 +65,14 @@ import Testing
         #expect(try await jsonPatched(file, #"[{"op":"test","path":"/b","value":12345678901234567890}]"#) == file)
     }
 
+    /// The keys of a changed object are written anew, with minimal escapes; its values keep their text.
+    @Test func keysOfAChangedObjectAreWrittenWithMinimalEscapes() async throws {
+        #expect(
+            try await jsonPatched(#"{"caf\u00e9": "\u00e9", "n": 1}"#, #"[{"op":"replace","path":"/n","value":2}]"#)
+                == #"{"café": "\u00e9", "n": 2}"#
+        )
+    }
+
     /// A value moved to another depth is indented for its new place; copied at the same depth, it is copied as written.
     @Test func movedValuesAreIndentedForTheirNewPlace() async throws {
         let file = "{\n  \"a\": {\n    \"b\": {\n      \"c\": [1,   2]\n    }\n  },\n  \"z\": 0\n}\n"
