@@ -216,6 +216,17 @@ import Testing
         #expect(await jsonPatchError(JSONDocumentApplier(.patch), "", "[]")?.reason == .invalidJSON)
     }
 
+    /// A file nested as deep as the parser allows is read, edited and written back.
+    @Test func aDeeplyNestedFileIsEdited() async throws {
+        let depth = JSONParser.maximumDepth
+        let file = String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth)
+        let inner = "/" + Array(repeating: "0", count: depth - 1).joined(separator: "/")
+        let result = try await jsonPatched(file, #"[{"op":"replace","path":"\#(inner)/0","value":2},{"op":"add","path":"/-","value":{}}]"#)
+        #expect(result == String(repeating: "[", count: depth) + "2" + String(repeating: "]", count: depth - 1) + ",{}]")
+        let tooDeep = await jsonPatchError(JSONDocumentApplier(.patch), file, #"[{"op":"add","path":"\#(inner)/-","value":[]}]"#)
+        #expect(tooDeep?.reason == .limitExceeded)
+    }
+
     /// Copies cannot blow the document up past the file size limit (each copy here doubles it), nor nest it
     /// deeper than the host's parser reads.
     @Test func copiesAreBounded() async throws {

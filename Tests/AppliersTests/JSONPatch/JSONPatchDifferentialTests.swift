@@ -1,6 +1,7 @@
 import ApplierAPI
 import Appliers
 import Foundation
+import GhostTesting
 import Testing
 
 /// Generated documents and patches, applied by GhostRunner and by references: the Python `jsonpatch`
@@ -39,7 +40,14 @@ import Testing
             ]
             return request.serialized
         }
-        let answers = try runReference(lines.joined(separator: "\n") + "\n")
+        let input = lines.joined(separator: "\n") + "\n"
+        // Waiting for a child must not hold a thread of the cooperative pool.
+        let run = try await onThread { try Self.runReference(input) }
+        try #require(
+            run.status == 0,
+            "the reference needs python3 and the jsonpatch package (pip install jsonpatch; .ci/run installs it): \(run.complaint)"
+        )
+        let answers = try run.output.split(separator: "\n").map { try JSONParser.parse(String($0)) }
         try #require(answers.count == cases.count, "the reference answered \(answers.count) of \(cases.count) cases")
         var agreed = 0
         var failed = 0
@@ -73,8 +81,8 @@ import Testing
         return (agreed, failed)
     }
 
-    /// The reference's answers, one per line of `input`.
-    private func runReference(_ input: String) throws -> [JSONValue] {
+    /// Runs the reference on `input`: its exit status, output and complaints.
+    private static func runReference(_ input: String) throws -> (status: Int32, output: String, complaint: String) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("json-patch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -82,20 +90,18 @@ import Testing
         try Data(input.utf8).write(to: requests)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script.path]
+        process.arguments = ["python3", script.path]
         process.standardInput = try FileHandle(forReadingFrom: requests)
         let output = Pipe()
-        let errors = Pipe()
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("json-patch-\(UUID().uuidString).err")
+        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errors) }
         process.standardOutput = output
-        process.standardError = errors
+        process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
         let answer = output.fileHandleForReading.readDataToEndOfFile()
-        let complaint = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        try #require(
-            process.terminationStatus == 0,
-            "the reference needs python3 and the jsonpatch package (pip install jsonpatch; .ci/run installs it): \(complaint)"
-        )
-        return try String(decoding: answer, as: UTF8.self).split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        let complaint = String(decoding: (try? Data(contentsOf: errors)) ?? Data(), as: UTF8.self)
+        return (process.terminationStatus, String(decoding: answer, as: UTF8.self), complaint)
     }
 }
