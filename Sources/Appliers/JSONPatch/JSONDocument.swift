@@ -26,7 +26,10 @@ struct JSONDocument {
         let start = reader.index
         root = reader.readValue()
         rootRange = start..<reader.index
-        style = reader.style
+        var style = reader.style
+        // A file on one line: its outermost container's spacing speaks for it, not its first comma's.
+        if case .inline(let spaced?) = root.layout { style.itemSeparator = spaced ? Array(", ".utf8) : [UInt8(ascii: ",")] }
+        self.style = style
         source = bytes
     }
 

@@ -52,12 +52,14 @@ struct JSONDocumentReader {
         case UInt8(ascii: "{"):
             var members: [JSONNode.Member] = []
             layout = readContainer(closing: UInt8(ascii: "}"), indent: indent) { reader in
+                let keyStart = reader.index
                 let key = reader.readString()
+                let keyText = keyStart..<reader.index
                 reader.skipWhitespace()
                 reader.index += 1
                 if reader.style.keySeparator == nil { reader.style.keySeparator = reader.separator(":") }
                 reader.skipWhitespace()
-                members.append((key, reader.readValue()))
+                members.append((key, reader.readValue(), keyText))
             }
             kind = .object(members)
         case UInt8(ascii: "["):
@@ -88,26 +90,23 @@ struct JSONDocumentReader {
             index += 1
             return nil
         }
-        let layout: JSONContainerLayout
-        if lineBreaks > breaksBefore {
-            layout = .lines(lineIndent: indent, memberIndent: lineIndent)
-            if style.indentUnit == nil {
-                let member = bytes[lineIndent]
-                let outer = bytes[indent]
-                style.indentUnit = Array(member.starts(with: outer) ? member.dropFirst(outer.count) : member)
-            }
-        } else {
-            layout = .inline
+        let lines = lineBreaks > breaksBefore ? JSONContainerLayout.lines(lineIndent: indent, memberIndent: lineIndent) : nil
+        if lines != nil, style.indentUnit == nil {
+            let member = bytes[lineIndent]
+            let outer = bytes[indent]
+            style.indentUnit = Array(member.starts(with: outer) ? member.dropFirst(outer.count) : member)
         }
+        var spaced: Bool?
         while true {
             readMember(&self)
             skipWhitespace()
             let byte = bytes[index]
             index += 1
-            if byte == closing { return layout }
+            if byte == closing { return lines ?? .inline(spaced: spaced) }
             let next = index < bytes.count ? bytes[index] : 0
-            if style.itemSeparator == nil, next != UInt8(ascii: "\n"), next != UInt8(ascii: "\r") {
-                style.itemSeparator = separator(",")
+            if spaced == nil, next != UInt8(ascii: "\n"), next != UInt8(ascii: "\r") {
+                spaced = next == UInt8(ascii: " ")
+                if style.itemSeparator == nil { style.itemSeparator = separator(",") }
             }
             skipWhitespace()
         }

@@ -4,8 +4,9 @@ import ApplierAPI
 ///
 /// A value still holding its text (``JSONNode/text``) is copied from the file, unless it spans several
 /// lines and now sits at another indentation. A changed container is written again in its own layout
-/// (on one line, or one member per line at the indentation it had), a new one in the file's style; keys
-/// and strings are written with minimal escapes, numbers as their text.
+/// (on one line with the spacing it had, or one member per line at the indentation it had), its keys as
+/// the file wrote them; a new one in the file's style. New keys and strings get minimal escapes, numbers
+/// are written as their text.
 struct JSONDocumentWriter {
     /// The file's bytes, which ``JSONSourceText`` and ``JSONContainerLayout`` ranges point into.
     let source: [UInt8]
@@ -42,7 +43,11 @@ struct JSONDocumentWriter {
             }
         case .object(let members):
             writeContainer("{", "}", count: members.count, layout: node.layout, indent: indent) { writer, position, inner in
-                JSONValue.string(members[position].key).write(to: &writer.output)
+                if writer.keepsLayout, let keyText = members[position].keyText {
+                    writer.output.append(contentsOf: writer.source[keyText])
+                } else {
+                    JSONValue.string(members[position].key).write(to: &writer.output)
+                }
                 writer.output.append(contentsOf: writer.style.resolvedKeySeparator)
                 writer.write(members[position].value, indent: inner)
             }
@@ -58,9 +63,12 @@ struct JSONDocumentWriter {
         member: (inout JSONDocumentWriter, Int, [UInt8]) -> Void
     ) {
         output.append(UInt8(ascii: open))
-        let memberIndent = count == 0 ? nil : self.memberIndent(layout: keepsLayout ? layout : nil, indent: indent)
+        let layout = keepsLayout ? layout : nil
+        let memberIndent = count == 0 ? nil : self.memberIndent(layout: layout, indent: indent)
+        var separator = style.resolvedItemSeparator
+        if case .inline(let spaced?) = layout { separator = spaced ? Array(", ".utf8) : [UInt8(ascii: ",")] }
         for position in 0..<count where output.count <= limit {
-            if position > 0 { output.append(contentsOf: memberIndent == nil ? style.resolvedItemSeparator : [UInt8(ascii: ",")]) }
+            if position > 0 { output.append(contentsOf: memberIndent == nil ? separator : [UInt8(ascii: ",")]) }
             if let memberIndent { output.append(contentsOf: style.newline + memberIndent) }
             member(&self, position, memberIndent ?? indent)
         }

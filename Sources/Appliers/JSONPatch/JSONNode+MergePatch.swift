@@ -30,7 +30,7 @@ extension JSONNode {
                 members[position].value = members[position].value.merged(with: value, changes: &changes)
             case (_, nil):
                 var ignored = 0
-                members.append((key, JSONNode(.null).merged(with: value, changes: &ignored)))
+                members.append((key, JSONNode(.null).merged(with: value, changes: &ignored), nil))
                 changes += 1
             }
         }

@@ -4,8 +4,8 @@ import ApplierAPI
 /// (`1.50` stays `1.50`, a 20-digit integer stays exact), and a value read from the file remembers
 /// where its text was, so that ``JSONDocumentWriter`` copies an untouched value back byte for byte.
 struct JSONNode: Sendable {
-    /// One member of an object.
-    typealias Member = (key: String, value: JSONNode)
+    /// One member of an object; `keyText` is where the file has the key's text (`nil` for a new member).
+    typealias Member = (key: String, value: JSONNode, keyText: Range<Int>?)
 
     /// What the value is.
     enum Kind: Sendable {
@@ -46,7 +46,7 @@ struct JSONNode: Sendable {
         case .number: self.init(.number(value.serialized))
         case .string(let string): self.init(.string(string))
         case .array(let elements): self.init(.array(elements.map { JSONNode(patch: $0) }))
-        case .object(let members): self.init(.object(members.keys.sorted().map { ($0, JSONNode(patch: members[$0]!)) }))
+        case .object(let members): self.init(.object(members.keys.sorted().map { ($0, JSONNode(patch: members[$0]!), nil) }))
         }
     }
 

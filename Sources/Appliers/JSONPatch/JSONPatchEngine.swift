@@ -54,7 +54,7 @@ struct JSONPatchEngine {
             switch parent.kind {
             case .object(var members):
                 parent.kind = .null
-                if let position { members[position].value = value.laidOut(like: members[position].value) } else { members.append((key, value)) }
+                if let position { members[position].value = value.laidOut(like: members[position].value) } else { members.append((key, value, nil)) }
                 parent.kind = .object(members)
             case .array(var elements):
                 let position = try parent.position(of: path, depth: path.tokens.count - 1, end: true)

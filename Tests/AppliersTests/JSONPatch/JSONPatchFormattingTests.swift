@@ -65,11 +65,18 @@ import Testing
         #expect(try await jsonPatched(file, #"[{"op":"test","path":"/b","value":12345678901234567890}]"#) == file)
     }
 
-    /// The keys of a changed object are written anew, with minimal escapes; its values keep their text.
-    @Test func keysOfAChangedObjectAreWrittenWithMinimalEscapes() async throws {
+    /// A changed object keeps its keys' text; a changed one-line array its own spacing after commas.
+    @Test func keysAndSpacingOfAChangedContainerStay() async throws {
         #expect(
             try await jsonPatched(#"{"caf\u00e9": "\u00e9", "n": 1}"#, #"[{"op":"replace","path":"/n","value":2}]"#)
-                == #"{"café": "\u00e9", "n": 2}"#
+                == #"{"caf\u00e9": "\u00e9", "n": 2}"#
+        )
+        #expect(
+            try await jsonPatched(
+                #"{"a": [1,2], "b": [3, 4], "c": [5]}"#,
+                #"[{"op":"add","path":"/a/-","value":0},{"op":"add","path":"/b/-","value":0},{"op":"add","path":"/c/-","value":0}]"#
+            )
+                == #"{"a": [1,2,0], "b": [3, 4, 0], "c": [5, 0]}"#
         )
     }
 
