@@ -55,7 +55,7 @@ extension JSONNode {
         switch kind {
         case .object(let members):
             if let index = members.firstIndex(where: { Self.same($0.key, token) }) { return index }
-            throw ApplyError(.noMatch, "\(place) has no member \(token.quoted()); \(describeMembers(of: members))")
+            throw ApplyError(.noMatch, "\(place) has no member \(token.quoted()); \(describeMembers(of: members))\(hint(for: token, in: members))")
         case .array(let elements):
             if token == "-" {
                 if end { return elements.count }
@@ -82,6 +82,19 @@ extension JSONNode {
         default:
             throw ApplyError(.noMatch, "\(place) is \(typeName) (\(preview(limit: 60))), which has no member or element \(token.quoted())")
         }
+    }
+
+    /// What a model most often got wrong when a member is missing: the case of the key, or a `/` in a key
+    /// written as a path separator.
+    private func hint(for token: String, in members: [Member]) -> String {
+        if let near = members.first(where: { $0.key.lowercased() == token.lowercased() }) {
+            return " (\(near.key.quoted()) differs only in case)"
+        }
+        if let near = members.first(where: { $0.key.hasPrefix(token + "/") }) {
+            return
+                " (\(near.key.quoted()) holds '/': in a pointer it is written '~1', as in \(("/" + near.key.replacing("~", with: "~0").replacing("/", with: "~1")).quoted()))"
+        }
+        return ""
     }
 
     private func describeMembers(of members: [Member]) -> String {

@@ -50,9 +50,10 @@ struct JSONPatchEngine {
             return
         }
         try root.editParent(of: path) { parent throws(ApplyError) in
-            let position = try? parent.position(of: path, depth: path.tokens.count - 1, end: true)
             switch parent.kind {
             case .object(var members):
+                // An existing member is replaced where it stands; a new one goes at the end.
+                let position = try? parent.position(of: path, depth: path.tokens.count - 1, end: true)
                 parent.kind = .null
                 if let position { members[position].value = value.laidOut(like: members[position].value) } else { members.append((key, value, nil)) }
                 parent.kind = .object(members)
@@ -61,7 +62,9 @@ struct JSONPatchEngine {
                 parent.kind = .null
                 elements.insert(value, at: position)
                 parent.kind = .array(elements)
-            default: _ = try parent.position(of: path, depth: path.tokens.count - 1, end: true)
+            default:
+                // Throws: a scalar has no members.
+                _ = try parent.position(of: path, depth: path.tokens.count - 1, end: true)
             }
         }
     }

@@ -129,7 +129,7 @@ import Testing
     }
 
     @Test func failuresSayWhichOperationWhichPointerAndWhatIsThere() async throws {
-        let file = #"{"a":{"b":[1,2,3]},"name":"x"}"#
+        let file = #"{"a":{"b":[1,2,3]},"name":"x","x/y":{}}"#
         let cases: [(patch: String, fragments: [String])] = [
             (
                 #"[{"op":"test","path":"/a/b/0","value":1},{"op":"test","path":"/name","value":"y"}]"#,
@@ -142,6 +142,11 @@ import Testing
             (#"[{"op":"remove","path":"/a/b/-"}]"#, ["'-' names the end of /a/b", "only 'add'"]),
             (#"[{"op":"add","path":"/name/first","value":0}]"#, [#"/name is a string ("x")"#]),
             (#"[{"op":"copy","from":"/nope","path":"/c"}]"#, ["operation 0 (copy /c)", #"the document has no member "nope""#]),
+            (#"[{"op":"remove","path":"/Name"}]"#, [#""name" differs only in case"#]),
+            (
+                #"[{"op":"remove","path":"/x/y"}]"#,
+                [#"the document has no member "x""#, #""x/y" holds '/': in a pointer it is written '~1', as in "/x~1y""#]
+            ),
         ]
         for (patch, fragments) in cases {
             let error = await jsonPatchError(JSONDocumentApplier(.patch), file, patch)
