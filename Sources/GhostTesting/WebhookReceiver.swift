@@ -7,8 +7,8 @@ import Glibc
 import Darwin
 #endif
 
-/// A local HTTP endpoint for tests of outgoing webhooks: answers every request 200 and keeps each one's
-/// headers (lowercased names) and body.
+/// A local HTTP endpoint for tests of outgoing webhooks (or of a client against a host's answer): answers
+/// every request 200 with the same body and keeps each one's headers (lowercased names) and body.
 public final class WebhookReceiver: Sendable {
     /// One request received.
     public struct Request: Sendable {
@@ -26,14 +26,16 @@ public final class WebhookReceiver: Sendable {
     private let received = Mutex<[Request]>([])
 
     /// Starts listening on a free loopback port, serving on a thread of its own until the process ends.
-    public init() throws {
+    /// - Parameter body: What every answer carries (JSON); none by default.
+    public init(answering body: String = "") throws {
         (fd, port) = try listenLoopback()
         let thread = Thread { [self] in
             while true {
                 let client = accept(fd, nil, nil)
                 guard client >= 0 else { return }
                 if let request = Self.read(client) { received.withLock { $0.append(request) } }
-                let answer = Array("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
+                let type = body.isEmpty ? "" : "Content-Type: application/json\r\n"
+                let answer = Array("HTTP/1.1 200 OK\r\n\(type)Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8)
                 _ = answer.withUnsafeBytes { send(client, $0.baseAddress, $0.count, 0) }
                 close(client)
             }

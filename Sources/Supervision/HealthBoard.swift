@@ -37,6 +37,9 @@ public actor HealthBoard {
         entries[component, default: Entry(state: .starting, lastError: nil, restarts: 0, since: Date())].note = text
     }
 
+    /// Forgets a component that no longer exists (the components of a queue a configuration reload removed).
+    public func remove(_ component: String) { entries[component] = nil }
+
     /// Counts a restart of a component.
     public func countRestart(_ component: String) {
         entries[component, default: Entry(state: .starting, lastError: nil, restarts: 0, since: Date())].restarts += 1

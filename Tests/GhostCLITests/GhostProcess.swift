@@ -27,19 +27,26 @@ struct GhostProcess {
 
     /// Runs the binary to its end on a thread of its own: waiting for a child must not hold a thread of the
     /// cooperative pool, which other tests (timers among them) need meanwhile.
-    /// `environment` is added to this process's own.
+    /// `environment` is added to this process's own. `program` runs another program the same way.
     static func run(
         _ arguments: [String],
         stdin: String? = nil,
         in directory: String? = nil,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        program: String? = nil
     ) async throws -> Output {
-        try await onThread { try runBlocking(arguments, stdin: stdin, in: directory, environment: environment) }
+        try await onThread { try runBlocking(program ?? binary, arguments, stdin: stdin, in: directory, environment: environment) }
     }
 
-    private static func runBlocking(_ arguments: [String], stdin: String?, in directory: String?, environment: [String: String]) throws -> Output {
+    private static func runBlocking(
+        _ program: String,
+        _ arguments: [String],
+        stdin: String?,
+        in directory: String?,
+        environment: [String: String]
+    ) throws -> Output {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }

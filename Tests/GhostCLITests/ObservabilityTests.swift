@@ -61,6 +61,21 @@ import Testing
         #expect(await host.stop() == 0)
     }
 
+    /// A host that answers and reports a component down (here a stand-in answering what a host with a
+    /// restarting inbox answers): exit 1, with the component named.
+    @Test func statusExitsOneWhenTheHostIsDegraded() async throws {
+        let folder = try makeTempFolder("cli")
+        let host = try WebhookReceiver(
+            answering: #"{"status": "degraded", "config": "ghost.yml", "default_queue": "default", "queues": {"default": {"depth": 3}}, "#
+                + #""components": {"http": {"state": "up"}, "inbox:default": {"state": "degraded", "restarts": 4, "last_error": "inotify failed"}}}"#
+        )
+        let result = try await GhostProcess.run(["status", "--url", "http://127.0.0.1:\(host.port)"], in: folder)
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.hasPrefix("degraded"), "\(result.stdout)")
+        #expect(result.stdout.contains("inbox:default: degraded"), "\(result.stdout)")
+        #expect(host.requests.first?.line == "GET /api/status HTTP/1.1")
+    }
+
     @Test func statusExitsThreeWhenNoHostAnswers() async throws {
         let folder = try makeTempFolder("cli")
         let result = try await GhostProcess.run(["status", "--url", "http://127.0.0.1:\(try freeLoopbackPort())"], in: folder)

@@ -17,7 +17,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let unit = result.stdout
         for line in [
-            "Type=notify", "Restart=on-failure", "WantedBy=default.target", "WorkingDirectory=\(folder)",
+            "Type=notify", "Restart=on-failure", "ExecReload=/bin/kill -HUP $MAINPID", "WantedBy=default.target", "WorkingDirectory=\(folder)",
             "ExecStart=\(GhostProcess.binary) serve --config \(folder)/ghost.yml",
         ] {
             #expect(unit.split(separator: "\n").contains { $0 == line }, "\(line) in\n\(unit)")

@@ -20,6 +20,11 @@ public protocol EffectApplier: Sendable {
     /// - Throws: ``ApplyError`` (``Reason/shellDisabled``, ``Reason/shellNotAllowed``, ``Reason/invalidPatch``).
     func preflight(_ operation: PatchOperation, context: EffectContext) throws(ApplyError)
 
+    /// Checks the step's payload before the patch is accepted, so a step that could only fail is answered 422
+    /// (an inbox file goes to `.failed/`). Reads nothing and runs nothing.
+    /// - Throws: ``ApplyError`` (usually ``Reason/invalidPatch``) naming what is wrong.
+    func validate(_ operation: PatchOperation) throws(ApplyError)
+
     /// True when running the step twice is harmless. A step the host was killed in the middle of is run
     /// again (with the whole patch) only when this is true; otherwise the patch fails with
     /// ``Reason/interrupted``.
@@ -29,6 +34,9 @@ public protocol EffectApplier: Sendable {
 extension EffectApplier {
     /// No check: every step may run.
     public func preflight(_ operation: PatchOperation, context: EffectContext) throws(ApplyError) {}
+
+    /// Accepts any payload: ``run(_:context:)`` checks it.
+    public func validate(_ operation: PatchOperation) throws(ApplyError) {}
 
     /// Not idempotent: an interrupted step is never run again.
     public func isIdempotent(_ operation: PatchOperation) -> Bool { false }

@@ -1,5 +1,5 @@
 /// Whether and how shell steps may run for a queue (or a `ghost apply` invocation).
-public struct ShellPolicy: Sendable {
+public struct ShellPolicy: Sendable, Equatable {
     /// False: every shell step fails with ``Reason/shellDisabled`` and nothing runs.
     public var enabled: Bool
     /// When non-empty, a command runs only if one of these PCRE2 patterns matches the whole command

@@ -18,17 +18,35 @@ package struct ExecApplier: ContentApplier {
     package let timeout: Duration
     /// The largest answer read from the plugin's stdout.
     package let maxOutputBytes: Int
+    /// The payload's schema from the configuration, checked at intake.
+    package let schema: PayloadSchema?
 
-    /// A plugin role `name` run as `argv`.
-    package init(name: String, argv: [String], timeout: Duration = .seconds(30), maxOutputBytes: Int = 64 << 20) {
+    /// A plugin role `name` run as `argv`, its payload checked against `schema` when there is one.
+    package init(name: String, argv: [String], timeout: Duration = .seconds(30), maxOutputBytes: Int = 64 << 20, schema: PayloadSchema? = nil) {
         self.descriptor = RoleDescriptor(
             name: name,
             summary: "exec plugin: \(argv.joined(separator: " "))",
-            origin: "exec: \(argv.first ?? "")"
+            origin: "exec: \(argv.first ?? "")",
+            payloadSchema: schema?.document,
+            targetFile: .optional
         )
         self.argv = argv
         self.timeout = timeout
         self.maxOutputBytes = maxOutputBytes
+        self.schema = schema
+    }
+
+    /// Refuses, before the patch is accepted, a payload that breaks the role's configured schema, listing
+    /// each violation with its place.
+    package func validate(_ operation: PatchOperation) throws(ApplyError) {
+        guard let schema else { return }
+        let violations = schema.violations(of: operation.payload)
+        guard violations.isEmpty else {
+            throw ApplyError(
+                .invalidPatch,
+                "the payload does not match role \(descriptor.name)'s schema (roles.\(descriptor.name).schema): \(violations.joined(separator: "; "))"
+            )
+        }
     }
 
     /// The target, when the patch names one; a plugin may also work without any.

@@ -3,7 +3,11 @@ package import ApplierAPI
 /// `delete`: removes the file; a file that is already absent is `unchanged`.
 package struct DeleteApplier: ContentApplier {
     /// `delete`.
-    package let descriptor = RoleDescriptor(name: "delete", summary: "remove the file (already absent: unchanged)")
+    package let descriptor = RoleDescriptor(
+        name: "delete",
+        summary: "remove the file (already absent: unchanged)",
+        payloadSchema: BuiltinPayloadSchemas.delete
+    )
 
     /// A delete applier.
     package init() {}

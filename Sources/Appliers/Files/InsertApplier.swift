@@ -31,7 +31,11 @@ package struct InsertApplier: ContentApplier {
         case .before: summary = "insert contents right before the first occurrence of an anchor text"
         case .at: summary = "insert contents at a 1-based line number, start or end"
         }
-        descriptor = RoleDescriptor(name: placement.rawValue, summary: summary)
+        descriptor = RoleDescriptor(
+            name: placement.rawValue,
+            summary: summary,
+            payloadSchema: placement == .at ? BuiltinPayloadSchemas.insertAt : BuiltinPayloadSchemas.insert(placement.rawValue)
+        )
     }
 
     /// Inserts `contents`; see the type's documentation.

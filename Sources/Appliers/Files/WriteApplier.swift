@@ -9,7 +9,8 @@ package struct WriteApplier: ContentApplier {
     package let descriptor = RoleDescriptor(
         name: "write",
         aliases: ["file_write", "upsert"],
-        summary: "write the whole file: contents, optional mode (\"0644\") and encoding (utf8 | base64)"
+        summary: "write the whole file: contents, optional mode (\"0644\") and encoding (utf8 | base64)",
+        payloadSchema: BuiltinPayloadSchemas.write
     )
 
     /// A write applier.

@@ -34,12 +34,14 @@ package struct JSONDocumentApplier: ContentApplier {
         case .patch:
             descriptor = RoleDescriptor(
                 name: "json_patch",
-                summary: "RFC 6902 JSON Patch on a JSON file: [{op, path, value | from}, …] or {operations: […]}; formatting kept"
+                summary: "RFC 6902 JSON Patch on a JSON file: [{op, path, value | from}, …] or {operations: […]}; formatting kept",
+                payloadSchema: BuiltinPayloadSchemas.jsonPatch
             )
         case .mergePatch:
             descriptor = RoleDescriptor(
                 name: "json_merge_patch",
-                summary: "RFC 7396 JSON Merge Patch on a JSON file: the merge object ({\"a\": 1, \"b\": null}) or {merge: any}; formatting kept"
+                summary: "RFC 7396 JSON Merge Patch on a JSON file: the merge object ({\"a\": 1, \"b\": null}) or {merge: any}; formatting kept",
+                payloadSchema: BuiltinPayloadSchemas.jsonMergePatch
             )
         }
     }

@@ -9,7 +9,8 @@ package struct RegexApplier: ContentApplier {
     package let descriptor = RoleDescriptor(
         name: "ui_patch",
         aliases: ["regex"],
-        summary: "PCRE2 regex substitution in target_file: pattern, replacement ($1, ${name}, $$), flags imsxu, count"
+        summary: "PCRE2 regex substitution in target_file: pattern, replacement ($1, ${name}, $$), flags imsxu, count",
+        payloadSchema: BuiltinPayloadSchemas.regex
     )
 
     private let cache: PatternCache

@@ -14,7 +14,9 @@ package struct SearchReplaceApplier: ContentApplier {
     /// `search_replace`.
     package let descriptor = RoleDescriptor(
         name: "search_replace",
-        summary: "replace a unique search text: {search, replace}, {edits: [{path, search, replace}]} or Aider SEARCH/REPLACE blocks"
+        summary: "replace a unique search text: {search, replace}, {edits: [{path, search, replace}]} or Aider SEARCH/REPLACE blocks",
+        payloadSchema: BuiltinPayloadSchemas.searchReplace,
+        targetFile: .optional
     )
 
     /// A search/replace applier.

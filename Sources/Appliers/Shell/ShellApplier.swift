@@ -13,7 +13,9 @@ package struct ShellApplier: EffectApplier {
     package let descriptor = RoleDescriptor(
         name: "shell",
         aliases: ["command_patch"],
-        summary: "run a command in the workspace (needs --allow-shell or a queue shell policy): string or {run|argv, cwd, timeout_s, env}"
+        summary: "run a command in the workspace (needs --allow-shell or a queue shell policy): string or {run|argv, cwd, timeout_s, env}",
+        payloadSchema: BuiltinPayloadSchemas.shell,
+        targetFile: .unused
     )
 
     private let cache: PatternCache
@@ -26,6 +28,12 @@ package struct ShellApplier: EffectApplier {
     /// pattern matches the whole command and the command is plain words (see ``CommandLineWords``).
     package func preflight(_ operation: PatchOperation, context: EffectContext) throws(ApplyError) {
         _ = try check(operation, context: context)
+    }
+
+    /// Refuses, before the patch is accepted, a step that is neither a command line nor `{run | argv, …}`
+    /// with fields of the right types; whether shell may run at all is the queue's policy, checked later.
+    package func validate(_ operation: PatchOperation) throws(ApplyError) {
+        _ = try ShellCommand(payload: operation.payload)
     }
 
     /// The step's own `idempotent: true`.

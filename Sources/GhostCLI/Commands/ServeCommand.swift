@@ -18,8 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
                             ghost submit --inbox patches fix.json   (atomic drop into the inbox)
             Results:        patches/.completed/ and patches/.failed/, each patch with <name>.receipt.json
 
-            SIGTERM or SIGINT: the patch in hand is finished, nothing new is taken, exit 0. SIGHUP is logged and
-            ignored (the configuration is not reloaded). An HTTP address already in use, or a workspace that does
+            SIGTERM or SIGINT: the patch in hand is finished, nothing new is taken, exit 0. SIGHUP reloads the
+            configuration: queues are added, removed or restarted with new settings, nothing accepted is lost;
+            a change to anything else (http, credentials, roles, log, alerts) is refused and logged. An HTTP address already in use, or a workspace that does
             not exist (unless its queue says create_workspace: true), stops the host at start with a non-zero
             exit status. Under systemd ($NOTIFY_SOCKET) the host sends READY=1 once it listens and STOPPING=1.
             """
@@ -65,7 +66,13 @@ struct ServeCommand: AsyncParsableCommand {
         )
         let host: GhostHost
         do {
-            host = try GhostHost(config: settings, registry: settings.registry(extending: GhostCommand.registry), logger: logger)
+            // SIGHUP reads the configuration the way this start did, with the same --port.
+            let (path, port) = (config, port)
+            host = try GhostHost(config: settings, registry: settings.registry(extending: GhostCommand.registry), logger: logger) {
+                var reloaded = try GhostConfig.load(explicitPath: path)
+                if let port { reloaded.http.port = port }
+                return reloaded
+            }
         } catch {
             throw CLIError.usage("cannot start: \(error.message)")
         }

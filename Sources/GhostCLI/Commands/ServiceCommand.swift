@@ -42,22 +42,14 @@ struct ServiceCommand: ParsableCommand {
                 """
         )
 
-        @Flag(help: "A service of the current user (systemctl --user, a launchd agent) instead of a system-wide one.")
-        var user = false
-
-        @Option(name: .shortAndLong, help: ArgumentHelp("The configuration the service runs with (made absolute).", valueName: "file"))
-        var config: String?
+        @OptionGroup var target: ServiceTarget
 
         @Flag(help: "Print the service file and where it would go; write nothing.")
         var dryRun = false
 
-        @Option(help: "The service manager (default: this system's).")
-        var manager: Manager = .native
-
         func run() throws {
-            if let config { _ = try ConfigOption.load(config) }
-            let definition = ServiceDefinition.current(config: config, perUser: user)
-            let (path, text, enable, _) = ServiceCommand.files(manager, definition)
+            if let config = target.config { _ = try ConfigOption.load(config) }
+            let (path, text, enable, _) = target.files
             if dryRun {
                 FileHandle.standardError.write(Data("# \(path) (not written: --dry-run)\n".utf8))
                 print(text, terminator: "")
@@ -68,7 +60,7 @@ struct ServiceCommand: ParsableCommand {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
                 throw CLIError.usage(
-                    "cannot write \(path): \(error.localizedDescription)\(user ? "" : " (a system-wide service needs root; or use --user)")"
+                    "cannot write \(path): \(error.localizedDescription)\(target.user ? "" : " (a system-wide service needs root; or use --user)")"
                 )
             }
             print("wrote \(path)\nstart it now and at every boot with:\n  \(enable)")
@@ -98,14 +90,10 @@ struct ServiceCommand: ParsableCommand {
             discussion: "Exit status: 0 removed, 1 none was installed, 2 cannot remove it."
         )
 
-        @Flag(help: "The per-user service (as installed with --user).")
-        var user = false
-
-        @Option(help: ArgumentHelp("systemd or launchd (default: this system's).", valueName: "manager"))
-        var manager: Manager = .native
+        @OptionGroup var target: ServiceTarget
 
         func run() throws {
-            let files = ServiceCommand.files(manager, ServiceDefinition.current(config: nil, perUser: user))
+            let files = target.files
             guard FileManager.default.fileExists(atPath: files.path) else {
                 print("not installed: \(files.path) does not exist")
                 throw ExitCode(1)
@@ -126,23 +114,34 @@ struct ServiceCommand: ParsableCommand {
             discussion: "Exit status: 0 installed, 1 not installed."
         )
 
-        @Flag(help: "The per-user service.")
-        var user = false
-
-        @Option(name: .shortAndLong, help: ArgumentHelp("The configuration install was given.", valueName: "file"))
-        var config: String?
-
-        @Option(help: ArgumentHelp("systemd or launchd (default: this system's).", valueName: "manager"))
-        var manager: Manager = .native
+        @OptionGroup var target: ServiceTarget
 
         func run() throws {
-            let files = ServiceCommand.files(manager, ServiceDefinition.current(config: config, perUser: user))
+            let files = target.files
             guard let data = FileManager.default.contents(atPath: files.path) else {
                 print("not installed (\(files.path))")
                 throw ExitCode(1)
             }
             let current = String(decoding: data, as: UTF8.self) == files.text
             print("installed at \(files.path)\(current ? "" : " (it differs from what install would write now)")")
+        }
+    }
+
+    /// Which service the subcommands mean: per user or system-wide, run with which configuration, under
+    /// which manager.
+    struct ServiceTarget: ParsableArguments {
+        @Flag(help: "A service of the current user (systemctl --user, a launchd agent) instead of a system-wide one.")
+        var user = false
+
+        @Option(name: .shortAndLong, help: ArgumentHelp("The configuration the service runs with (made absolute).", valueName: "file"))
+        var config: String?
+
+        @Option(help: "The service manager (default: this system's).")
+        var manager: Manager = .native
+
+        /// The service file's path, text, and enable and disable commands.
+        var files: (path: String, text: String, enable: String, disable: String) {
+            ServiceCommand.files(manager, ServiceDefinition.current(config: config, perUser: user))
         }
     }
 }

@@ -25,6 +25,8 @@ enum SystemdUnit {
         var service = [
             "Type=notify",
             "ExecStart=\(command)",
+            "# systemctl reload: queues added, removed or changed in the configuration, without a restart.",
+            "ExecReload=/bin/kill -HUP $MAINPID",
             "WorkingDirectory=\(quoted(definition.workingDirectory))",
             "# Secrets named by token_env / hmac_secret_env, one NAME=value per line (optional file).",
             "EnvironmentFile=-\(definition.perUser ? "%h/.config/ghost/env" : "/etc/ghost/env")",

@@ -9,7 +9,7 @@ import Supervision
 struct AlertMonitor: Sendable {
     let settings: AlertSettings
     let health: HealthBoard
-    let queues: [String: PatchQueue]
+    let queues: QueueDirectory
     let logger: Logger
 
     /// The monitor's name on the health board.
@@ -42,7 +42,7 @@ struct AlertMonitor: Sendable {
         for (name, report) in await health.reports() where !name.hasPrefix("alerts") {
             snapshot.components[name] = (report.state == .up || report.state == .stopped, report.restarts)
         }
-        for (name, queue) in queues {
+        for (name, queue) in queues.serving {
             snapshot.queues[name] = await queue.alertFacts()
             let spool = queue.config.directory.path
             if let free = Self.freePercent(of: spool) { snapshot.diskFreePercent[spool] = free }

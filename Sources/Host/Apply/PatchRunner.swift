@@ -111,8 +111,11 @@ public struct PatchRunner: Sendable {
     /// names its files. A queue refuses a patch that fails this (HTTP 422) instead of failing it later.
     public func validate(_ patch: Patch) throws(ApplyError) {
         for operation in patch.operations {
-            if case .content(let applier) = try entry(for: operation) {
+            switch try entry(for: operation) {
+            case .content(let applier):
                 _ = try applier.inputPaths(for: operation)
+                try applier.validate(operation)
+            case .effect(let applier):
                 try applier.validate(operation)
             }
         }

@@ -115,7 +115,7 @@ enum ConfigParser {
         var roles: [ExecRoleConfig] = []
         if let node = document["roles"] {
             for (name, value) in try node.orderedMapping() {
-                let fields = try value.mapping(allowed: ["exec", "timeout_s"])
+                let fields = try value.mapping(allowed: ["exec", "timeout_s", "schema"])
                 guard let exec = fields["exec"] else { throw value.error("missing 'exec' (the plugin's argv)") }
                 var argv: [String] = []
                 for item in try exec.sequence() { argv.append(try item.string()) }
@@ -125,7 +125,8 @@ enum ConfigParser {
                     resolved[0] = baseDirectory.appendingPathComponent(program).standardizedFileURL.path
                 }
                 let timeout = try fields["timeout_s"].map { node throws(ConfigError) in try node.seconds() } ?? .seconds(30)
-                roles.append(ExecRoleConfig(name: name, argv: resolved, timeout: timeout))
+                let schema = try fields["schema"].map { node throws(ConfigError) in try node.payloadSchema(relativeTo: baseDirectory) }
+                roles.append(ExecRoleConfig(name: name, argv: resolved, timeout: timeout, schema: schema))
             }
         }
         var config = GhostConfig(http: http, defaultQueue: defaultQueue, queues: queues, roles: roles, origin: "")
@@ -335,6 +336,49 @@ struct Entry {
     func seconds() throws(ConfigError) -> Duration {
         guard let value = node.float, value > 0, value <= 86_400 else { throw error("expected a number of seconds above 0") }
         return .seconds(value, atMost: .seconds(86_400))
+    }
+
+    /// A payload schema written inline (YAML or JSON) or as the path of a JSON file.
+    func payloadSchema(relativeTo base: URL) throws(ConfigError) -> PayloadSchema {
+        var document: JSONValue
+        if node.mapping == nil, node.scalar != nil {
+            let file = try path(relativeTo: base)
+            guard let bytes = FileManager.default.contents(atPath: file.path) else { throw error("cannot read the schema file \(file.path)") }
+            do {
+                document = try JSONParser.parse(Array(bytes))
+            } catch {
+                throw self.error("the schema file \(file.path) is not JSON: \(error)")
+            }
+        } else {
+            document = try json()
+        }
+        do {
+            return try PayloadSchema(document)
+        } catch {
+            throw self.error(error.message)
+        }
+    }
+
+    /// The node as JSON: YAML's resolved scalars (null, booleans, numbers) as JSON's, other scalars as strings.
+    func json() throws(ConfigError) -> JSONValue {
+        if node.mapping != nil {
+            var object: [String: JSONValue] = [:]
+            for (key, value) in try orderedMapping() { object[key] = try value.json() }
+            return .object(object)
+        }
+        if node.sequence != nil {
+            var array: [JSONValue] = []
+            for item in try sequence() { array.append(try item.json()) }
+            return .array(array)
+        }
+        switch Tag.Name(rawValue: node.tag.rawValue) {
+        case .null: return .null
+        case .bool: return try .bool(bool())
+        case .int, .float:
+            guard let value = node.float else { throw error("expected a number") }
+            return .number(value)
+        default: return .string(try string())
+        }
     }
 
     func path(relativeTo base: URL) throws(ConfigError) -> URL {

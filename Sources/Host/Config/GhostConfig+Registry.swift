@@ -6,7 +6,7 @@ extension GhostConfig {
     /// name as a built-in one replaces it.
     public func registry(extending registry: ApplierRegistry) -> ApplierRegistry {
         var registry = registry
-        for role in roles { registry.register(ExecApplier(name: role.name, argv: role.argv, timeout: role.timeout)) }
+        for role in roles { registry.register(ExecApplier(name: role.name, argv: role.argv, timeout: role.timeout, schema: role.schema)) }
         return registry
     }
 }

@@ -1,7 +1,7 @@
 public import Logging
 
 /// How `ghost serve` logs (`log: {format: json, level: info}`); `--log-format` and `--log-level` win.
-public struct LogSettings: Sendable {
+public struct LogSettings: Sendable, Equatable {
     /// The line format.
     public enum Format: String, Sendable, CaseIterable {
         /// Lines for people: `2026-… info ghost : message key=value`.

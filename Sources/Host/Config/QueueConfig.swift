@@ -2,7 +2,7 @@ public import ApplierAPI
 public import Foundation
 
 /// One named queue: its folder (the inbox and spool), the workspace its patches may change, and its policy.
-public struct QueueConfig: Sendable {
+public struct QueueConfig: Sendable, Equatable {
     /// The name (`MAIN`, `CYOPS`, `default`); letters, digits, `_` and `-`.
     public var name: String
     /// The inbox folder; `.completed/`, `.failed/` and `.ghost/` live inside it.
@@ -56,18 +56,21 @@ public struct QueueConfig: Sendable {
 }
 
 /// A role served by an external program (the exec plugin protocol).
-public struct ExecRoleConfig: Sendable {
+public struct ExecRoleConfig: Sendable, Equatable {
     /// The role name patches use.
     public var name: String
     /// The program and its arguments.
     public var argv: [String]
     /// How long the plugin may run for one patch.
     public var timeout: Duration
+    /// The payload's JSON Schema (`roles.NAME.schema`), checked when a patch is accepted; `nil`: any payload.
+    public var schema: PayloadSchema?
 
     /// An exec role.
-    public init(name: String, argv: [String], timeout: Duration) {
+    public init(name: String, argv: [String], timeout: Duration, schema: PayloadSchema? = nil) {
         self.name = name
         self.argv = argv
         self.timeout = timeout
+        self.schema = schema
     }
 }

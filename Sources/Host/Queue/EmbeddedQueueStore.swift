@@ -118,7 +118,10 @@ final class EmbeddedQueueStore: QueueStore {
         return HistoryEntry(receipt, at: spool.relativePath(of: url), kind: .patch, sequence: patch.sequence)
     }
 
-    func close() { history.close() }
+    func close() {
+        history.close()
+        lock.release()
+    }
 
     /// Sweeps by the queue's ``RetentionPolicy``.
     func retentionSweeper(logger: Logger) -> RetentionSweeper? { RetentionSweeper(store: self, logger: logger) }

@@ -45,6 +45,8 @@ actor PatchQueue {
     let wakeups: AsyncStream<Void>
     let wake: AsyncStream<Void>.Continuation
     var closed = false
+    /// Set by ``stop()``: the executor ends after the batch in hand, as at shutdown.
+    var stopping = false
     var inHand: String?
     /// Outcomes recovery decided for interrupted patches, filed by the executor when it reaches them.
     var recovered: [UInt64: IntentRecovery.Outcome] = [:]
@@ -109,7 +111,7 @@ actor PatchQueue {
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    var name: String { config.name }
+    nonisolated var name: String { config.name }
 
     // MARK: Executor
 
@@ -132,9 +134,9 @@ actor PatchQueue {
                 }
                 if batch.count == 1, !suspects.isEmpty { await settled(batch[0].pending.sequence, health: health, component: component) }
                 if checkpoints.isDue(depth: depth, receiptsHeld: receiptWaiters.holdsReceipts) { await checkpoint() }
-                if Task.isShuttingDownGracefully { break }
+                if Task.isShuttingDownGracefully || stopping { break }
             }
-            if Task.isShuttingDownGracefully { break }
+            if Task.isShuttingDownGracefully || stopping { break }
         }
         await checkpoint()
         saveCleanShutdown()
@@ -149,6 +151,14 @@ actor PatchQueue {
 
     /// Starts the executor on patches recovered from the spool.
     func kick() { wake.yield() }
+
+    /// Ends the executor after the batch in hand, as shutdown does (a configuration reload removed or
+    /// changed the queue): patches still queued stay in the spool, and run when a queue on this folder
+    /// starts again. The spool's lock is released once the executor has closed it.
+    func stop() {
+        stopping = true
+        wake.finish()
+    }
 
     /// Takes the head of the queue and, when it may share a commit, the ready patches right behind it: the
     /// next batch, read and parsed, with how to run it. `nil` when nothing is ready.

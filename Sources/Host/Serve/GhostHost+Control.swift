@@ -4,8 +4,8 @@ public import Transport
 /// Listing patches, and what an operator does to them and to queues (``PatchIntake``'s control calls).
 extension GhostHost {
     /// The queue named `name`, or `unknown_queue`.
-    func queue(named name: String) throws(ApplyError) -> PatchQueue {
-        guard let queue = queues[name] else {
+    func queue(named name: String) async throws(ApplyError) -> PatchQueue {
+        guard let queue = await directory.queue(named: name) else {
             throw ApplyError(.unknownQueue, "no queue named '\(name)'; queues: \(config.queues.map(\.name).joined(separator: ", "))")
         }
         return queue
@@ -19,7 +19,7 @@ extension GhostHost {
     /// a patch older than it.
     func queue(holding id: String) async throws(ApplyError) -> PatchQueue {
         for name in lookupOrder {
-            if let queue = queues[name], try await queue.knows(id: id) { return queue }
+            if let queue = await directory.queue(named: name), try await queue.knows(id: id) { return queue }
         }
         throw ApplyError(.notFound, "no patch with id '\(id)' in any queue")
     }
@@ -39,9 +39,12 @@ extension GhostHost {
         try await queue(holding: id).cancel(id: id).json
     }
 
+    /// Every role this host applies.
+    public func roles() async throws(ApplyError) -> [RoleDescriptor] { runner.registry.descriptors }
+
     /// Pauses or resumes `queue`; returns its status.
     public func setPaused(_ paused: Bool, queue name: String) async throws(ApplyError) -> JSONValue {
-        let queue = try queue(named: name)
+        let queue = try await queue(named: name)
         try await queue.setPaused(paused)
         var status = await queue.status().objectValue ?? [:]
         status["name"] = .string(name)
@@ -50,11 +53,11 @@ extension GhostHost {
 
     /// A page of patches, newest first, over one queue or all of them (see ``PatchListing``).
     public func list(_ query: PatchQuery) async throws(ApplyError) -> JSONValue {
-        if let name = query.queue { _ = try queue(named: name) }
+        if let name = query.queue { _ = try await queue(named: name) }
         let names = query.queue.map { [$0] } ?? config.queues.map(\.name)
         var listing = try PatchListing(query, queues: names)
         for name in names {
-            guard let queue = queues[name], let filter = listing.filter(for: name) else { continue }
+            guard let queue = await directory.queue(named: name), let filter = listing.filter(for: name) else { continue }
             if listing.includesUnfinished { listing.add(unfinished: await queue.unfinishedSummaries(limit: query.limit), from: name) }
             listing.add(try await queue.history(filter), from: name)
         }

@@ -2,24 +2,30 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// SIGHUP, whose default action would end the host (a closed terminal, `systemctl reload`), is logged and
-/// otherwise ignored. Reloading the configuration on SIGHUP is not built: restart the host to apply a
-/// changed one.
+/// SIGHUP, whose default action would end the host (a closed terminal), reloads the configuration
+/// (`systemctl reload`, `kill -HUP`): see ``GhostHost/reload()``. Without a way to read the configuration
+/// again (a host built in a test), it is logged and ignored.
 struct HangupListener: Service {
     private let signals: UnixSignalsSequence
     private let logger: Logger
+    private let reload: (@Sendable () async -> Void)?
 
     /// Traps SIGHUP from now on (so a hangup during start is caught too).
-    init(logger: Logger) async {
+    init(logger: Logger, reload: (@Sendable () async -> Void)?) async {
         self.signals = await UnixSignalsSequence(trapping: .sighup)
         self.logger = logger
+        self.reload = reload
     }
 
-    /// Logs each SIGHUP until the host shuts down.
+    /// Reloads on each SIGHUP, one reload at a time, until the host shuts down.
     func run() async throws {
-        try await cancelWhenGracefulShutdown { [signals, logger] in
+        try await cancelWhenGracefulShutdown { [signals, logger, reload] in
             for await _ in signals {
-                logger.info("SIGHUP: ignored; the configuration is not reloaded (restart ghost serve to apply a changed one)")
+                guard let reload else {
+                    logger.info("SIGHUP: ignored; this host cannot read its configuration again")
+                    continue
+                }
+                await reload()
             }
         }
     }

@@ -25,6 +25,10 @@ final class SpoolLock: Sendable {
         descriptor = fd
     }
 
+    /// Lets another holder take the lock now (a queue restarted by a configuration reload reopens its
+    /// folder while this object may still be referenced).
+    func release() { flock(descriptor, LOCK_UN) }
+
     deinit { close(descriptor) }
 
     private static func contents(_ fd: Int32) throws(ApplyError) -> [UInt8] {

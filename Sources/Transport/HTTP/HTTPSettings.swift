@@ -1,5 +1,5 @@
 /// How the HTTP transport listens and whom it lets in.
-public struct HTTPSettings: Sendable {
+public struct HTTPSettings: Sendable, Equatable {
     /// The address to bind (`127.0.0.1` unless configured).
     public var host: String
     /// The port (`5051`, the seed's); `0` picks a free one.

@@ -143,6 +143,14 @@ package struct HTTPTransport: Sendable {
                 (.ok, ["result": ["success": true, "queue": try await self.intake.setPaused(paused, queue: queue)]])
             }
         }
+        authorized(router, .get, "/api/schema") { request, _ throws(ApplyError) in
+            let roles = try await self.intake.roles()
+            guard let tools = request.uri.queryParameters.get("tools") else { return (.ok, PatchSchema.document(for: roles)) }
+            guard let shape = PatchSchema.ToolShape(rawValue: tools) else {
+                throw ApplyError(.invalidPatch, "tools must be one of \(PatchSchema.ToolShape.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return (.ok, PatchSchema.tools(for: roles, shape: shape))
+        }
         router.get("/api/status") { request, _ in
             if let refusal = self.refuseUnauthorized(request) { return refusal }
             return Self.json(.ok, await self.intake.status())

@@ -42,6 +42,9 @@ public protocol PatchIntake: Sendable {
     /// Pauses (or resumes) a queue: a paused queue takes patches but applies none, across restarts.
     /// Returns the queue's state.
     func setPaused(_ paused: Bool, queue: String) async throws(ApplyError) -> JSONValue
+
+    /// Every role this host applies (built-in and configured), for ``PatchSchema``.
+    func roles() async throws(ApplyError) -> [RoleDescriptor]
 }
 
 extension PatchIntake {
@@ -55,6 +58,8 @@ extension PatchIntake {
     public func cancel(id: String) async throws(ApplyError) -> JSONValue { throw Self.notOffered }
     /// Not offered by this intake.
     public func setPaused(_ paused: Bool, queue: String) async throws(ApplyError) -> JSONValue { throw Self.notOffered }
+    /// Not offered by this intake.
+    public func roles() async throws(ApplyError) -> [RoleDescriptor] { throw Self.notOffered }
 
     private static var notOffered: ApplyError { ApplyError(.unavailable, "this host does not offer that") }
 }
