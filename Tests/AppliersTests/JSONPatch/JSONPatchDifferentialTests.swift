@@ -1,7 +1,6 @@
 import ApplierAPI
 import Appliers
 import Foundation
-import GhostTesting
 import Testing
 
 /// Generated documents and patches, applied by GhostRunner and by references: the Python `jsonpatch`
@@ -41,8 +40,7 @@ import Testing
             return request.serialized
         }
         let input = lines.joined(separator: "\n") + "\n"
-        // Waiting for a child must not hold a thread of the cooperative pool.
-        let run = try await onThread { try Self.runReference(input) }
+        let run = try await Self.runReference(input)
         try #require(
             run.status == 0,
             "the reference needs python3 and the jsonpatch package (pip install jsonpatch; .ci/run installs it): \(run.complaint)"
@@ -81,27 +79,16 @@ import Testing
         return (agreed, failed)
     }
 
-    /// Runs the reference on `input`: its exit status, output and complaints.
-    private static func runReference(_ input: String) throws -> (status: Int32, output: String, complaint: String) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("json-patch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let requests = folder.appendingPathComponent("cases.jsonl")
-        try Data(input.utf8).write(to: requests)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path]
-        process.standardInput = try FileHandle(forReadingFrom: requests)
-        let output = Pipe()
-        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("json-patch-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errors) }
-        process.standardOutput = output
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
-        let answer = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let complaint = String(decoding: (try? Data(contentsOf: errors)) ?? Data(), as: UTF8.self)
-        return (process.terminationStatus, String(decoding: answer, as: UTF8.self), complaint)
+    /// Runs the reference on `input` through the runner the exec and shell roles use (swift-subprocess: no
+    /// thread of the cooperative pool waits on the child): its exit status, output and complaints.
+    private static func runReference(_ input: String) async throws -> (status: Int32?, output: String, complaint: String) {
+        let outcome = try await ProcessRunner(outputLimit: 64 << 20, keepHead: true).run(
+            ["python3", script.path],
+            environment: ProcessInfo.processInfo.environment,
+            workingDirectory: FileManager.default.temporaryDirectory.path,
+            input: Array(input.utf8),
+            timeout: .seconds(120)
+        )
+        return (outcome.exitCode, String(decoding: outcome.stdout, as: UTF8.self), String(decoding: outcome.stderr, as: UTF8.self))
     }
 }
