@@ -126,6 +126,44 @@ enum BuiltinPayloadSchemas {
         ]
     ]
 
+    /// `json_patch`: RFC 6902 operations, as an array or under `operations` (a v2 mutation's way).
+    static let jsonPatch: JSONValue = [
+        "oneOf": [
+            ["type": "array", "items": jsonPatchOperation, "description": "RFC 6902 operations, applied in order, all or none."],
+            ["type": "object", "required": ["operations"], "properties": ["operations": ["type": "array", "items": jsonPatchOperation]]],
+        ]
+    ]
+
+    /// `json_merge_patch`: the RFC 7396 merge document, or `{"merge": …}` (a v2 mutation's way).
+    static let jsonMergePatch: JSONValue = [
+        "type": "object",
+        "description":
+            "The RFC 7396 merge document: members are set recursively, a null member removes one. A merge document that is not an object (it replaces the whole value) goes in {\"merge\": …}.",
+    ]
+
+    private static let jsonPatchOperation: JSONValue = [
+        "type": "object",
+        "required": ["op", "path"],
+        "properties": [
+            "op": ["enum": ["add", "remove", "replace", "move", "copy", "test"]],
+            "path": jsonPointer,
+            "from": jsonPointer,
+            "value": ["description": "Any JSON value (null included)."],
+        ],
+        "allOf": [
+            ["if": ["properties": ["op": ["enum": ["add", "replace", "test"]]]], "then": ["required": ["value"]]],
+            ["if": ["properties": ["op": ["enum": ["move", "copy"]]]], "then": ["required": ["from"]]],
+            ["if": ["properties": ["op": ["const": "remove"]]], "then": ["properties": ["path": ["minLength": 1]]]],
+        ],
+    ]
+
+    private static let jsonPointer: JSONValue = [
+        "type": "string",
+        "pattern": "^(/([^~]|~[01])*)?$",
+        "description":
+            "A JSON Pointer (RFC 6901): \"\" is the whole document, /a/0 the first element of a; ~1 is / and ~0 is ~ in a key; - is an array's end (add only).",
+    ]
+
     private static let mode: JSONValue = [
         "type": "string", "pattern": "^(0o)?0?[0-7]{1,3}$", "description": "Octal permissions as a string (\"0644\"), at most 0777.",
     ]

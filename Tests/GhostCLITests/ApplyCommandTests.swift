@@ -111,7 +111,12 @@ import Testing
         let result = try await GhostProcess.run(["roles", "--json"])
         #expect(result.status == 0)
         let names = result.receipts.compactMap { $0["name"]?.stringValue }
-        #expect(names == ["ui_patch", "search_replace", "write", "delete", "chmod", "insertAfter", "insertBefore", "insertAt", "shell"])
+        #expect(
+            names == [
+                "ui_patch", "search_replace", "json_patch", "json_merge_patch", "write", "delete", "chmod", "insertAfter", "insertBefore", "insertAt",
+                "shell",
+            ]
+        )
         #expect(result.receipts.first?["aliases"] == ["regex"])
         let help = try await GhostProcess.run(["apply", "--help"])
         #expect(help.stdout.contains("--check"))
