@@ -18,7 +18,7 @@ public struct Reason: RawRepresentable, Hashable, Sendable, CustomStringConverti
     /// Every code GhostRunner itself uses (a plugin's own codes are not among them).
     package static let builtIn: Set<Reason> = [
         .noMatch, .ambiguousMatch, .countMismatch, .unknownRole, .pathOutsideWorkspace, .shellDisabled, .shellNotAllowed, .invalidJSON, .invalidPatch,
-        .regexError, .regexLimit, .timeout, .binaryFile, .notUTF8, .fileNotFound, .ioError, .commandFailed, .pluginError,
+        .regexError, .regexLimit, .timeout, .binaryFile, .notUTF8, .fileNotFound, .fileExists, .ioError, .commandFailed, .pluginError,
         .limitExceeded, .idConflict, .interrupted, .conflict, .unknownQueue, .notFound, .unauthorized, .unavailable, .pathReserved,
         .crashedHost, .misdirectedRequest, .forbiddenOrigin, .unsupportedMediaType, .cancelled, .forbidden,
     ]
@@ -54,6 +54,9 @@ public struct Reason: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let notUTF8 = Reason("not_utf8")
     /// The target file does not exist and the role needs it.
     public static let fileNotFound = Reason("file_not_found")
+    /// The patch creates a file (a diff's new file, Codex's `*** Add File`, a move's destination) that
+    /// already exists; nothing was written.
+    public static let fileExists = Reason("file_exists")
     /// A file system operation failed.
     public static let ioError = Reason("io_error")
     /// A shell step exited with a non-zero status.

@@ -73,7 +73,7 @@ struct NoMatchHint {
             return nil
         }
         let matcher = BlockMatcher(file: file)
-        for level in MatchLevel.allCases {
+        for level in MatchLevel.ladder {
             if let found = matcher.candidates(of: replacement.lines, at: level).first { return found.start + 1 }
         }
         return nil

@@ -14,20 +14,23 @@ enum SearchReplaceEngine {
         let file = TextLines(bytes)
         if edit.isFragment { return try applyFragment(edit, file: file, path: path) }
         let search = PayloadLines(edit.search).lines
-        let matcher = BlockMatcher(file: file)
-        for level in MatchLevel.allCases {
-            let found = matcher.candidates(of: search, at: level)
-            if found.count > 1 { throw ambiguous(edit, path: path, level: level, places: found.map { String($0.start + 1) }) }
-            guard let match = found.first else { continue }
+        let replace = PayloadLines(edit.replace).lines
+        let kept = KeptLines(search: search, replace: replace)
+        let context = kept.keptSearchLines
+        if let fit = LadderFit.find(search, in: BlockMatcher(file: file), context: context) {
+            let level = fit.level
+            let match = fit.candidates[0]
+            if fit.candidates.count > 1 { throw ambiguous(edit, path: path, level: level, places: fit.candidates.map { String($0.start + 1) }) }
             var replacement: [[UInt8]] = []
-            for (index, line) in PayloadLines(edit.replace).lines.enumerated() {
+            for (index, line) in replace.enumerated() {
+                // A line the edit keeps stays as the file has it (its whitespace, its punctuation, a change made
+                // since the model read it): only the lines the edit changes are written from the payload.
+                if let searchLine = kept.searchIndex[index] {
+                    replacement.append(Array(file.text(match.start + searchLine)))
+                    continue
+                }
                 guard let moved = match.shift.apply(to: line) else {
-                    throw ApplyError(
-                        .noMatch,
-                        "\(edit.label) fits \(path) at line \(match.start + 1) \(phrase(level)), but the file is indented "
-                            + "\(match.shift.receiptValue ?? "") characters against the search and replacement line \(index + 1) "
-                            + "does not start with the whitespace to remove; send the search and replacement with the file's indentation"
-                    )
+                    throw MatchFailure.unshiftable(edit.label, path: path, at: match, level: level, line: "replacement line \(index + 1)")
                 }
                 replacement.append(moved)
             }
@@ -84,14 +87,12 @@ enum SearchReplaceEngine {
     }
 
     private static func ambiguous(_ edit: SearchReplaceEdit, path: String, level: MatchLevel, places: [String]) -> ApplyError {
-        let shown = places.prefix(10).joined(separator: ", ")
-        let more = places.count > 10 ? " and \(places.count - 10) more" : ""
-        let kind = places.first?.contains(":") == true ? "line:column" : "lines"
-        let count = places.count < BlockMatcher.candidateLimit ? "\(places.count)" : "\(places.count) or more"
-        return ApplyError(
-            .ambiguousMatch,
-            "\(edit.label) fits \(count) places in \(path) \(phrase(level)) (\(kind) \(shown)\(more)); nothing written: "
-                + "add text around the search so that it fits exactly one place"
+        MatchFailure.ambiguous(
+            edit.label,
+            path: path,
+            level: level,
+            places: places,
+            advice: "add text around the search so that it fits exactly one place"
         )
     }
 
@@ -100,15 +101,5 @@ enum SearchReplaceEngine {
         let lines = ranges.map { file.lineNumber(at: $0.lowerBound) }
         guard Set(lines).count < lines.count else { return lines.map(String.init) }
         return zip(ranges, lines).map { range, line in "\(line):\(range.lowerBound - file.starts[line - 1] + 1)" }
-    }
-
-    /// How a level reads in a message: `exactly`, `ignoring trailing whitespace`, ...
-    static func phrase(_ level: MatchLevel) -> String {
-        switch level {
-        case .exact: "exactly"
-        case .trailingWhitespace: "ignoring trailing whitespace"
-        case .indentation: "ignoring indentation"
-        case .unicodePunctuation: "ignoring indentation and Unicode punctuation"
-        }
     }
 }

@@ -38,6 +38,7 @@ enum PunctuationFolding {
         let third = line[index + 2]
         switch (lead, second) {
         case (0xE2, 0x80): return general[third].map { (3, $0) } ?? (1, nil)
+        case (0xE2, 0x81) where third == 0x9F: return (3, space)  // medium mathematical space
         case (0xE2, 0x81): return third == 0xA0 ? (3, []) : (1, nil)
         case (0xE2, 0x88): return third == 0x92 ? (3, dash) : (1, nil)
         case (0xE3, 0x80): return third == 0x80 ? (3, space) : (1, nil)

@@ -1,6 +1,7 @@
 import ApplierAPI
 
-/// What one edit did, for the receipt's `edits` list: the file, the ladder level that matched and where.
+/// What one edit or hunk did, for the receipt's `edits` or `hunks` list: the file, the ladder level that
+/// matched and where.
 struct EditOutcome: Equatable {
     /// The file, as written in the payload or the target.
     var path: String
@@ -12,6 +13,10 @@ struct EditOutcome: Equatable {
     var lines: Int?
     /// The indentation shift applied to the replacement (`+4`, `-2`), when there was one.
     var indent: String?
+    /// How many lines from the place the hunk stated it was found (diff hunks only; positive: further down).
+    var offset: Int?
+    /// How many context lines were set aside at each end to find it (only when some were).
+    var fuzz: Int?
 
     /// The outcome as a JSON object.
     var json: JSONValue {
@@ -19,6 +24,8 @@ struct EditOutcome: Equatable {
         if let line { members["line"] = .number(Double(line)) }
         if let lines { members["lines"] = .number(Double(lines)) }
         if let indent { members["indent"] = .string(indent) }
+        if let offset { members["offset"] = .number(Double(offset)) }
+        if let fuzz { members["fuzz"] = .number(Double(fuzz)) }
         return .object(members)
     }
 }
