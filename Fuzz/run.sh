@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the envelope parser and the content appliers (the PCRE2 regex applier above all) with libFuzzer.
+# Fuzzes the envelope parser and the content appliers (the PCRE2 regex applier above all, the JSON roles) with libFuzzer.
 #
 #   Fuzz/run.sh [RUNS]        # default 1000000 executions
 #

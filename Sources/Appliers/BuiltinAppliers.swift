@@ -1,9 +1,8 @@
 public import ApplierAPI
 
 extension ApplierRegistry {
-    /// A registry holding every built-in role: `ui_patch`, `search_replace`, `unified_diff`,
-    /// `apply_patch`, `write`, `delete`, `chmod`, the three inserts
-    /// and `shell`.
+    /// A registry holding every built-in role: `ui_patch`, `search_replace`, `unified_diff`, `apply_patch`,
+    /// `json_patch`, `json_merge_patch`, `write`, `delete`, `chmod`, the three inserts and `shell`.
     public static func builtIn() -> ApplierRegistry { builtIn(cache: PatternCache()) }
 
     /// The built-in roles, with the regex role and shell allow lists sharing `cache`.
@@ -14,6 +13,7 @@ extension ApplierRegistry {
         registry.register(SearchReplaceApplier())
         registry.register(UnifiedDiffApplier())
         registry.register(ApplyPatchApplier())
+        for standard in JSONDocumentApplier.Standard.allCases { registry.register(JSONDocumentApplier(standard)) }
         registry.register(WriteApplier())
         registry.register(DeleteApplier())
         registry.register(ChmodApplier())

@@ -1,8 +1,10 @@
 import ApplierAPI
 
 /// The JSON Schemas (2020-12) of the built-in roles' payloads, as `ghost schema` prints them and as the
-/// tool definitions given to a model carry them. Each says what the role's own check at intake accepts;
-/// `SchemaDocumentTests` validates real patches against them with Python's `jsonschema`.
+/// tool definitions given to a model carry them. Each is the form a model should write: what it accepts, the
+/// role accepts too, while a few spellings the role also takes for old patches (`insertAt: "top"`, a mode as
+/// the number `644`) are left out. `SchemaCommandTests` checks real and example patches against them with
+/// Python's `jsonschema` and against a real host.
 enum BuiltinPayloadSchemas {
     /// `ui_patch`.
     static let regex: JSONValue = [
@@ -14,7 +16,7 @@ enum BuiltinPayloadSchemas {
                 "type": "string",
                 "description": "The text each match becomes: $1, ${name} and $$ are substituted; backslashes are literal unless extended is true.",
             ],
-            "flags": ["type": "string", "pattern": "^[imsxu]*$", "description": "Pattern flags: i m s x u."],
+            "flags": ["type": "string", "pattern": "^[imsxug]*$", "description": "Pattern flags: i m s x u (g is always on)."],
             "count": ["type": "integer", "minimum": 0, "description": "The exact number of matches expected; another number fails count_mismatch."],
             "extended": ["type": "boolean", "description": "PCRE2's extended replacement syntax (\\U$1, \\n, …) instead of literal backslashes."],
         ],
@@ -74,7 +76,10 @@ enum BuiltinPayloadSchemas {
                 "properties": [
                     "run": ["type": "string", "minLength": 1, "description": "A command line for /bin/sh -c."],
                     "argv": ["type": "array", "minItems": 1, "items": ["type": "string"], "description": "A program and its arguments, no shell."],
-                    "cwd": ["type": "string", "description": "A folder inside the workspace (relative)."],
+                    "cwd": [
+                        "type": "string", "not": ["pattern": "(^/|(^|/)\\.\\.(/|$))"],
+                        "description": "A folder inside the workspace (relative, no ..).",
+                    ],
                     "timeout_s": ["type": "number", "exclusiveMinimum": 0],
                     "env": ["type": "object", "additionalProperties": ["type": "string"]],
                     "idempotent": ["type": "boolean"],
@@ -168,13 +173,50 @@ enum BuiltinPayloadSchemas {
         ),
     ]
 
+    /// `json_patch`: RFC 6902 operations, as an array or under `operations` (a v2 mutation's way).
+    static let jsonPatch: JSONValue = [
+        "oneOf": [
+            ["type": "array", "items": jsonPatchOperation, "description": "RFC 6902 operations, applied in order, all or none."],
+            ["type": "object", "required": ["operations"], "properties": ["operations": ["type": "array", "items": jsonPatchOperation]]],
+        ]
+    ]
+
+    /// `json_merge_patch`: the RFC 7396 merge document, or `{"merge": …}` (a v2 mutation's way).
+    static let jsonMergePatch: JSONValue = [
+        "type": "object",
+        "description":
+            "The RFC 7396 merge document: members are set recursively, a null member removes one. A merge document that is not an object (it replaces the whole value) goes in {\"merge\": …}.",
+    ]
+
+    private static let jsonPatchOperation: JSONValue = [
+        "type": "object",
+        "required": ["op", "path"],
+        "properties": [
+            "op": ["enum": ["add", "remove", "replace", "move", "copy", "test"]],
+            "path": jsonPointer,
+            "from": jsonPointer,
+            "value": ["description": "Any JSON value (null included)."],
+        ],
+        "allOf": [
+            ["if": ["properties": ["op": ["enum": ["add", "replace", "test"]]]], "then": ["required": ["value"]]],
+            ["if": ["properties": ["op": ["enum": ["move", "copy"]]]], "then": ["required": ["from"]]],
+            ["if": ["properties": ["op": ["const": "remove"]]], "then": ["properties": ["path": ["minLength": 1]]]],
+        ],
+    ]
+
+    private static let jsonPointer: JSONValue = [
+        "type": "string",
+        "pattern": "^(/([^~]|~[01])*)?$",
+        "description":
+            "A JSON Pointer (RFC 6901): \"\" is the whole document, /a/0 the first element of a; ~1 is / and ~0 is ~ in a key; - is an array's end (add only).",
+    ]
+
     private static let mode: JSONValue = [
-        "oneOf": [["type": "string", "pattern": "^(0o)?0*[0-7]{1,3}$"], ["type": "integer", "minimum": 0, "maximum": 777]],
-        "description": "Octal permissions (\"0644\", or 644 whose digits are octal), at most 0777.",
+        "type": "string", "pattern": "^(0o)?0?[0-7]{1,3}$", "description": "Octal permissions as a string (\"0644\"), at most 0777.",
     ]
 
     private static let fallback: JSONValue = [
-        "enum": ["append", "prepend", "skip"], "description": "What to do when the anchor is missing (default: fail no_match).",
+        "enum": ["error", "append", "prepend", "skip"], "description": "What to do when the anchor is missing (default error: fail no_match).",
     ]
 
     private static let place: JSONValue = [

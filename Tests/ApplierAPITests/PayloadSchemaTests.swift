@@ -73,6 +73,27 @@ import Testing
         )
     }
 
+    /// JSON Schema's patterns are ECMA-262's: `$` is the very end, not also before a final line break; lengths
+    /// count code points; 1.0 is an integer.
+    @Test func patternsLengthsAndIntegersAsJSONSchemaMeansThem() throws {
+        let schema: JSONValue = [
+            "properties": ["branch": ["pattern": "^[a-z]+$"], "mark": ["minLength": 2, "maxLength": 2], "count": ["type": "integer"]]
+        ]
+        #expect(try violations(schema, ["branch": "main\n"]) == [#"payload/branch: "main\n" does not match the pattern ^[a-z]+$"#])
+        #expect(try violations(schema, ["branch": "main", "mark": "👍🏽", "count": 1.0]).isEmpty, "a thumb with a skin tone is two code points")
+        #expect(try violations(schema, ["mark": "é"]) == [#"payload/mark: expected at least 2 characters, found 1"#])
+    }
+
+    @Test func keywordValuesOfTheWrongKindAreRefusedNotIgnored() {
+        let wrong: [JSONValue] = [
+            ["required": "name"], ["minimum": "3"], ["multipleOf": 0], ["type": "text"], ["maxLength": -1], ["uniqueItems": "yes"],
+            ["properties": ["a": ["pattern": 5]]],
+        ]
+        for schema in wrong {
+            #expect(throws: ApplyError.self, "\(schema.serialized)") { try PayloadSchema(schema) }
+        }
+    }
+
     @Test func membersWithSlashesAreEscapedInThePlace() throws {
         let schema: JSONValue = ["additionalProperties": ["type": "string"]]
         #expect(try violations(schema, ["a/b~c": 1]) == ["payload/a~1b~0c: expected string, found number"])

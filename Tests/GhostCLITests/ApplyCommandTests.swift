@@ -113,7 +113,8 @@ import Testing
         let names = result.receipts.compactMap { $0["name"]?.stringValue }
         #expect(
             names == [
-                "ui_patch", "search_replace", "unified_diff", "apply_patch", "write", "delete", "chmod", "insertAfter", "insertBefore", "insertAt",
+                "ui_patch", "search_replace", "unified_diff", "apply_patch", "json_patch", "json_merge_patch", "write", "delete", "chmod",
+                "insertAfter", "insertBefore", "insertAt",
                 "shell",
             ]
         )

@@ -89,7 +89,7 @@ import Testing
                 }
             }
         }
-        // Two restarts of queue a while the senders run (each changes its crash_retries).
+        // Two restarts of queue a while the senders run (each changes its aliases).
         for retries in [3, 4] {
             try await Task.sleep(for: .milliseconds(150))
             try write("queues:\n  a: {dir: ia, workspace: ws, aliases: [/old/machine\(retries)]}\n", to: folder + "/ghost.yml")

@@ -5,15 +5,27 @@ import Dispatch
 /// The roles, built once.
 let registry = ApplierRegistry.builtIn()
 
-/// What every content operation is given: a small text file, and an empty one.
+/// What every content operation is given: a small text file, an empty one, and a JSON file for the JSON roles.
 let sampleFiles: [String: FileContent?] = [
     "src/App.tsx": FileContent(bytes: Array("<Text>Old</Text>\r\nconst a = 1;\n// ünïcode ✅\n".utf8)),
     "empty.txt": FileContent(bytes: []),
+    "config.json": FileContent(
+        bytes: Array("{\n  \"name\": \"app\",\n  \"list\": [1, 2.50, {\"a/b\": null}],\n  \"nested\": {\n    \"x\": true\n  }\n}\n".utf8)
+    ),
+]
+
+/// Edits made to every input as a JSON file: each place the JSON roles read and write (nested values, an
+/// array's end, a merge) on whatever layout the input has.
+let jsonEdits: [(role: String, payload: JSONValue)] = [
+    ("json_patch", [["op": "add", "path": "/-", "value": ["k": [1, "é"]]], ["op": "copy", "from": "/0", "path": "/0/0"]]),
+    ("json_patch", [["op": "replace", "path": "", "value": ["a": [true]]]]),
+    ("json_merge_patch", ["merge": ["k": ["n": .null, "m": [1]], "0": .null]]),
 ]
 
 /// The function libFuzzer calls with each input (through ``LLVMFuzzerRunDriver`` in `main.swift`). One input is fuzzed two ways:
 /// 1. as a patch document: `Patch.parse`, then every content operation through its applier;
-/// 2. as `pattern \0 replacement \0 flags \0 subject`: one `ui_patch` straight on arbitrary bytes.
+/// 2. as `pattern \0 replacement \0 flags \0 subject`: one `ui_patch` straight on arbitrary bytes;
+/// 3. as a JSON file, edited by ``jsonEdits``.
 /// Errors are expected (they are the typed `ApplyError`s); a crash, a trap or a hang is a finding.
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data else { return 0 }
@@ -34,6 +46,12 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         let operation = PatchOperation(role: "ui_patch", target: "f", payload: payload)
         operations.append((operation, nil, FileSet(files: ["f": FileContent(bytes: subject)], targetPath: "f")))
         checkAgainstPCRE2(pattern: parts[0], replacement: Array(parts[1].utf8), flags: parts[2], subject: subject)
+    }
+    if bytes.first.map({ [UInt8(ascii: "{"), UInt8(ascii: "["), 0xEF, 0x20, 0x0A].contains($0) }) == true {
+        for (role, payload) in jsonEdits {
+            let files = FileSet(files: ["input.json": FileContent(bytes: bytes)], targetPath: "input.json")
+            operations.append((PatchOperation(role: role, target: "input.json", payload: payload), nil, files))
+        }
     }
     guard !operations.isEmpty else { return 0 }
     let done = DispatchSemaphore(value: 0)

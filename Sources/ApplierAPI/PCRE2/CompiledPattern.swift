@@ -40,6 +40,7 @@ public final class CompiledPattern: @unchecked Sendable {
         if options.dotAll { flags |= UInt32(PCRE2_DOTALL) }
         if options.extended { flags |= UInt32(PCRE2_EXTENDED) }
         if options.unicodeProperties { flags |= UInt32(PCRE2_UCP) }
+        if options.dollarEndOnly { flags |= UInt32(PCRE2_DOLLAR_ENDONLY) }
         var errorCode: Int32 = 0
         var errorOffset = 0
         let bytes = Array(pattern.utf8)

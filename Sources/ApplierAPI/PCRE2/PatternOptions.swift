@@ -10,6 +10,9 @@ public struct PatternOptions: Hashable, Sendable {
     public var extended = false
     /// `u`: `\w`, `\d`, `\b` and POSIX classes use Unicode properties.
     public var unicodeProperties = false
+    /// `$` matches only at the very end, not also before a final line break (JSON Schema's `pattern` is an
+    /// ECMA-262 regex, where it does not: `^[a-z]+$` must not take `"main\n"`). Never set from `flags`.
+    public var dollarEndOnly = false
 
     /// No flags: case-sensitive, single-line (UTF mode is always on).
     public init() {}

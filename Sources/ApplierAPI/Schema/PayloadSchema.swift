@@ -12,6 +12,9 @@
 public struct PayloadSchema: Sendable, Hashable {
     /// The schema document.
     public let document: JSONValue
+    /// Every `pattern` of the schema, compiled once when it is loaded (`$` at the very end only, as in
+    /// ECMA-262), not for each string checked.
+    let patterns: [String: CompiledPattern]
 
     /// Keywords that check nothing.
     static let annotations: Set<String> = [
@@ -30,19 +33,64 @@ public struct PayloadSchema: Sendable, Hashable {
     /// Checks that `document` is a schema this type can apply in full.
     /// - Throws: ``Reason/invalidPatch`` naming the place and the keyword or value that is not supported.
     public init(_ document: JSONValue) throws(ApplyError) {
-        try Self.check(document, at: "")
+        var patterns: [String: CompiledPattern] = [:]
+        try Self.check(document, at: "", patterns: &patterns)
         self.document = document
+        self.patterns = patterns
+    }
+
+    /// Schemas are the same when their documents are.
+    public static func == (left: PayloadSchema, right: PayloadSchema) -> Bool { left.document == right.document }
+
+    /// Hashes the document.
+    public func hash(into hasher: inout Hasher) { hasher.combine(document) }
+
+    /// How a schema pattern is compiled.
+    static var patternOptions: PatternOptions {
+        var options = PatternOptions()
+        options.dollarEndOnly = true
+        return options
     }
 
     /// Every way `value` breaks the schema (empty when it conforms), each as `/json/pointer: what is wrong`,
     /// at most `limit` of them.
     public func violations(of value: JSONValue, limit: Int = 10) -> [String] {
-        var found = SchemaEvaluation.Findings(limit: limit)
+        var found = SchemaEvaluation.Findings(limit: limit, patterns: patterns)
         SchemaEvaluation.check(value, against: document, at: "", into: &found)
         return found.list
     }
 
-    private static func check(_ schema: JSONValue, at place: String) throws(ApplyError) {
+    /// Refuses a keyword whose value is of the wrong kind (`required: "x"`, `minimum: "3"`, an unknown type
+    /// name): it would otherwise check nothing, silently.
+    private static func checkValue(_ value: JSONValue, of key: String, at place: String) throws(ApplyError) {
+        func refuse(_ expected: String) -> ApplyError { ApplyError(.invalidPatch, "schema \(place) must be \(expected)") }
+        let types: Set<String> = ["null", "boolean", "object", "array", "number", "string", "integer"]
+        switch key {
+        case "type":
+            let names = value.arrayValue ?? [value]
+            guard !names.isEmpty, names.allSatisfy({ $0.stringValue.map(types.contains) == true }) else {
+                throw refuse("a type name or a list of them (\(types.sorted().joined(separator: ", ")))")
+            }
+        case "enum":
+            guard value.arrayValue != nil else { throw refuse("an array") }
+        case "required":
+            guard let names = value.arrayValue, names.allSatisfy({ $0.stringValue != nil }) else { throw refuse("an array of member names") }
+        case "minItems", "maxItems", "minProperties", "maxProperties", "minLength", "maxLength":
+            guard let number = value.intValue, number >= 0 else { throw refuse("a whole number, 0 or more") }
+        case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum":
+            guard value.doubleValue != nil else { throw refuse("a number") }
+        case "multipleOf":
+            guard let number = value.doubleValue, number > 0 else { throw refuse("a number above 0") }
+        case "uniqueItems":
+            guard value.boolValue != nil else { throw refuse("true or false") }
+        case "pattern":
+            guard value.stringValue != nil else { throw refuse("a string") }
+        default:
+            break
+        }
+    }
+
+    private static func check(_ schema: JSONValue, at place: String, patterns: inout [String: CompiledPattern]) throws(ApplyError) {
         if schema.boolValue != nil { return }
         guard let members = schema.objectValue else {
             throw ApplyError(.invalidPatch, "schema\(place.isEmpty ? "" : " at \(place)") must be an object or a boolean")
@@ -50,10 +98,10 @@ public struct PayloadSchema: Sendable, Hashable {
         for (key, value) in members.sorted(by: { $0.key < $1.key }) {
             let inner = "\(place)/\(key)"
             if annotations.contains(key) || assertions.contains(key) {
-                if key == "pattern" {
-                    guard let pattern = value.stringValue else { throw ApplyError(.invalidPatch, "schema \(inner) must be a string") }
+                try checkValue(value, of: key, at: inner)
+                if key == "pattern", let pattern = value.stringValue, patterns[pattern] == nil {
                     do {
-                        _ = try CompiledPattern(pattern, options: PatternOptions())
+                        patterns[pattern] = try CompiledPattern(pattern, options: patternOptions)
                     } catch {
                         throw ApplyError(.invalidPatch, "schema \(inner): \(error.message)")
                     }
@@ -61,13 +109,15 @@ public struct PayloadSchema: Sendable, Hashable {
                 continue
             }
             if singleSubschemas.contains(key) {
-                try check(value, at: inner)
+                try check(value, at: inner, patterns: &patterns)
             } else if listSubschemas.contains(key) {
                 guard let list = value.arrayValue, !list.isEmpty else { throw ApplyError(.invalidPatch, "schema \(inner) must be a non-empty array") }
-                for (index, subschema) in list.enumerated() { try check(subschema, at: "\(inner)/\(index)") }
+                for (index, subschema) in list.enumerated() { try check(subschema, at: "\(inner)/\(index)", patterns: &patterns) }
             } else if key == "properties" {
                 guard let properties = value.objectValue else { throw ApplyError(.invalidPatch, "schema \(inner) must be an object") }
-                for (name, subschema) in properties.sorted(by: { $0.key < $1.key }) { try check(subschema, at: "\(inner)/\(name)") }
+                for (name, subschema) in properties.sorted(by: { $0.key < $1.key }) {
+                    try check(subschema, at: "\(inner)/\(name)", patterns: &patterns)
+                }
             } else {
                 throw ApplyError(
                     .invalidPatch,

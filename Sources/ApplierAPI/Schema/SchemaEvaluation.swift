@@ -6,6 +6,8 @@ enum SchemaEvaluation {
         var list: [String] = []
         /// The most kept.
         let limit: Int
+        /// The schema's patterns, compiled.
+        let patterns: [String: CompiledPattern]
 
         /// True when no more are wanted.
         var isFull: Bool { list.count >= limit }
@@ -54,13 +56,14 @@ enum SchemaEvaluation {
 
     private static func checkString(_ text: String, _ keywords: [String: JSONValue], at place: String, into found: inout Findings) {
         func fail(_ message: String) { found.add(place, message) }
-        let length = text.count
+        // JSON Schema counts code points, not what Swift's String counts (grapheme clusters).
+        let length = text.unicodeScalars.count
         if let minimum = keywords["minLength"]?.intValue, length < minimum { fail("expected at least \(minimum) characters, found \(length)") }
         if let maximum = keywords["maxLength"]?.intValue, length > maximum { fail("expected at most \(maximum) characters, found \(length)") }
-        if let pattern = keywords["pattern"]?.stringValue, let compiled = try? CompiledPattern(pattern),
-            (try? compiled.matches(Array(text.utf8))) != true
-        {
-            fail("\(excerpt(.string(text))) does not match the pattern \(pattern)")
+        if let pattern = keywords["pattern"]?.stringValue {
+            // A pattern not compiled (none is, outside a loaded schema) or one that fails to run refuses.
+            let matched = found.patterns[pattern].flatMap { try? $0.matches(Array(text.utf8)) }
+            if matched != true { fail("\(excerpt(.string(text))) does not match the pattern \(pattern)") }
         }
     }
 
@@ -74,7 +77,9 @@ enum SchemaEvaluation {
         if let bound = keywords["exclusiveMaximum"]?.doubleValue, number >= bound {
             fail("expected less than \(format(bound)), found \(format(number))")
         }
-        if let divisor = keywords["multipleOf"]?.doubleValue, divisor > 0, (number / divisor).rounded() != number / divisor {
+        if let divisor = keywords["multipleOf"]?.doubleValue, divisor > 0,
+            abs((number / divisor).rounded() - number / divisor) > 1e-9 * max(1, abs(number / divisor))
+        {
             fail("expected a multiple of \(format(divisor)), found \(format(number))")
         }
     }
@@ -114,7 +119,7 @@ enum SchemaEvaluation {
     ) {
         func fail(_ message: String) { found.add(place, message) }
         func conforms(_ schema: JSONValue) -> Bool {
-            var inner = Findings(limit: 1)
+            var inner = Findings(limit: 1, patterns: found.patterns)
             check(value, against: schema, at: place, into: &inner)
             return inner.list.isEmpty
         }

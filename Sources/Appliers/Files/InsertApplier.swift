@@ -38,6 +38,26 @@ package struct InsertApplier: ContentApplier {
         )
     }
 
+    /// Refuses, before the patch is accepted, a payload without `contents`, without its anchor or place, or
+    /// with an unknown `fallback`.
+    package func validate(_ operation: PatchOperation) throws(ApplyError) {
+        _ = try operation.requiredString("contents")
+        if placement == .at {
+            _ = try place(of: operation)
+        } else {
+            _ = try anchorText(of: operation)
+        }
+        if let fallback = try operation.optionalString("fallback"), !Self.fallbacks.contains(fallback) {
+            throw Self.unknownFallback(fallback)
+        }
+    }
+
+    private static let fallbacks: Set<String> = ["error", "append", "end", "prepend", "start", "skip"]
+
+    private static func unknownFallback(_ fallback: String) -> ApplyError {
+        ApplyError(.invalidPatch, "unknown fallback '\(fallback)' (use append, prepend, skip or error)")
+    }
+
     /// Inserts `contents`; see the type's documentation.
     package func apply(_ operation: PatchOperation, files: FileSet, context: ApplyContext) async throws -> ContentResult {
         let contents = Array(try operation.requiredString("contents").utf8)
@@ -69,20 +89,8 @@ package struct InsertApplier: ContentApplier {
     }
 
     private func resolveOffset(_ operation: PatchOperation, bytes: [UInt8], path: String) throws(ApplyError) -> Resolution {
-        if placement == .at {
-            var value = try operation.member(placement.rawValue)
-            if value == nil { value = try operation.member("anchor") }
-            guard let value else {
-                throw ApplyError(.invalidPatch, "role 'insertAt' needs 'insertAt': a line number, \"start\" or \"end\"")
-            }
-            return .offset(try lineOffset(value, bytes: bytes, path: path))
-        }
-        var anchorText = try operation.optionalString(placement.rawValue)
-        if anchorText == nil { anchorText = try operation.optionalString("anchor") }
-        guard let anchorText, !anchorText.isEmpty else {
-            throw ApplyError(.invalidPatch, "role '\(placement.rawValue)' needs a non-empty '\(placement.rawValue)' anchor text")
-        }
-        let anchor = Array(anchorText.utf8)
+        if placement == .at { return .offset(try lineOffset(try place(of: operation), bytes: bytes, path: path)) }
+        let anchor = Array(try anchorText(of: operation).utf8)
         if let range = bytes.firstRange(of: anchor) {
             return .offset(placement == .after ? range.upperBound : range.lowerBound)
         }
@@ -91,8 +99,28 @@ package struct InsertApplier: ContentApplier {
         case "append", "end": return .offset(bytes.count)
         case "prepend", "start": return .offset(0)
         case "skip": return .skip
-        case let other?: throw ApplyError(.invalidPatch, "unknown fallback '\(other)' (use append, prepend, skip or error)")
+        case let other?: throw Self.unknownFallback(other)
         }
+    }
+
+    /// `insertAt`'s place (under its name or `anchor`).
+    private func place(of operation: PatchOperation) throws(ApplyError) -> JSONValue {
+        let named = try operation.member(placement.rawValue)
+        let anchor = try operation.member("anchor")
+        guard let value = named ?? anchor else {
+            throw ApplyError(.invalidPatch, "role 'insertAt' needs 'insertAt': a line number, \"start\" or \"end\"")
+        }
+        return value
+    }
+
+    /// The anchor text of `insertAfter` and `insertBefore` (under the role's name or `anchor`), not empty.
+    private func anchorText(of operation: PatchOperation) throws(ApplyError) -> String {
+        let named = try operation.optionalString(placement.rawValue)
+        let anchor = try operation.optionalString("anchor")
+        guard let text = named ?? anchor, !text.isEmpty else {
+            throw ApplyError(.invalidPatch, "role '\(placement.rawValue)' needs a non-empty '\(placement.rawValue)' anchor text")
+        }
+        return text
     }
 
     private func lineOffset(_ value: JSONValue, bytes: [UInt8], path: String) throws(ApplyError) -> Int {

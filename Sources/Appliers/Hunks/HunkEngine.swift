@@ -118,8 +118,16 @@ enum HunkEngine {
         for variant in hunk.variants(fuzz: fuzz) {
             let old = variant.hunk.old
             let atEnd = variant.hunk.atEnd
+            let context = variant.hunk.lines.filter { $0.kind != .added }.enumerated().compactMap { $0.element.kind == .context ? $0.offset : nil }
             guard
-                let fit = LadderFit.find(old, in: matcher, levels: hunk.levels, from: first, where: { !atEnd || $0.start + old.count == file.count })
+                let fit = LadderFit.find(
+                    old,
+                    in: matcher,
+                    levels: hunk.levels,
+                    from: first,
+                    context: context,
+                    where: { !atEnd || $0.start + old.count == file.count }
+                )
             else {
                 continue
             }

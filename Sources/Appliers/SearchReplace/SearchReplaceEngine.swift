@@ -14,12 +14,21 @@ enum SearchReplaceEngine {
         let file = TextLines(bytes)
         if edit.isFragment { return try applyFragment(edit, file: file, path: path) }
         let search = PayloadLines(edit.search).lines
-        if let fit = LadderFit.find(search, in: BlockMatcher(file: file)) {
+        let replace = PayloadLines(edit.replace).lines
+        let kept = KeptLines(search: search, replace: replace)
+        let context = kept.keptSearchLines
+        if let fit = LadderFit.find(search, in: BlockMatcher(file: file), context: context) {
             let level = fit.level
             let match = fit.candidates[0]
             if fit.candidates.count > 1 { throw ambiguous(edit, path: path, level: level, places: fit.candidates.map { String($0.start + 1) }) }
             var replacement: [[UInt8]] = []
-            for (index, line) in PayloadLines(edit.replace).lines.enumerated() {
+            for (index, line) in replace.enumerated() {
+                // A line the edit keeps stays as the file has it (its whitespace, its punctuation, a change made
+                // since the model read it): only the lines the edit changes are written from the payload.
+                if let searchLine = kept.searchIndex[index] {
+                    replacement.append(Array(file.text(match.start + searchLine)))
+                    continue
+                }
                 guard let moved = match.shift.apply(to: line) else {
                     throw MatchFailure.unshiftable(edit.label, path: path, at: match, level: level, line: "replacement line \(index + 1)")
                 }

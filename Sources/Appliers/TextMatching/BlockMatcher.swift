@@ -24,16 +24,15 @@ struct BlockMatcher {
     ///
     /// Windows of lines are compared by a rolling hash of their line hashes first, so a search of `m` lines
     /// costs one pass over the file plus `m` comparisons per real candidate, whatever the file holds.
-    /// - Parameter first: The first line index a place may start at (a hunk after an earlier one).
-    func candidates(of search: [[UInt8]], at level: MatchLevel, from first: Int = 0) -> [Candidate] {
+    /// - Parameters:
+    ///   - first: The first line index a place may start at (a hunk after an earlier one).
+    ///   - context: The indices of the search's lines the edit keeps (at ``MatchLevel/staleContext`` one of
+    ///     them may differ); that level finds nothing without them.
+    func candidates(of search: [[UInt8]], at level: MatchLevel, from first: Int = 0, context: [Int] = []) -> [Candidate] {
         guard !search.isEmpty, first >= 0, first + search.count <= file.count else { return [] }
+        if level == .staleContext { return staleCandidates(of: search, context: context, from: first) }
         let wanted = search.map { level.key($0[...]) }
-        let file = file
-        let (keys, hashes) = cache.lines(at: level) {
-            // The exact level compares the file's bytes in place instead of building a key for every line.
-            let keys: [LineKey]? = level == .exact ? nil : (0..<file.count).map { level.key(file.text($0)) }
-            return (keys, (0..<file.count).map { Self.hash(keys?[$0].body[...] ?? file.text($0)) })
-        }
+        let (keys, hashes) = lines(at: level)
         func body(_ index: Int) -> ArraySlice<UInt8> { keys?[index].body[...] ?? file.text(index) }
         let target = Self.windowHash(wanted.map { Self.hash($0.body[...]) }[...])
         var power: UInt64 = 1
@@ -56,6 +55,50 @@ struct BlockMatcher {
         return found
     }
 
+    /// Every place where `search` fits at ``MatchLevel/unicodePunctuation`` but for one of its `context` lines,
+    /// which the file has changed (similarity 0.5 or more, not blank). At least two other non-blank lines must
+    /// fit, and a place counts once whichever line differs there.
+    private func staleCandidates(of search: [[UInt8]], context: [Int], from first: Int) -> [Candidate] {
+        let level = MatchLevel.unicodePunctuation
+        let count = search.count
+        let wanted = search.map { level.key($0[...]) }
+        let stale = context.filter { wanted.indices.contains($0) && !wanted[$0].body.isEmpty }
+        guard count >= 3, !stale.isEmpty, wanted.filter({ !$0.body.isEmpty }).count >= 3 else { return [] }
+        let (keys, hashes) = lines(at: level)
+        guard let keys else { return [] }
+        // The window hash weighs line j by base^(count - 1 - j): a line set aside is subtracted out of both sides.
+        var powers = [UInt64](repeating: 1, count: count)
+        for index in stride(from: count - 2, through: 0, by: -1) { powers[index] = powers[index + 1] &* Self.base }
+        let wantedHashes = wanted.map { Self.hash($0.body[...]) }
+        let target = Self.windowHash(wantedHashes[...])
+        var window = Self.windowHash(hashes[first..<(first + count)])
+        var found: [Candidate] = []
+        for start in first...(file.count - count) {
+            if start > first { window = (window &- hashes[start - 1] &* powers[0]) &* Self.base &+ hashes[start + count - 1] }
+            for line in stale where window &- hashes[start + line] &* powers[line] == target &- wantedHashes[line] &* powers[line] {
+                let others = wanted.indices.filter { $0 != line }
+                guard keys[start + line].body != wanted[line].body, others.allSatisfy({ keys[start + $0].body == wanted[$0].body }),
+                    LineSimilarity(file.text(start + line)).score(LineSimilarity(search[line][...])) >= 0.5,
+                    let shift = shift(ArraySlice(others.map { keys[start + $0] }), others.map { wanted[$0] }, level: level)
+                else { continue }
+                found.append(Candidate(start: start, shift: shift))
+                break
+            }
+            if found.count == Self.candidateLimit { break }
+        }
+        return found
+    }
+
+    /// The file's line keys at `level` (`nil` at the exact level, which compares the bytes in place) and
+    /// their hashes, computed once per matcher.
+    private func lines(at level: MatchLevel) -> (keys: [LineKey]?, hashes: [UInt64]) {
+        let file = file
+        return cache.lines(at: level) {
+            let keys: [LineKey]? = level == .exact ? nil : (0..<file.count).map { level.key(file.text($0)) }
+            return (keys, (0..<file.count).map { Self.hash(keys?[$0].body[...] ?? file.text($0)) })
+        }
+    }
+
     private static let base: UInt64 = 0x100_0000_01B3
 
     /// FNV-1a of a line.
@@ -72,6 +115,14 @@ struct BlockMatcher {
 
     /// The one indentation shift under which `lines` equal `wanted`, or `nil` when they differ.
     private func shift(_ lines: ArraySlice<LineKey>, _ wanted: [LineKey], level: MatchLevel) -> IndentShift? {
+        if level == .indentationStyle {
+            var pairs: [(file: [UInt8], search: [UInt8])] = []
+            for (line, want) in zip(lines, wanted) {
+                guard line.body == want.body else { return nil }
+                if !want.body.isEmpty { pairs.append((line.indent, want.indent)) }
+            }
+            return IndentStyleMap(pairs).map { .restyled($0) }
+        }
         var common: IndentShift?
         for (line, want) in zip(lines, wanted) {
             guard line.body == want.body else { return nil }

@@ -7,6 +7,8 @@ enum IndentShift: Equatable {
     case deeper([UInt8])
     /// The search's lines carry this prefix before the file's indentation.
     case shallower([UInt8])
+    /// The file writes indentation in another style (tabs for spaces): each line translated.
+    case restyled(IndentStyleMap)
 
     /// The shift that turns the search line's indentation into the file line's, if one prefix does.
     init?(file: [UInt8], search: [UInt8]) {
@@ -29,6 +31,7 @@ enum IndentShift: Equatable {
         case .none: return line
         case .deeper(let prefix): return prefix + line
         case .shallower(let prefix): return line.starts(with: prefix) ? Array(line.dropFirst(prefix.count)) : nil
+        case .restyled(let map): return map.apply(to: line)
         }
     }
 
@@ -38,6 +41,7 @@ enum IndentShift: Equatable {
         case .none: nil
         case .deeper(let prefix): "+\(prefix.count)"
         case .shallower(let prefix): "-\(prefix.count)"
+        case .restyled(let map): map.receiptValue
         }
     }
 }

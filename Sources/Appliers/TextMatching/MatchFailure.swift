@@ -29,7 +29,14 @@ enum MatchFailure {
     ///   - level: The level where it fits.
     ///   - line: How the message names the new line (`replacement line 2`).
     static func unshiftable(_ what: String, path: String, at place: BlockMatcher.Candidate, level: MatchLevel, line: String) -> ApplyError {
-        ApplyError(
+        if case .restyled(let map) = place.shift {
+            return ApplyError(
+                .noMatch,
+                "\(what) fits \(path) at line \(place.start + 1) \(level.phrase), but the file indents with \(map.receiptValue) and the "
+                    + "matched lines do not show how to write the indentation of \(line) that way; send the lines with the file's indentation"
+            )
+        }
+        return ApplyError(
             .noMatch,
             "\(what) fits \(path) at line \(place.start + 1) \(level.phrase), but the file is indented \(place.shift.receiptValue ?? "") "
                 + "characters against it and \(line) does not start with the whitespace to remove; send the lines with the file's indentation"

@@ -120,6 +120,8 @@ final class EmbeddedQueueStore: QueueStore {
 
     func close() {
         history.close()
+        // Every record handed to the journal is on disk before another instance may read the spool.
+        journal.stop()
         lock.release()
     }
 

@@ -9,6 +9,7 @@ extension PatchQueue {
     /// Pauses or resumes the queue, durably (`.ghost/paused`) before it answers: a paused queue takes
     /// patches but applies none, across restarts. The patch in hand, if any, finishes.
     func setPaused(_ paused: Bool) throws(ApplyError) {
+        try requireOpen()
         guard ledger.paused != paused else { return }
         try spool.pausedMarker.set(paused)
         ledger.paused = paused
@@ -21,6 +22,7 @@ extension PatchQueue {
 
     /// Takes the queued patch `id` out of the queue and files it in `.failed/` with reason `cancelled`.
     func cancel(id: String) async throws(ApplyError) -> Receipt {
+        try requireOpen()
         guard let (pending, location) = ledger.cancel(id) else {
             switch ledger.state(of: id) {
             case .reserving?, .applying?:
@@ -58,7 +60,7 @@ extension PatchQueue {
     /// or `.failed/` like any patch.
     func retry(id: String) async throws(ApplyError) -> Acceptance {
         try await settle(id, busy: "patch '\(id)' is queued or being applied; it can be retried once it has failed")
-        guard !closed else { throw ApplyError(.unavailable, "queue \(name) is shutting down") }
+        try requireOpen()
         guard let entry = try store.latest(id: id) else { throw ApplyError(.notFound, "no finished patch with id '\(id)' in queue \(name)") }
         guard entry.status == .failed else {
             throw ApplyError(.conflict, "the latest attempt of '\(id)' is \(entry.status.rawValue), not failed; only a failed patch is retried")

@@ -150,7 +150,7 @@ extension PatchQueue {
             }
             break
         }
-        guard !closed else { throw ApplyError(.unavailable, "queue \(config.name) is shutting down") }
+        try requireOpen()
         let latest = try store.latest(id: id)
         var note: String?
         if let entry = latest, entry.finishedAt >= store.dedupCutoff(now: receivedAt) {

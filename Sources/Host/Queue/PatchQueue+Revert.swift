@@ -16,7 +16,7 @@ extension PatchQueue {
         let revertID = Self.revertID(of: id)
         try await settle(id, busy: "patch '\(id)' is queued or being applied; it can be reverted once it has been applied")
         try await settle(revertID, busy: "the revert of '\(id)' (\(revertID)) is already queued or being applied")
-        guard !closed else { throw ApplyError(.unavailable, "queue \(name) is shutting down") }
+        try requireOpen()
         guard let entry = try store.latest(id: id) else { throw ApplyError(.notFound, "no finished patch with id '\(id)' in queue \(name)") }
         guard let receipt = store.receipt(of: entry) else {
             throw ApplyError(.notFound, "the receipt of '\(id)' is gone (removed by retention); it cannot be reverted")

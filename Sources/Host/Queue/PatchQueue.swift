@@ -160,6 +160,16 @@ actor PatchQueue {
         wake.finish()
     }
 
+    /// True once ``stop()`` was called: the queue takes no more work, and a reload has put another in its place.
+    var isStopping: Bool { stopping }
+
+    /// Throws ``Reason/unavailable`` once the queue is shutting down or stopping: nothing new may be taken or
+    /// changed then (a stopping queue's replacement reads the spool as this one leaves it).
+    func requireOpen() throws(ApplyError) {
+        guard !closed else { throw ApplyError(.unavailable, "queue \(name) is shutting down") }
+        guard !stopping else { throw ApplyError(.unavailable, "queue \(name) is restarting with new settings") }
+    }
+
     /// Takes the head of the queue and, when it may share a commit, the ready patches right behind it: the
     /// next batch, read and parsed, with how to run it. `nil` when nothing is ready.
     func takeBatch() async -> ([PreparedPatch], QueueExecutor.Instructions)? {

@@ -24,19 +24,51 @@ extension GhostHost {
         throw ApplyError(.notFound, "no patch with id '\(id)' in any queue")
     }
 
+    /// Runs `work` on the queue called `name`; see ``retrying(find:work:)``.
+    func onQueue<T>(named name: String, _ work: (PatchQueue) async throws(ApplyError) -> T) async throws(ApplyError) -> T {
+        try await retrying(find: { () async throws(ApplyError) in try await queue(named: name) }, work: work)
+    }
+
+    /// Runs `work` on the queue that knows patch `id`; see ``retrying(find:work:)``.
+    func onQueue<T>(holding id: String, _ work: (PatchQueue) async throws(ApplyError) -> T) async throws(ApplyError) -> T {
+        try await retrying(find: { () async throws(ApplyError) in try await queue(holding: id) }, work: work)
+    }
+
+    /// Runs `work` on the queue `find` gives; when a configuration reload stopped that queue meanwhile (its
+    /// answer is `unavailable`), once more on the queue that took its place, so a reload refuses nothing.
+    private func retrying<T>(
+        find: () async throws(ApplyError) -> PatchQueue,
+        work: (PatchQueue) async throws(ApplyError) -> T
+    ) async throws(ApplyError) -> T {
+        let queue = try await find()
+        do {
+            return try await work(queue)
+        } catch {
+            guard error.reason == .unavailable, await queue.isStopping else { throw error }
+            let replacement = try await find()
+            guard replacement !== queue else { throw error }
+            return try await work(replacement)
+        }
+    }
+
     /// Runs the failed patch `id` again as its next attempt.
     public func retry(id: String) async throws(ApplyError) -> Acceptance {
-        try await queue(holding: id).retry(id: id)
+        try await onQueue(holding: id) { queue throws(ApplyError) in try await queue.retry(id: id)
+        }
     }
 
     /// Queues the revert of the applied patch `id` (`revert-<id>`, in the same queue).
     public func revert(id: String) async throws(ApplyError) -> Acceptance {
-        try await queue(holding: id).revert(id: id)
+        try await onQueue(holding: id) { queue throws(ApplyError) in
+            try await queue.revert(id: id)
+        }
     }
 
     /// Cancels the queued patch `id`; returns its receipt.
     public func cancel(id: String) async throws(ApplyError) -> JSONValue {
-        try await queue(holding: id).cancel(id: id).json
+        try await onQueue(holding: id) { queue throws(ApplyError) in
+            try await queue.cancel(id: id).json
+        }
     }
 
     /// Every role this host applies.
@@ -44,11 +76,12 @@ extension GhostHost {
 
     /// Pauses or resumes `queue`; returns its status.
     public func setPaused(_ paused: Bool, queue name: String) async throws(ApplyError) -> JSONValue {
-        let queue = try await queue(named: name)
-        try await queue.setPaused(paused)
-        var status = await queue.status().objectValue ?? [:]
-        status["name"] = .string(name)
-        return .object(status)
+        try await onQueue(named: name) { queue throws(ApplyError) in
+            try await queue.setPaused(paused)
+            var status = await queue.status().objectValue ?? [:]
+            status["name"] = .string(name)
+            return .object(status)
+        }
     }
 
     /// A page of patches, newest first, over one queue or all of them (see ``PatchListing``).

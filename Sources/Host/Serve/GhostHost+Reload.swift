@@ -1,6 +1,7 @@
 public import ApplierAPI
 import Foundation
 import Logging
+import ServiceLifecycle
 import Supervision
 
 /// Reloading the configuration while the host runs (SIGHUP).
@@ -30,6 +31,7 @@ extension GhostHost {
 
     private func applyReload() async -> Result<String, ApplyError> {
         guard let reloader else { return .failure(ApplyError(.unavailable, "this host cannot read its configuration again")) }
+        guard !Task.isShuttingDownGracefully else { return .failure(ApplyError(.unavailable, "the host is shutting down")) }
         let old = config
         var new: GhostConfig
         do {
@@ -74,28 +76,39 @@ extension GhostHost {
             await fleet.start(components(of: queue))
         }
         for queueConfig in plan.changed {
-            let restarting = Task { await restarted(queueConfig, of: new, previous: old) }
+            // Requests wait on the slot from before the old queue begins to stop, so none can find it stopped.
+            let (go, start) = AsyncStream.makeStream(of: Void.self)
+            let restarting = Task {
+                for await _ in go {}
+                return await restarted(queueConfig, of: new, previous: old)
+            }
             directory.set(queueConfig.name, .restarting(restarting))
+            start.finish()
             let queue = await restarting.value
             directory.set(queueConfig.name, queue.map { QueueDirectory.Slot.ready($0) })
         }
         return .success(plan.summary)
     }
 
-    /// Stops the running queue and starts it with `queueConfig`; if that fails, starts it again as it was.
+    /// Stops the running queue and starts it with `queueConfig`; if that fails, starts it again with its old
+    /// settings (guarding the paths of the new configuration's queues, which may include new ones).
     private func restarted(_ queueConfig: QueueConfig, of new: GhostConfig, previous old: GhostConfig) async -> PatchQueue? {
         _ = await fleet.stop(queueConfig.name)
-        for (settings, config) in [(queueConfig, new), (old.queue(named: queueConfig.name), old)] {
+        var failure = ""
+        for settings in [queueConfig, old.queue(named: queueConfig.name)] {
             guard let settings else { continue }
             do {
-                let queue = try Self.makeQueue(settings, of: config, runner: runner, metrics: metrics, logger: logger, io: io)
+                let queue = try Self.makeQueue(settings, of: new, runner: runner, metrics: metrics, logger: logger, io: io)
                 try await queue.recover()
                 await fleet.start(components(of: queue))
                 return queue
             } catch {
                 logger.error("SIGHUP: queue \(queueConfig.name) cannot start: \(error.message)")
+                failure = error.message
             }
         }
+        // Neither way: the queue is down until the next reload or restart, and the health board says so.
+        await health.set("executor:\(queueConfig.name)", .degraded, error: "the queue could not start after a reload: \(failure)")
         return nil
     }
 }

@@ -185,8 +185,10 @@ public struct GhostHost: PatchIntake {
 
     /// Queues a delivery in its queue (the default one when it names none).
     public func submit(_ delivery: Delivery) async throws(ApplyError) -> Acceptance {
-        let queue = try await queue(named: delivery.queue ?? config.defaultQueue)
-        let acceptance = try await queue.take(delivery)
+        let name = delivery.queue ?? config.defaultQueue
+        let acceptance = try await onQueue(named: name) { queue throws(ApplyError) in
+            try await queue.take(delivery)
+        }
         PatchLog.accepted(acceptance, source: delivery.source.rawValue, logger: logger)
         return acceptance
     }

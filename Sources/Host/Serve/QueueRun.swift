@@ -1,5 +1,6 @@
 import ServiceLifecycle
 import Supervision
+import Synchronization
 
 /// One queue's components as they run under the host: its executor, its retention sweeper and its inbox
 /// watcher, each supervised, started together and stopped together.
@@ -18,6 +19,12 @@ struct QueueRun: Sendable {
     private let stopRequest: AsyncStream<Void>.Continuation
     private let ended: AsyncStream<Void>
     private let end: AsyncStream<Void>.Continuation
+    private let launched = Launched()
+
+    /// Whether ``run()`` has begun (a run the host never launched, as it shut down, has nothing to wait for).
+    private final class Launched: Sendable {
+        let value = Mutex(false)
+    }
 
     /// The components of `queue`: `executor` and the rest (inbox, sweeper), all supervised.
     init(queue: PatchQueue, executor: SupervisedService, others: [SupervisedService]) {
@@ -32,6 +39,7 @@ struct QueueRun: Sendable {
 
     /// Runs the components until ``stop()`` or the host's shutdown.
     func run() async {
+        launched.value.withLock { $0 = true }
         await withDiscardingTaskGroup { group in
             group.addTask { [executor] in try? await executor.run() }
             group.addTask { [others, stopSignal, queue] in
@@ -49,6 +57,7 @@ struct QueueRun: Sendable {
     /// Stops the components and returns once the executor has closed the spool.
     func stop() async {
         stopRequest.finish()
+        guard launched.value.withLock({ $0 }) else { return }
         for await _ in ended {}
     }
 }

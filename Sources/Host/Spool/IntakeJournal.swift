@@ -57,6 +57,22 @@ final class IntakeJournal: Sendable {
         if wakeWriter { shared.wake.signal() }
     }
 
+    /// Waits until every record handed over is written and synced (or has failed), then stops the writer
+    /// thread and closes the file: a queue stopped by a reload closes its journal before its replacement
+    /// recovers the same files. Called once nothing more is appended.
+    func stop() {
+        while shared.state.withLock({ !$0.buffer.isEmpty || $0.flushing }) { usleep(100) }
+        let wakeWriter = shared.state.withLock { state in
+            state.stopped = true
+            if state.descriptor >= 0 {
+                close(state.descriptor)
+                state.descriptor = -1
+            }
+            return state.writerIdle
+        }
+        if wakeWriter { shared.wake.signal() }
+    }
+
     /// The generation being appended to.
     var generation: UInt64 { shared.state.withLock { $0.generation } }
 

@@ -17,11 +17,11 @@ typealias SearchReplaceCase = (name: String, search: String, replace: String, fi
             edit: ["path": "f.txt", "match": "exact", "line": 2, "lines": 1]
         ),
         (
-            name: "trailing whitespace ignored, and kept outside the edit",
+            name: "trailing whitespace ignored, and kept on the lines the edit does not change",
             search: "def f():\n    return 1\n",
             replace: "def f():\n    return 2\n",
             file: "x = 0  \ndef f():   \n    return 1\t\n",
-            expected: "x = 0  \ndef f():\n    return 2\n",
+            expected: "x = 0  \ndef f():   \n    return 2\n",
             edit: ["path": "f.txt", "match": "trailing_whitespace", "line": 2, "lines": 2]
         ),
         (
