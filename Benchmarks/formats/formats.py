@@ -10,7 +10,8 @@ context. Each is applied as it was written (`exact`) and under six kinds of drif
   trailing_spaces  the patch's old lines carry trailing spaces the file does not have   (expected: the new file)
   reindented       every line of the patch is indented 4 spaces deeper than the file     (expected: the new file)
   crlf             the file has CRLF line endings, the patch LF                           (expected: the new file, CRLF)
-  tabs             the file is indented with tabs, the patch with spaces                  (expected: the new file, tabs)
+  tabs             the file is indented with tabs, the patch with spaces                  (expected: the new file, tabs;
+                   left out where the patch adds indented lines but no old line shows the file's indentation)
   stale_context    one context line of the first hunk changed in the file since           (expected: the new file, that line changed too)
   edit_above       three unrelated lines were added at the top of the file                (expected: the new file with them)
 
@@ -119,6 +120,12 @@ def drifted(case, drift):
     elif drift == "crlf":
         old, new = old.replace("\n", "\r\n"), new.replace("\n", "\r\n")
     elif drift == "tabs":
+        # Only where the edit site shows the file's indentation: with no indented old line, nothing there
+        # says whether new lines should have tabs, and every tool writes the patch's spaces.
+        if any(k == "+" and t.startswith("    ") for h in hunks for k, t in h["lines"]) and not any(
+            k in " -" and t.startswith("    ") for h in hunks for k, t in h["lines"]
+        ):
+            return None
         old, new = tabify(old), tabify(new)
     elif drift == "stale_context":
         where = stale_line(case)
@@ -246,6 +253,10 @@ def main():
             outcomes = run_tool(tool, work, drift, cases)
             table[tool][drift] = outcomes
     print(f"{len(cases)} real edits (one file of one commit of this repository each, {sum(len(c['hunks']) for c in cases)} hunks)")
+    for drift in DRIFTS:
+        left = sum(1 for c in cases if drifted(c, drift) is None)
+        if left:
+            print(f"  {drift}: {left} cases left out (see the script's header)")
     print("applied exactly / failed (with a hint) / WRONG, per kind of drift:\n")
     header = f"{'tool':24}" + "".join(f"{d:>18}" for d in DRIFTS) + f"{'drifted, exact':>18}{'WRONG':>8}"
     print(header)

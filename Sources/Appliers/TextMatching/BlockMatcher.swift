@@ -22,8 +22,11 @@ struct BlockMatcher {
 
     /// Every place (up to ``candidateLimit``) where `search` fits at `level`, in file order.
     ///
-    /// Windows of lines are compared by a rolling hash of their line hashes first, so a search of `m` lines
-    /// costs one pass over the file plus `m` comparisons per real candidate, whatever the file holds.
+    /// The search's rarest line in the file (by an index of line hashes, built once per matcher and level)
+    /// names the only places worth comparing, so the many hunks of a large diff each cost their own
+    /// occurrences, not a pass over the file. When even the rarest line is too common for that to pay, windows
+    /// are compared by a rolling hash of their line hashes instead: one pass over the file plus `m`
+    /// comparisons per real candidate, whatever the file holds.
     /// - Parameters:
     ///   - first: The first line index a place may start at (a hunk after an earlier one).
     ///   - context: The indices of the search's lines the edit keeps (at ``MatchLevel/staleContext`` one of
@@ -34,23 +37,34 @@ struct BlockMatcher {
         let wanted = search.map { level.key($0[...]) }
         let (keys, hashes) = lines(at: level)
         func body(_ index: Int) -> ArraySlice<UInt8> { keys?[index].body[...] ?? file.text(index) }
-        let target = Self.windowHash(wanted.map { Self.hash($0.body[...]) }[...])
+        let wantedHashes = wanted.map { Self.hash($0.body[...]) }
+        func place(_ start: Int) -> Candidate? {
+            guard wanted.indices.allSatisfy({ hashes[start + $0] == wantedHashes[$0] && body(start + $0).elementsEqual(wanted[$0].body) }) else {
+                return nil
+            }
+            guard let keys else { return Candidate(start: start, shift: .none) }
+            return shift(keys[start..<(start + search.count)], wanted, level: level).map { Candidate(start: start, shift: $0) }
+        }
+        let index = cache.index(at: level) { LineIndex(hashes) }
+        let anchor = wantedHashes.indices.min { index.count(of: wantedHashes[$0]) < index.count(of: wantedHashes[$1]) } ?? 0
+        if index.count(of: wantedHashes[anchor]) * search.count <= file.count {
+            var found: [Candidate] = []
+            for line in index.lines(of: wantedHashes[anchor]) where line - anchor >= first && line - anchor + search.count <= file.count {
+                if let candidate = place(line - anchor) { found.append(candidate) }
+                if found.count == Self.candidateLimit { break }
+            }
+            return found
+        }
+        let target = Self.windowHash(wantedHashes[...])
         var power: UInt64 = 1
         for _ in 1..<search.count { power = power &* Self.base }
         var window = Self.windowHash(hashes[first..<(first + search.count)])
         var found: [Candidate] = []
         for start in first...(file.count - search.count) {
             if start > first { window = (window &- hashes[start - 1] &* power) &* Self.base &+ hashes[start + search.count - 1] }
-            guard window == target, wanted.indices.allSatisfy({ body(start + $0).elementsEqual(wanted[$0].body) }) else { continue }
-            guard let keys else {
-                found.append(Candidate(start: start, shift: .none))
-                if found.count == Self.candidateLimit { break }
-                continue
-            }
-            if let shift = shift(keys[start..<(start + search.count)], wanted, level: level) {
-                found.append(Candidate(start: start, shift: shift))
-                if found.count == Self.candidateLimit { break }
-            }
+            guard window == target, let candidate = place(start) else { continue }
+            found.append(candidate)
+            if found.count == Self.candidateLimit { break }
         }
         return found
     }
@@ -94,15 +108,22 @@ struct BlockMatcher {
     private func lines(at level: MatchLevel) -> (keys: [LineKey]?, hashes: [UInt64]) {
         let file = file
         return cache.lines(at: level) {
-            let keys: [LineKey]? = level == .exact ? nil : (0..<file.count).map { level.key(file.text($0)) }
-            return (keys, (0..<file.count).map { Self.hash(keys?[$0].body[...] ?? file.text($0)) })
+            guard level != .exact else {
+                // The file's own bytes, read in place: a large file has hundreds of thousands of lines.
+                let hashes = file.bytes.withUnsafeBufferPointer { bytes in
+                    (0..<file.count).map { Self.hash(UnsafeBufferPointer(rebasing: bytes[file.starts[$0]..<file.textEnd($0)])) }
+                }
+                return (nil, hashes)
+            }
+            let keys = (0..<file.count).map { level.key(file.text($0)) }
+            return (keys, keys.map { Self.hash($0.body[...]) })
         }
     }
 
     private static let base: UInt64 = 0x100_0000_01B3
 
     /// FNV-1a of a line.
-    private static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+    private static func hash<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt64 {
         var value: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in bytes { value = (value ^ UInt64(byte)) &* 0x100_0000_01B3 }
         return value

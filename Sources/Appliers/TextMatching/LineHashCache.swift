@@ -6,6 +6,15 @@ final class LineHashCache {
     typealias Lines = (keys: [LineKey]?, hashes: [UInt64])
 
     private var levels: [MatchLevel: Lines] = [:]
+    private var indexes: [MatchLevel: LineIndex] = [:]
+
+    /// The lines of each hash at `level`, from `compute` the first time.
+    func index(at level: MatchLevel, compute: () -> LineIndex) -> LineIndex {
+        if let known = indexes[level] { return known }
+        let index = compute()
+        indexes[level] = index
+        return index
+    }
 
     /// The lines at `level`, from `compute` the first time.
     func lines(at level: MatchLevel, compute: () -> Lines) -> Lines {
