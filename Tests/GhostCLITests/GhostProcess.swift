@@ -45,32 +45,11 @@ struct GhostProcess {
         in directory: String?,
         environment: [String: String]
     ) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let input = Pipe()
-        let output = Pipe()
-        let error = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        input.fileHandleForWriting.write(Data((stdin ?? "").utf8))
-        try input.fileHandleForWriting.close()
-        // Read both pipes to the end before waiting, so a large receipt cannot block the child.
-        let errorData = LineCollector.Box()
-        let errorReader = Thread { errorData.append(String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)) }
-        errorReader.start()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while errorData.count == 0 { Thread.sleep(forTimeInterval: 0.001) }
-        let errData = Data(errorData.values[0].utf8)
+        let ended = try ChildProcess.run(program, arguments, in: directory, environment: environment, stdin: Array((stdin ?? "").utf8))
         return Output(
-            status: process.terminationStatus,
-            stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self)
+            status: ended.status,
+            stdout: String(decoding: ended.stdout, as: UTF8.self),
+            stderr: String(decoding: ended.stderr, as: UTF8.self)
         )
     }
 }

@@ -1,7 +1,6 @@
 import ApplierAPI
 import Foundation
 import GhostTesting
-import Glibc
 
 /// git and GNU patch, run on files in a temporary folder: to make real diffs and to compare outcomes. Each
 /// runs on a thread of its own (``onThread(_:)``), so waiting for a child process never holds a thread of
@@ -22,67 +21,12 @@ enum DiffTools {
         return url
     }
 
-    /// Why a tool could not be started.
-    struct SpawnError: Error {
-        /// The `errno` of the failed call.
-        var code: Int32
-    }
-
-    /// Runs `arguments` (the first is the program, found on PATH by `env`) in `folder`, feeding `input` on stdin.
-    ///
-    /// Through `posix_spawnp`, not Foundation's `Process`: with this suite's processes starting while the CLI
-    /// tests start theirs through `Process` on other threads, the full run crashed inside `Process.run()`.
+    /// Runs `arguments` (the first is the program, found on PATH) in `folder`, feeding `input` on stdin
+    /// (through ``ChildProcess``, not Foundation's `Process`).
     @discardableResult
     static func run(_ arguments: [String], in folder: URL, input: String? = nil) throws -> Output {
-        var stdin: [Int32] = [-1, -1]
-        var stdout: [Int32] = [-1, -1]
-        guard pipe(&stdin) == 0, pipe(&stdout) == 0 else { throw SpawnError(code: errno) }
-        // Not inherited by children other threads start; dup2 below clears the flag on the child's 0 and 1.
-        for end in stdin + stdout { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdin[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, stdout[1], 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        // Nothing else of this process reaches the tool: a socket another test holds open (to free a port
-        // later) must not stay open in a git child.
-        let open = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
-        for descriptor in open where descriptor > 2 { posix_spawn_file_actions_addclose(&actions, descriptor) }
-        // `env -C` changes folder in the child (posix_spawn_file_actions_addchdir_np is not imported).
-        var argv: [UnsafeMutablePointer<CChar>?] = (["env", "-C", folder.path] + arguments).map { strdup($0) } + [nil]
-        defer { for argument in argv { free(argument) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, &argv, environ)
-        close(stdin[0])
-        close(stdout[1])
-        guard spawned == 0 else {
-            close(stdin[1])
-            close(stdout[0])
-            throw SpawnError(code: spawned)
-        }
-        let bytes = Array((input ?? "").utf8)
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { Glibc.write(stdin[1], $0.baseAddress, $0.count) }
-            guard count > 0 else { break }
-            written += count
-        }
-        close(stdin[1])
-        var output: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(stdout[0], $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            output += buffer[..<count]
-        }
-        close(stdout[0])
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        // WIFEXITED / WEXITSTATUS, which Swift does not import as functions.
-        let exited = status & 0x7F == 0
-        return Output(status: exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), text: String(decoding: output, as: UTF8.self))
+        let ended = try ChildProcess.run(arguments[0], Array(arguments.dropFirst()), in: folder.path, stdin: Array((input ?? "").utf8))
+        return Output(status: ended.status, text: String(decoding: ended.stdout, as: UTF8.self))
     }
 
     /// Writes `files` below `folder` (creating folders), with their modes.

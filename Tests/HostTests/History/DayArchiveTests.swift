@@ -52,14 +52,8 @@ import Testing
     }
 
     func tarListing(_ url: URL) throws -> [String] {
-        let tar = Process()
-        tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        tar.arguments = ["tar", "-tzf", url.path]
-        let output = Pipe()
-        tar.standardOutput = output
-        try tar.run()
-        tar.waitUntilExit()
-        #expect(tar.terminationStatus == 0)
-        return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").map(String.init)
+        let tar = try ChildProcess.run("tar", ["-tzf", url.path])
+        #expect(tar.status == 0)
+        return String(decoding: tar.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 }
