@@ -124,9 +124,9 @@ enum HunkEngine {
                     old,
                     in: matcher,
                     levels: hunk.levels,
-                    from: first,
-                    context: context,
-                    where: { !atEnd || $0.start + old.count == file.count }
+                    // A hunk that ends the file can only start where the file's last lines begin.
+                    from: atEnd ? max(first, file.count - old.count) : first,
+                    context: context
                 )
             else {
                 continue

@@ -72,11 +72,7 @@ struct NoMatchHint {
             }
             return nil
         }
-        let matcher = BlockMatcher(file: file)
-        for level in MatchLevel.ladder {
-            if let found = matcher.candidates(of: replacement.lines, at: level).first { return found.start + 1 }
-        }
-        return nil
+        return LadderFit.find(replacement.lines, in: BlockMatcher(file: file)).map { $0.candidates[0].start + 1 }
     }
 
     private static func shown(_ line: ArraySlice<UInt8>) -> String {

@@ -45,7 +45,7 @@ struct BlockMatcher {
             guard let keys else { return Candidate(start: start, shift: .none) }
             return shift(keys[start..<(start + search.count)], wanted, level: level).map { Candidate(start: start, shift: $0) }
         }
-        let index = cache.index(at: level) { LineIndex(hashes) }
+        let index = cache.index(at: level.keyLevel) { LineIndex(hashes) }
         let anchor = wantedHashes.indices.min { index.count(of: wantedHashes[$0]) < index.count(of: wantedHashes[$1]) } ?? 0
         if index.count(of: wantedHashes[anchor]) * search.count <= file.count {
             var found: [Candidate] = []
@@ -107,7 +107,7 @@ struct BlockMatcher {
     /// their hashes, computed once per matcher.
     private func lines(at level: MatchLevel) -> (keys: [LineKey]?, hashes: [UInt64]) {
         let file = file
-        return cache.lines(at: level) {
+        return cache.lines(at: level.keyLevel) {
             guard level != .exact else {
                 // The file's own bytes, read in place: a large file has hundreds of thousands of lines.
                 let hashes = file.bytes.withUnsafeBufferPointer { bytes in

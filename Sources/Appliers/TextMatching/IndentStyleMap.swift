@@ -72,7 +72,7 @@ struct IndentStyleMap: Equatable {
                 this = file.count.isMultiple(of: search.count) ? -(file.count / search.count) : nil
             }
             guard let this, ratio == nil || ratio == this else { return (nil, nil) }
-            ratio = this == -1 ? 1 : this
+            ratio = this
         }
         return (ratio, characters?.file)
     }

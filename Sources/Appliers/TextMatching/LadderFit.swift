@@ -13,18 +13,16 @@ struct LadderFit {
     ///   - levels: The rungs to climb.
     ///   - first: The first line index a place may start at.
     ///   - context: The indices of the search's lines the edit keeps (see ``MatchLevel/staleContext``).
-    ///   - accept: A further condition on a place (ending at the end of the file, say).
     /// - Returns: `nil` when the block fits nowhere, at any level.
     static func find(
         _ search: [[UInt8]],
         in matcher: BlockMatcher,
         levels: [MatchLevel] = MatchLevel.ladder,
         from first: Int = 0,
-        context: [Int] = [],
-        where accept: (BlockMatcher.Candidate) -> Bool = { _ in true }
+        context: [Int] = []
     ) -> LadderFit? {
         for level in levels {
-            let found = matcher.candidates(of: search, at: level, from: first, context: context).filter(accept)
+            let found = matcher.candidates(of: search, at: level, from: first, context: context)
             if !found.isEmpty { return LadderFit(level: level, candidates: found) }
         }
         return nil

@@ -44,7 +44,17 @@ enum MatchLevel: String, Sendable {
     }
 
     /// True when leading whitespace is set aside and compared as a shift rather than byte for byte.
-    var comparesIndentationAsShift: Bool { self == .indentation || self == .unicodePunctuation || self == .staleContext }
+    var comparesIndentationAsShift: Bool { self == .indentation || self == .unicodePunctuation }
+
+    /// The level whose line keys this one compares: the levels past ``unicodePunctuation`` key lines as it
+    /// does and differ only in what they make of the keys, so the file's lines are keyed, hashed and indexed
+    /// once for all of them.
+    var keyLevel: MatchLevel {
+        switch self {
+        case .indentationStyle, .staleContext, .looseIndentation: .unicodePunctuation
+        default: self
+        }
+    }
 
     /// How the level reads in a message: `exactly`, `ignoring trailing whitespace`, ...
     var phrase: String {

@@ -147,6 +147,12 @@ func codexPatchError(_ patch: String, files: [String: String]) async -> ApplyErr
         let run = try await runCodexPatch(.string(patch), files: ["f.txt": "x\ny\nx\ny\n"])
         #expect(run.text("f.txt") == "x\ny\nx\nz\n")
         #expect(run.hunk(0)?["line"] == 3)
+        // The same lines a hundred times and more above the end: the end is still found (places are
+        // counted up to a limit, and the ones above the end are never counted).
+        let long = String(repeating: "x\ny\n", count: 150)
+        let far = try await runCodexPatch(.string(patch), files: ["f.txt": long])
+        #expect(far.text("f.txt") == String(long.dropLast(2)) + "z\n")
+        #expect(far.hunk(0)?["line"] == 299)
     }
 
     @Test func aChunkThatOnlyAddsIsAppended() async throws {
