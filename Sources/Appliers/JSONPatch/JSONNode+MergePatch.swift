@@ -34,7 +34,7 @@ extension JSONNode {
                 changes += 1
             }
         }
-        guard changes > before || text == nil else { return self }
+        guard changes > before else { return self }
         var result = self
         result.kind = .object(members)
         result.text = nil

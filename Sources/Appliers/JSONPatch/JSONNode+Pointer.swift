@@ -51,15 +51,16 @@ extension JSONNode {
     ///   this is no container.
     func position(of pointer: JSONPointer, depth: Int, end: Bool) throws(ApplyError) -> Int {
         let token = pointer.tokens[depth]
-        let place = depth == 0 ? "the document" : pointer.prefix(depth).bounded()
+        // Worded only for a message: a pointer is walked a level at a time, and most walks succeed.
+        func place() -> String { depth == 0 ? "the document" : pointer.prefix(depth).bounded() }
         switch kind {
         case .object(let members):
             if let index = members.firstIndex(where: { Self.same($0.key, token) }) { return index }
-            throw ApplyError(.noMatch, "\(place) has no member \(token.quoted()); \(describeMembers(of: members))\(hint(for: token, in: members))")
+            throw ApplyError(.noMatch, "\(place()) has no member \(token.quoted()); \(describeMembers(of: members))\(hint(for: token, in: members))")
         case .array(let elements):
             if token == "-" {
                 if end { return elements.count }
-                throw ApplyError(.noMatch, "'-' names the end of \(place), past its last element: only 'add' can use it")
+                throw ApplyError(.noMatch, "'-' names the end of \(place()), past its last element: only 'add' can use it")
             }
             let digits = token.utf8
             guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
@@ -67,7 +68,7 @@ extension JSONNode {
             else {
                 throw ApplyError(
                     .noMatch,
-                    "\(place) is an array and \(token.quoted()) is not an array index (digits without leading zeros, or '-' to add at the end)"
+                    "\(place()) is an array and \(token.quoted()) is not an array index (digits without leading zeros, or '-' to add at the end)"
                 )
             }
             let count = elements.count
@@ -75,12 +76,12 @@ extension JSONNode {
                 let valid = count == 0 ? "it is empty" : "its indices are 0 to \(count - 1)"
                 throw ApplyError(
                     .noMatch,
-                    "\(place) has \(count) element\(count == 1 ? "" : "s"), so no index \(index): \(valid)\(end ? "; \(count) or '-' adds at the end" : "")"
+                    "\(place()) has \(count) element\(count == 1 ? "" : "s"), so no index \(index): \(valid)\(end ? "; \(count) or '-' adds at the end" : "")"
                 )
             }
             return index
         default:
-            throw ApplyError(.noMatch, "\(place) is \(typeName) (\(preview(limit: 60))), which has no member or element \(token.quoted())")
+            throw ApplyError(.noMatch, "\(place()) is \(typeName) (\(preview(limit: 60))), which has no member or element \(token.quoted())")
         }
     }
 

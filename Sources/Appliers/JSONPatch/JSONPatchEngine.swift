@@ -53,7 +53,7 @@ struct JSONPatchEngine {
             switch parent.kind {
             case .object(var members):
                 // An existing member is replaced where it stands; a new one goes at the end.
-                let position = try? parent.position(of: path, depth: path.tokens.count - 1, end: true)
+                let position = members.firstIndex { JSONNode.same($0.key, key) }
                 parent.kind = .null
                 if let position { members[position].value = value.laidOut(like: members[position].value) } else { members.append((key, value, nil)) }
                 parent.kind = .object(members)
