@@ -138,6 +138,13 @@ actor PatchQueue {
             }
             if Task.isShuttingDownGracefully || stopping { break }
         }
+        await close()
+    }
+
+    /// Makes what finished durable, marks the stop clean, and closes the spool (its journal flushed, its lock
+    /// released): the end of the executor, and of a queue a reload opened and then gave up before it ran.
+    func close() async {
+        guard !closed else { return }
         await checkpoint()
         saveCleanShutdown()
         closed = true
@@ -159,9 +166,6 @@ actor PatchQueue {
         stopping = true
         wake.finish()
     }
-
-    /// True once ``stop()`` was called: the queue takes no more work, and a reload has put another in its place.
-    var isStopping: Bool { stopping }
 
     /// Throws ``Reason/unavailable`` once the queue is shutting down or stopping: nothing new may be taken or
     /// changed then (a stopping queue's replacement reads the spool as this one leaves it).

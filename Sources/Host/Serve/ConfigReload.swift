@@ -19,9 +19,6 @@ struct ConfigReload: Equatable {
     /// Why the reload cannot be applied (empty when it can): each a setting that needs a restart.
     var refusals: [String] = []
 
-    /// True when there is nothing to do.
-    var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty && refusals.isEmpty }
-
     /// The plan that takes a host from `old` to `new`.
     /// - Parameter currentDirectory: The host's current folder (part of the paths patches may not write).
     init(from old: GhostConfig, to new: GhostConfig, currentDirectory: URL) {

@@ -44,7 +44,7 @@ extension GhostHost {
         do {
             return try await work(queue)
         } catch {
-            guard error.reason == .unavailable, await queue.isStopping else { throw error }
+            guard error.reason == .unavailable, await queue.stopping else { throw error }
             let replacement = try await find()
             guard replacement !== queue else { throw error }
             return try await work(replacement)

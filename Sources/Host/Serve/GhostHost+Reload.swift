@@ -62,7 +62,7 @@ extension GhostHost {
                 try await queue.recover()
                 opened.append(queue)
             } catch {
-                for queue in opened { await queue.stop() }
+                for queue in opened { await queue.close() }
                 return .failure(error)
             }
         }
