@@ -2,7 +2,10 @@
 """Edit formats against drift: real edits from this repository's history, perturbed the way drift does,
 applied by ghost (search_replace, unified_diff, apply_patch), `git apply` and GNU `patch`.
 
-Usage: formats.py GHOST WORKDIR [CASES]
+Usage: formats.py GHOST WORKDIR [CASES] [REVISION]
+
+The cases come from the history up to REVISION (default 8ad1719, the one docs/benchmarks.md's table was
+measured on), so the same command gives the same cases whatever was committed since.
 
 Each case is one file changed by one commit (`git diff -U3 C^ C`), with 1 to 8 hunks, every hunk with
 context. Each is applied as it was written (`exact`) and under six kinds of drift:
@@ -37,11 +40,11 @@ def git(*args, text=True):
     return subprocess.run(["git", *args], check=True, capture_output=True, text=text).stdout
 
 
-def collect_cases(limit):
+def collect_cases(limit, revision):
     """Real edits: (path, old bytes, new bytes, hunks) from recent commits, text files only."""
     cases = []
     seen = set()
-    for commit in git("rev-list", "--no-merges", "HEAD").split():
+    for commit in git("rev-list", "--no-merges", revision).split():
         if len(cases) >= limit:
             break
         parents = git("rev-list", "--parents", "-n", "1", commit).split()
@@ -237,8 +240,9 @@ def run_tool(tool, work, drift, cases):
 def main():
     ghost, work = sys.argv[1], Path(sys.argv[2])
     limit = int(sys.argv[3]) if len(sys.argv) > 3 else 150
+    revision = sys.argv[4] if len(sys.argv) > 4 else "8ad1719"
     work.mkdir(parents=True, exist_ok=True)
-    cases = collect_cases(limit)
+    cases = collect_cases(limit, revision)
     known = subprocess.run([ghost, "roles", "--json"], capture_output=True, text=True).stdout
     formats = [f for f in GHOST_FORMATS if f'"name":"{f}"' in known.replace(" ", "")]
     tools = [*(f"ghost {f}" for f in formats), "git apply", "GNU patch"]
@@ -252,7 +256,7 @@ def main():
         for tool in ("git apply", "GNU patch"):
             outcomes = run_tool(tool, work, drift, cases)
             table[tool][drift] = outcomes
-    print(f"{len(cases)} real edits (one file of one commit of this repository each, {sum(len(c['hunks']) for c in cases)} hunks)")
+    print(f"{len(cases)} real edits up to {revision} (one file of one commit of this repository each, {sum(len(c['hunks']) for c in cases)} hunks)")
     for drift in DRIFTS:
         left = sum(1 for c in cases if drifted(c, drift) is None)
         if left:
