@@ -44,6 +44,8 @@ public enum ChildProcess {
         posix_spawn_file_actions_adddup2(&actions, input[0], 0)
         posix_spawn_file_actions_adddup2(&actions, output[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
+        // Descriptors another test opens between this listing and the spawn are not listed: those must be
+        // close-on-exec themselves (as every socket the tests open is).
         let open = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
         for descriptor in open where descriptor > 2 { posix_spawn_file_actions_addclose(&actions, descriptor) }
         // `env -C` changes folder in the child (posix_spawn_file_actions_addchdir_np is not imported).

@@ -8,9 +8,17 @@ import Darwin
 private let streamSocket = SOCK_STREAM
 #endif
 
+/// A TCP socket that the children tests start do not inherit: one would hold a port after the test let
+/// go of it.
+private func loopbackSocket() -> Int32 {
+    let fd = socket(AF_INET, streamSocket, 0)
+    if fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    return fd
+}
+
 /// A loopback port free right now (bound to port 0 and released).
 public func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, streamSocket, 0)
+    let fd = loopbackSocket()
     defer { close(fd) }
     var address = loopbackAddress(port: 0)
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -23,7 +31,7 @@ public func freeLoopbackPort() throws -> Int {
 
 /// A TCP socket listening on a free `127.0.0.1` port, holding the port until the caller closes it.
 public func listenLoopback() throws -> (fd: Int32, port: Int) {
-    let fd = socket(AF_INET, streamSocket, 0)
+    let fd = loopbackSocket()
     var address = loopbackAddress(port: 0)
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let listening = withUnsafeMutablePointer(to: &address) { pointer in
@@ -40,7 +48,7 @@ public func listenLoopback() throws -> (fd: Int32, port: Int) {
 
 /// A blocking TCP socket connected to `127.0.0.1:port`; the caller closes it.
 public func connectLoopback(port: Int) throws -> Int32 {
-    let fd = socket(AF_INET, streamSocket, 0)
+    let fd = loopbackSocket()
     guard fd >= 0 else { throw SetupError(message: "socket: \(String(cString: strerror(errno)))") }
     var address = loopbackAddress(port: port)
     let connected = withUnsafePointer(to: &address) { pointer in
