@@ -24,7 +24,7 @@ public struct GhostCommand: AsyncParsableCommand {
         subcommands: [
             ApplyCommand.self, ServeCommand.self, SubmitCommand.self, StatusCommand.self, RolesCommand.self, IndexCommand.self,
             ServiceCommand.self, VersionCommand.self, ListCommand.self, ShowCommand.self, RetryCommand.self, RevertCommand.self, CancelCommand.self,
-            PauseCommand.self, ResumeCommand.self, SchemaCommand.self,
+            PauseCommand.self, ResumeCommand.self, SchemaCommand.self, QueueCommand.self,
         ]
     )
 

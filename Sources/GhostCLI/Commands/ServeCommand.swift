@@ -43,6 +43,9 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var logLevel: String?
 
+    @Option(help: ArgumentHelp("This host's name among the hosts of a shared store (default: node:, else the hostname).", valueName: "name"))
+    var node: String?
+
     @Option(help: ArgumentHelp("Log lines as text or json (one object per line; default: log.format, else text).", valueName: "format"))
     var logFormat: String?
 
@@ -64,6 +67,20 @@ struct ServeCommand: AsyncParsableCommand {
             format: format ?? settings.log.format ?? .text,
             level: level ?? settings.log.level ?? .info
         )
+        if let node {
+            guard !node.isEmpty, node.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }) else {
+                throw ValidationError("--node: letters, digits, '_', '-' and '.' only")
+            }
+            settings.node = node
+        }
+        if settings.store != nil {
+            logger.info(
+                "ghost \(GhostVersion.current) starting on the shared store",
+                metadata: ["config": "\(settings.origin)", "node": "\(settings.nodeName)"]
+            )
+            try await runShared(settings, logger: logger, json: (format ?? settings.log.format) == .json)
+            return
+        }
         let host: GhostHost
         do {
             // SIGHUP reads the configuration the way this start did, with the same --port.
@@ -83,6 +100,23 @@ struct ServeCommand: AsyncParsableCommand {
         let json = (format ?? settings.log.format) == .json
         try await host.run(stdin: stdin) { host, port in
             // Tests and scripts read this line to find a port picked with --port 0; in JSON it is a log line.
+            if json {
+                logger.notice("listening on http://\(host):\(port)")
+            } else {
+                FileHandle.standardError.write(Data("ghost: listening on http://\(host):\(port)\n".utf8))
+            }
+        }
+    }
+
+    /// `ghost serve` as one host of a shared store.
+    private func runShared(_ settings: GhostConfig, logger: Logger, json: Bool) async throws {
+        let host: SharedHost
+        do {
+            host = try SharedHost(config: settings, registry: settings.registry(extending: GhostCommand.registry), logger: logger)
+        } catch {
+            throw CLIError.usage("cannot start: \(error.message)")
+        }
+        try await host.run(stdin: stdin) { host, port in
             if json {
                 logger.notice("listening on http://\(host):\(port)")
             } else {

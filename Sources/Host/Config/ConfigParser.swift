@@ -16,7 +16,7 @@ enum ConfigParser {
         }
         guard let root else { return GhostConfig.embeddedDefault(in: baseDirectory) }
         let document = try Entry(node: root, path: "").mapping(allowed: [
-            "http", "default_queue", "queues", "roles", "limits", "retention", "log", "alerts", "dashboard",
+            "http", "default_queue", "queues", "roles", "limits", "retention", "log", "alerts", "dashboard", "store", "node",
         ])
         let limits =
             try document["limits"].map { node throws(ConfigError) in try limitsSection(node, base: (PatchLimits.default, 2)) }
@@ -132,6 +132,15 @@ enum ConfigParser {
         var config = GhostConfig(http: http, defaultQueue: defaultQueue, queues: queues, roles: roles, origin: "")
         if let node = document["log"] { config.log = try logSection(node) }
         if let node = document["alerts"] { config.alerts = try alertsSection(node, environment: environment) }
+        if let node = document["store"] { config.store = try storeSection(node, environment: environment) }
+        if let node = document["node"] { config.node = try nodeName(node) }
+        if config.store == nil, let owned = queues.first(where: { $0.owner != nil }) {
+            throw ConfigError(
+                "queues.\(owned.name).owner",
+                "an owner means a shared store: add store: {postgres: {url_env: ...}}",
+                line: queueNodes[owned.name]?.line
+            )
+        }
         return config
     }
 
@@ -148,7 +157,7 @@ enum ConfigParser {
     ) throws(ConfigError) -> QueueConfig {
         let fields = try node.mapping(allowed: [
             "dir", "workspace", "aliases", "shell", "limits", "token", "token_env", "hmac_secret", "hmac_secret_env", "retention",
-            "create_workspace",
+            "create_workspace", "owner",
         ])
         guard let dir = fields["dir"] else { throw node.error("missing 'dir' (the queue's inbox folder)") }
         let directory = try dir.path(relativeTo: baseDirectory)
@@ -172,7 +181,8 @@ enum ConfigParser {
             token: try secret(fields, "token", environment: environment),
             hmacSecret: try secret(fields, "hmac_secret", environment: environment),
             retention: try fields["retention"].map { node throws(ConfigError) in try retentionSection(node, base: retention) } ?? retention,
-            createWorkspace: try fields["create_workspace"]?.bool() ?? false
+            createWorkspace: try fields["create_workspace"]?.bool() ?? false,
+            owner: try fields["owner"].map { node throws(ConfigError) in try nodeName(node) }
         )
     }
 

@@ -19,6 +19,12 @@ public struct GhostConfig: Sendable {
     public var log = LogSettings()
     /// Where alerts go and when they fire (`alerts:`); off unless a destination is set.
     public var alerts = AlertSettings()
+    /// The shared store many hosts use (`store:`); `nil`: this host's spools hold everything.
+    public var store: SharedStoreSettings?
+    /// This host's name among the hosts of a shared store (`node:`, `--node`); `nil`: the machine's hostname.
+    public var node: String?
+    /// This host's name among the hosts of a shared store.
+    public var nodeName: String { node ?? ProcessInfo.processInfo.hostName }
     /// Where the configuration came from (a path, or `embedded default`).
     public var origin: String
 

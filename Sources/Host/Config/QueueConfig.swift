@@ -26,6 +26,10 @@ public struct QueueConfig: Sendable, Equatable {
     /// Whether `ghost serve` creates a missing workspace (`create_workspace: true`); otherwise a missing one
     /// stops the host at start.
     public var createWorkspace: Bool
+    /// With a shared store: the host (its node name) that owns the queue when the queue is first created in
+    /// the database; `nil` means the first host to start. The database decides ownership after that (a move,
+    /// a takeover).
+    public var owner: String?
 
     /// A queue.
     public init(
@@ -39,8 +43,10 @@ public struct QueueConfig: Sendable, Equatable {
         token: String? = nil,
         hmacSecret: String? = nil,
         retention: RetentionPolicy = .default,
-        createWorkspace: Bool = false
+        createWorkspace: Bool = false,
+        owner: String? = nil
     ) {
+        self.owner = owner
         self.name = name
         self.directory = directory
         self.workspace = workspace

@@ -129,9 +129,5 @@ struct QueueExecutor: Sendable {
     }
 
     /// The options a queued patch runs with.
-    func runOptions(source: Receipt.Source) -> RunOptions {
-        // 0 keeps none: nothing is captured, compressed or written for any patch.
-        let beforeImageBytes = config.retention.beforeImageBytes > 0 ? config.retention.beforeImageBytes : nil
-        return RunOptions(shellPolicy: config.shell, queue: config.name, source: source, limits: limits, beforeImageBytes: beforeImageBytes)
-    }
+    func runOptions(source: Receipt.Source) -> RunOptions { config.runOptions(source: source, limits: limits) }
 }

@@ -13,11 +13,16 @@ struct IntentContext: Sendable {
     var durability: Durability? = nil
     /// Where a commit's folder syncs go when they may wait for the queue's next checkpoint; `nil`: synced at once.
     var folderSyncs: DeferredFolderSyncs? = nil
+    /// Checked right before anything visible changes (each commit's renames, each step): a shared-store queue
+    /// checks there that no other host has taken it over (see ``WorkspaceMarker/checkFence(_:)``).
+    var commitGuard: (@Sendable () throws(ApplyError) -> Void)? = nil
 
-    /// Returns once the patch's intake record is durable (at once when it already is).
+    /// Returns once the patch's intake record is durable (at once when it already is) and the commit guard
+    /// lets it go on.
     /// - Throws: The journal's error: the patch was never acknowledged and must leave nothing behind.
     func awaitIntake() async throws(ApplyError) {
         try await durability?.wait()
+        try commitGuard?()
     }
 
     /// The tag in staged and backup file names: the sequence, so names are known before they are written.

@@ -1,0 +1,111 @@
+/// The tables, indexes and the intake function of the shared store, created at every host's start (under
+/// an advisory lock, so hosts starting together do not race). Documented in `docs/many-hosts.md`.
+enum SharedSchema {
+    /// The advisory lock key hosts take while they create the schema.
+    static let migrationLock: Int64 = 0x6768_6f73_7452_756e
+
+    /// The statements, in order; each is idempotent.
+    static let statements: [String] = [
+        """
+        CREATE TABLE IF NOT EXISTS ghost_queues (
+            name text PRIMARY KEY,
+            applied_seq bigint NOT NULL DEFAULT 0,
+            paused boolean NOT NULL DEFAULT false,
+            pause_reason text,
+            workspace_id text
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS ghost_counters (
+            queue text PRIMARY KEY REFERENCES ghost_queues (name),
+            next_seq bigint NOT NULL DEFAULT 1
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS ghost_leases (
+            queue text PRIMARY KEY REFERENCES ghost_queues (name),
+            owner text NOT NULL,
+            fence bigint NOT NULL DEFAULT 0,
+            lease_until timestamptz NOT NULL DEFAULT now()
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS ghost_reach (
+            node text NOT NULL,
+            queue text NOT NULL REFERENCES ghost_queues (name),
+            workspace_id text NOT NULL,
+            PRIMARY KEY (node, queue)
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS ghost_nodes (
+            name text PRIMARY KEY,
+            seen_at timestamptz NOT NULL,
+            started_at timestamptz NOT NULL,
+            address text
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS ghost_patches (
+            queue text NOT NULL REFERENCES ghost_queues (name),
+            seq bigint NOT NULL,
+            id text NOT NULL,
+            attempt integer NOT NULL,
+            content_sha256 text NOT NULL,
+            body bytea NOT NULL,
+            source text NOT NULL,
+            name text NOT NULL,
+            received_at timestamptz NOT NULL,
+            accepted_by text NOT NULL,
+            status text NOT NULL DEFAULT 'queued',
+            reason text,
+            finished_at timestamptz,
+            applied_by text,
+            fence bigint,
+            receipt text,
+            PRIMARY KEY (queue, seq)
+        ) WITH (autovacuum_vacuum_scale_factor = 0.05, autovacuum_analyze_scale_factor = 0.02)
+        """,
+        "CREATE INDEX IF NOT EXISTS ghost_patches_by_id ON ghost_patches (id, queue, seq DESC)",
+        "CREATE INDEX IF NOT EXISTS ghost_patches_finished ON ghost_patches (finished_at) WHERE finished_at IS NOT NULL",
+        // Intake in one round trip: the counter row's lock orders a queue's patches by commit and makes the
+        // duplicate check and the insert one step; a duplicate or conflict leaves the counter as it was.
+        """
+        CREATE OR REPLACE FUNCTION ghost_enqueue(
+            q text, pid text, hash text, payload bytea, src text, fname text, received timestamptz, node text
+        ) RETURNS TABLE (state text, seq bigint, attempt integer, receipt text, name text)
+        LANGUAGE plpgsql AS $$
+        #variable_conflict use_column
+        DECLARE
+            nxt bigint;
+            prev_seq bigint;
+            prev_hash text;
+            prev_status text;
+            prev_attempt integer := 0;
+            prev_receipt text;
+            prev_name text;
+        BEGIN
+            SELECT c.next_seq INTO nxt FROM ghost_counters c WHERE c.queue = q FOR UPDATE;
+            IF NOT FOUND THEN
+                RETURN QUERY SELECT 'unknown'::text, 0::bigint, 0, NULL::text, NULL::text;
+                RETURN;
+            END IF;
+            SELECT p.seq, p.content_sha256, p.status, p.attempt, p.receipt, p.name
+                INTO prev_seq, prev_hash, prev_status, prev_attempt, prev_receipt, prev_name
+                FROM ghost_patches p WHERE p.id = pid AND p.queue = q ORDER BY p.seq DESC LIMIT 1;
+            IF FOUND AND prev_status <> 'failed' THEN
+                RETURN QUERY SELECT (CASE WHEN prev_hash = hash THEN 'duplicate' ELSE 'conflict' END)::text,
+                    prev_seq, prev_attempt, prev_receipt, prev_name;
+                RETURN;
+            END IF;
+            prev_attempt := COALESCE(prev_attempt, 0);
+            UPDATE ghost_counters c SET next_seq = nxt + 1 WHERE c.queue = q;
+            INSERT INTO ghost_patches (queue, seq, id, attempt, content_sha256, body, source, name, received_at, accepted_by)
+                VALUES (q, nxt, pid, prev_attempt + 1, hash, payload, src, fname, received, node);
+            PERFORM pg_notify('ghost_wake', q);
+            RETURN QUERY SELECT 'queued'::text, nxt, prev_attempt + 1, NULL::text, fname;
+        END
+        $$
+        """,
+    ]
+}

@@ -1,0 +1,218 @@
+import ApplierAPI
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// The shared store's database calls (PostgreSQL through postgres-nio's pooled client). Every call counts
+/// its round trips, so the cost per patch can be measured (`ghost_db_round_trips_total`).
+final class SharedStore: Sendable {
+    let client: PostgresClient
+    /// This host's name in the fleet.
+    let node: String
+    let logger: Logger
+    private let trips = Atomic<Int>(0)
+
+    /// A store on `url`; ``run()`` must run for as long as it is used.
+    init(url: PostgresURL, node: String, lease: Duration, logger: Logger) {
+        // A session left open in a transaction by a host that stopped (SIGSTOP, a hung disk) holds its queue's
+        // row lock: the server ends it after three leases, so a takeover is not blocked forever.
+        let idle = Int(lease.components.seconds) * 3_000
+        client = PostgresClient(
+            configuration: url.clientConfiguration(startup: [
+                ("idle_in_transaction_session_timeout", String(idle)), ("application_name", "ghost:\(node)"),
+            ]),
+            backgroundLogger: logger
+        )
+        self.node = node
+        self.logger = logger
+    }
+
+    /// Runs the connection pool until the task is cancelled.
+    func run() async { await client.run() }
+
+    /// Database round trips so far.
+    var roundTrips: Int { trips.load(ordering: .relaxed) }
+
+    /// Runs one statement and returns its rows.
+    @discardableResult
+    func query(_ query: PostgresQuery, on connection: PostgresConnection? = nil) async throws -> PostgresRowSequence {
+        trips.add(1, ordering: .relaxed)
+        if let connection { return try await connection.query(query, logger: logger) }
+        return try await client.query(query, logger: logger)
+    }
+
+    /// Creates the schema (once, whichever host comes first) and the rows of `queues`: a queue's first owner
+    /// is its configured `owner`, else this host.
+    func prepare(queues: [QueueConfig]) async throws {
+        try await client.withConnection { connection in
+            try await self.query("BEGIN", on: connection)
+            do {
+                try await self.query("SELECT pg_advisory_xact_lock(\(SharedSchema.migrationLock))", on: connection)
+                for statement in SharedSchema.statements { try await self.query(PostgresQuery(unsafeSQL: statement), on: connection) }
+                for queue in queues {
+                    let owner = queue.owner ?? node
+                    try await self.query("INSERT INTO ghost_queues (name) VALUES (\(queue.name)) ON CONFLICT DO NOTHING", on: connection)
+                    try await self.query("INSERT INTO ghost_counters (queue) VALUES (\(queue.name)) ON CONFLICT DO NOTHING", on: connection)
+                    try await self.query(
+                        "INSERT INTO ghost_leases (queue, owner) VALUES (\(queue.name), \(owner)) ON CONFLICT DO NOTHING",
+                        on: connection
+                    )
+                }
+                try await self.query("COMMIT", on: connection)
+            } catch {
+                _ = try? await self.query("ROLLBACK", on: connection)
+                throw error
+            }
+        }
+    }
+
+    // MARK: Intake
+
+    /// What intake made of a delivery.
+    enum Enqueued: Sendable {
+        case queued(sequence: Int64, attempt: Int)
+        case duplicate(sequence: Int64, attempt: Int, receipt: String?, name: String)
+        case conflict(sequence: Int64)
+        case unknownQueue
+    }
+
+    /// Queues a patch in one round trip (``SharedSchema``'s `ghost_enqueue`); it is acknowledged once this
+    /// returns: the row is committed.
+    func enqueue(
+        queue: String,
+        id: String,
+        hash: String,
+        body: [UInt8],
+        source: String,
+        name: String,
+        receivedAt: Date
+    ) async throws
+        -> Enqueued
+    {
+        let rows = try await query(
+            """
+            SELECT state, seq, attempt, receipt, name FROM ghost_enqueue(\(queue), \(id), \(hash), \(ByteBuffer(bytes: body)), \
+            \(source), \(name), \(receivedAt), \(node))
+            """
+        )
+        for try await (state, sequence, attempt, receipt, filed) in rows.decode((String, Int64, Int32, String?, String?).self) {
+            switch state {
+            case "queued": return .queued(sequence: sequence, attempt: Int(attempt))
+            case "duplicate": return .duplicate(sequence: sequence, attempt: Int(attempt), receipt: receipt, name: filed ?? "")
+            case "conflict": return .conflict(sequence: sequence)
+            default: return .unknownQueue
+            }
+        }
+        return .unknownQueue
+    }
+
+    // MARK: Ownership
+
+    /// Records that this host is alive (for the fleet's status page).
+    func heartbeat(startedAt: Date, address: String?) async throws {
+        try await query(
+            """
+            INSERT INTO ghost_nodes (name, seen_at, started_at, address) VALUES (\(node), now(), \(startedAt), \(address))
+            ON CONFLICT (name) DO UPDATE SET seen_at = now(), started_at = EXCLUDED.started_at, address = EXCLUDED.address
+            """
+        )
+    }
+
+    /// Extends the leases this host holds (`queue → fence`); returns the queues whose lease it still holds.
+    func renew(_ held: [String: Int64], lease: Duration) async throws -> Set<String> {
+        guard !held.isEmpty else { return [] }
+        let queues = Array(held.keys)
+        let fences = queues.map { held[$0]! }
+        let milliseconds = Int64(lease.components.seconds * 1_000)
+        let rows = try await query(
+            """
+            UPDATE ghost_leases l SET lease_until = now() + make_interval(secs => \(milliseconds)::float8 / 1000)
+            FROM unnest(\(queues)::text[], \(fences)::int8[]) AS r(queue, fence)
+            WHERE l.queue = r.queue AND l.fence = r.fence AND l.owner = \(node)
+            RETURNING l.queue
+            """
+        )
+        var kept: Set<String> = []
+        for try await queue in rows.decode(String.self) { kept.insert(queue) }
+        return kept
+    }
+
+    /// Takes the lease of `queue` with a new fence when this host owns it (a restart) or its owner's lease has
+    /// run out and this host reaches the queue's workspace (a takeover). Returns the fence, or `nil`.
+    func acquire(queue: String, lease: Duration) async throws -> Int64? {
+        let milliseconds = Int64(lease.components.seconds * 1_000)
+        let rows = try await query(
+            """
+            UPDATE ghost_leases l SET owner = \(node), fence = l.fence + 1,
+                lease_until = now() + make_interval(secs => \(milliseconds)::float8 / 1000)
+            WHERE l.queue = \(queue) AND (l.owner = \(node) OR (l.lease_until < now() AND EXISTS (
+                SELECT 1 FROM ghost_reach r JOIN ghost_queues q ON q.name = r.queue
+                WHERE r.node = \(node) AND r.queue = l.queue AND r.workspace_id = q.workspace_id)))
+            RETURNING l.fence
+            """
+        )
+        for try await fence in rows.decode(Int64.self) { return fence }
+        return nil
+    }
+
+    /// The id of the queue's workspace the database knows, set to `proposed` when it has none yet (the first
+    /// owner's); returns the id that stands.
+    func workspaceID(queue: String, proposed: String) async throws -> String {
+        let rows = try await query(
+            """
+            UPDATE ghost_queues SET workspace_id = COALESCE(workspace_id, \(proposed)) WHERE name = \(queue) RETURNING workspace_id
+            """
+        )
+        for try await id in rows.decode(String.self) { return id }
+        return proposed
+    }
+
+    /// Records that this host reaches the workspace `workspaceID` of `queue` (so it may take it over).
+    func registerReach(queue: String, workspaceID: String) async throws {
+        try await query(
+            """
+            INSERT INTO ghost_reach (node, queue, workspace_id) VALUES (\(node), \(queue), \(workspaceID))
+            ON CONFLICT (node, queue) DO UPDATE SET workspace_id = EXCLUDED.workspace_id
+            """
+        )
+    }
+
+    /// The queue's workspace id as the database knows it (`nil` before its first owner started).
+    func knownWorkspaceID(queue: String) async throws -> String? {
+        let rows = try await query("SELECT workspace_id FROM ghost_queues WHERE name = \(queue)")
+        for try await id in rows.decode(String?.self) { return id }
+        return nil
+    }
+
+    /// Moves `queue` to `target` (`ghost queue move`): a new fence, so the old owner's next commit is refused.
+    /// Throws unless `target` reaches the queue's workspace.
+    func move(queue: String, to target: String) async throws(ApplyError) -> Int64 {
+        do {
+            let rows = try await query(
+                """
+                UPDATE ghost_leases l SET owner = \(target), fence = l.fence + 1, lease_until = now()
+                WHERE l.queue = \(queue) AND EXISTS (
+                    SELECT 1 FROM ghost_reach r JOIN ghost_queues q ON q.name = r.queue
+                    WHERE r.node = \(target) AND r.queue = l.queue AND r.workspace_id = q.workspace_id)
+                RETURNING l.fence
+                """
+            )
+            for try await fence in rows.decode(Int64.self) { return fence }
+        } catch {
+            throw SharedStore.unavailable(error)
+        }
+        throw ApplyError(
+            .conflict,
+            "\(target) does not reach the workspace of queue \(queue) (or no such queue): a queue moves only to a host that "
+                + "has the same workspace folder (shared storage) and has started with it configured"
+        )
+    }
+
+    /// An error of the database as the host answers it: `unavailable` (HTTP 503), nothing was queued.
+    static func unavailable(_ error: any Error) -> ApplyError {
+        if let error = error as? ApplyError { return error }
+        let detail = (error as? PSQLError).map { String(reflecting: $0) } ?? "\(error)"
+        return ApplyError(.unavailable, "the shared store (PostgreSQL) is unreachable: \(detail.prefix(300))")
+    }
+}
