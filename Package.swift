@@ -127,7 +127,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HostTests",
-            dependencies: ["Host", "Appliers", "ApplierAPI", "Transport", "GhostTesting", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Host", "Appliers", "ApplierAPI", "Transport", "GhostTesting", .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -15,6 +15,6 @@ public enum SharedFleet {
         let store = SharedStore(url: url, node: config.nodeName, lease: settings.lease, logger: Logger(label: "ghost.queue-move"))
         let pool = Task { await store.run() }
         defer { pool.cancel() }
-        return try await store.move(queue: queue, to: target)
+        return try await store.move(queue: queue, to: target, lease: settings.lease)
     }
 }

@@ -115,7 +115,11 @@ public struct SharedHost: PatchIntake {
         }
         var httpSettings = config.http
         httpSettings.defaultQueue = config.defaultQueue
-        let http = HTTPTransport(settings: httpSettings, intake: self, health: health, logger: logger, onListening: onListening)
+        let announce: @Sendable (String, Int) async -> Void = { [ownership] host, port in
+            await ownership.listening(on: "\(host):\(port)")
+            await onListening(host, port)
+        }
+        let http = HTTPTransport(settings: httpSettings, intake: self, health: health, logger: logger, onListening: announce)
         services.append(
             .init(
                 service: SupervisedService(name: HTTPTransport.componentName, health: health, logger: logger, isFatal: { $0 is ListenError }) {
@@ -168,6 +172,7 @@ public struct SharedHost: PatchIntake {
                 body: delivery.body,
                 source: checked.source.rawValue,
                 name: checked.name,
+                role: checked.patch.roleLabel,
                 receivedAt: delivery.receivedAt
             )
         } catch {
@@ -212,7 +217,7 @@ public struct SharedHost: PatchIntake {
         let deadline = ContinuousClock.now + timeout
         var pause = Duration.milliseconds(5)
         while true {
-            if let receipt = try? await ownership.receipt(id: id, queue: queue) { return receipt }
+            if let receipt = try? await store.receipt(id: id, queue: queue) { return receipt }
             guard ContinuousClock.now + pause < deadline else { return nil }
             try? await Task.sleep(for: pause)
             pause = min(pause * 2, .milliseconds(200))
@@ -220,12 +225,12 @@ public struct SharedHost: PatchIntake {
     }
 
     /// The receipt of `id` (or its state while queued) in whichever queue has it, the default queue first.
-    public func lookup(id: String) async -> JSONValue? { try? await ownership.lookup(id: id, defaultQueue: config.defaultQueue) }
+    public func lookup(id: String) async -> JSONValue? { try? await store.lookup(id: id, defaultQueue: config.defaultQueue) }
 
     /// The fleet: every queue with its owner, lease, depth and pause, and every host with when it was seen.
     public func status() async -> JSONValue {
         do {
-            let fleet = try await ownership.fleetStatus()
+            let fleet = try await store.fleetStatus()
             let healthy = await health.isHealthy() && fleet.healthy
             return [
                 "status": .string(healthy ? "healthy" : "degraded"),
@@ -258,12 +263,28 @@ public struct SharedHost: PatchIntake {
     public func setPaused(_ paused: Bool, queue: String) async throws(ApplyError) -> JSONValue {
         guard config.queue(named: queue) != nil else { throw ApplyError(.unknownQueue, "no queue is named '\(queue)'") }
         do {
-            try await ownership.setPaused(paused, queue: queue)
+            try await store.setPaused(paused, queue: queue)
         } catch {
             throw SharedStore.unavailable(error)
         }
         ownership.wake(queue)
         return ["queue": .string(queue), "paused": .bool(paused)]
+    }
+
+    /// A page of the fleet's patches, newest first.
+    public func list(_ query: PatchQuery) async throws(ApplyError) -> JSONValue {
+        if let queue = query.queue, config.queue(named: queue) == nil { throw ApplyError(.unknownQueue, "no queue is named '\(queue)'") }
+        return try await store.list(query)
+    }
+
+    /// Takes a queued patch out of its queue (whichever host owns it).
+    public func cancel(id: String) async throws(ApplyError) -> JSONValue { try await store.cancel(id: id, config: config) }
+
+    /// Queues a failed patch again as its next attempt.
+    public func retry(id: String) async throws(ApplyError) -> Acceptance {
+        let acceptance = try await store.retry(id: id, config: config)
+        ownership.wake(acceptance.queue)
+        return acceptance
     }
 
     /// Every role this host applies.

@@ -30,6 +30,13 @@ actor SharedOwnership {
     /// Queues whose workspace this host has told the database it reaches.
     private var reaches: Set<String> = []
     private let startedAt = Date()
+    /// When this host last swept the store by retention.
+    private var sweptAt = ContinuousClock.now
+    /// The HTTP address this host listens on, once bound (shown in the fleet's status).
+    private var address: String?
+
+    /// Records the bound HTTP address.
+    func listening(on address: String) { self.address = address }
 
     init(
         config: GhostConfig,
@@ -73,7 +80,12 @@ actor SharedOwnership {
 
     /// One round: heartbeat, renewals, takes.
     func tick() async throws {
-        try await store.heartbeat(startedAt: startedAt, address: "\(config.http.host):\(config.http.port)")
+        try await store.heartbeat(startedAt: startedAt, address: address)
+        if ContinuousClock.now - sweptAt > .seconds(60) {
+            sweptAt = ContinuousClock.now
+            let removed = try await store.sweep(config.queues)
+            if removed > 0 { logger.info("retention removed finished patches from the shared store", metadata: ["rows": "\(removed)"]) }
+        }
         let kept = try await store.renew(held.mapValues(\.fence), lease: settings.lease)
         for (queue, entry) in held where !kept.contains(queue) {
             logger.notice("lost the lease of a queue (moved or taken over); its executor stops", metadata: ["queue": "\(queue)"])
@@ -98,6 +110,8 @@ actor SharedOwnership {
         do {
             try queue.prepareWorkspace()
             let local = try marker.prepare()
+            // The queue's first owner in this database: what the folder remembers came from another database.
+            if known == nil { try marker.forgetApplied() }
             let standing = try await store.workspaceID(queue: queue.name, proposed: local)
             guard standing == local else {
                 throw ApplyError(
@@ -146,6 +160,7 @@ actor SharedOwnership {
             do {
                 try await store.client.withConnection { connection in
                     try await connection.listen(on: "ghost_wake") { notifications in
+                        await self.health.set("wakeups", .up)
                         for try await notification in notifications { self.wake(notification.payload) }
                     }
                 }
@@ -155,73 +170,5 @@ actor SharedOwnership {
                 try await Task.sleep(for: .milliseconds(500))
             }
         }
-    }
-
-    // MARK: Reads for the API
-
-    /// The receipt of the latest run of `id` in `queue`, once filed.
-    nonisolated func receipt(id: String, queue: String) async throws -> JSONValue? {
-        let rows = try await store.query("SELECT receipt FROM ghost_patches WHERE queue = \(queue) AND id = \(id) ORDER BY seq DESC LIMIT 1")
-        for try await receipt in rows.decode(String?.self) {
-            return receipt.flatMap { try? JSONParser.parse(Array($0.utf8)) }
-        }
-        return nil
-    }
-
-    /// The receipt (or the state) of `id` in the queue that has it, `defaultQueue` first.
-    nonisolated func lookup(id: String, defaultQueue: String) async throws -> JSONValue? {
-        let rows = try await store.query(
-            """
-            SELECT queue, status, receipt FROM ghost_patches WHERE id = \(id)
-            ORDER BY (queue = \(defaultQueue)) DESC, seq DESC LIMIT 1
-            """
-        )
-        for try await (queue, status, receipt) in rows.decode((String, String, String?).self) {
-            if let receipt, let json = try? JSONParser.parse(Array(receipt.utf8)) { return json }
-            return ["id": .string(id), "queue": .string(queue), "status": .string(status)]
-        }
-        return nil
-    }
-
-    /// Every queue and host of the fleet, and whether a queue with patches waits for an owner that is down.
-    nonisolated func fleetStatus() async throws -> (queues: JSONValue, nodes: JSONValue, healthy: Bool) {
-        var queues: [String: JSONValue] = [:]
-        var healthy = true
-        let rows = try await store.query(
-            """
-            SELECT q.name, q.applied_seq, c.next_seq - 1, q.paused, q.pause_reason, l.owner, l.fence, l.lease_until > now(),
-                (SELECT count(*) FROM ghost_patches p WHERE p.queue = q.name AND p.status = 'failed')
-            FROM ghost_queues q JOIN ghost_counters c ON c.queue = q.name JOIN ghost_leases l ON l.queue = q.name
-            """
-        )
-        for try await (name, applied, last, paused, pauseReason, owner, fence, alive, failed) in rows.decode(
-            (String, Int64, Int64, Bool, String?, String, Int64, Bool, Int64).self
-        ) {
-            let depth = last - applied
-            var entry: [String: JSONValue] = [
-                "owner": .string(owner), "owner_alive": .bool(alive), "fence": .number(Double(fence)), "depth": .number(Double(depth)),
-                "applied_seq": .number(Double(applied)), "last_seq": .number(Double(last)), "paused": .bool(paused),
-                "failed": .number(Double(failed)),
-            ]
-            if let pauseReason, paused { entry["pause_reason"] = .string(pauseReason) }
-            if !alive && depth > 0 {
-                entry["waiting"] = .string("its owner \(owner) is down: \(depth) acknowledged patches wait in the database")
-                healthy = false
-            }
-            if paused && pauseReason != nil { healthy = false }
-            queues[name] = .object(entry)
-        }
-        var nodes: [String: JSONValue] = [:]
-        for try await (name, seen, address) in try await store.query("SELECT name, seen_at, address FROM ghost_nodes").decode(
-            (String, Date, String?).self
-        ) {
-            nodes[name] = ["seen_at": .string(ISO8601DateFormatter().string(from: seen)), "address": address.map(JSONValue.string) ?? .null]
-        }
-        return (.object(queues), .object(nodes), healthy)
-    }
-
-    /// Pauses or resumes `queue` for every host.
-    nonisolated func setPaused(_ paused: Bool, queue: String) async throws {
-        try await store.query("UPDATE ghost_queues SET paused = \(paused), pause_reason = NULL WHERE name = \(queue)")
     }
 }

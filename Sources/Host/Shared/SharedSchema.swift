@@ -51,6 +51,7 @@ enum SharedSchema {
             seq bigint NOT NULL,
             id text NOT NULL,
             attempt integer NOT NULL,
+            role text,
             content_sha256 text NOT NULL,
             body bytea NOT NULL,
             source text NOT NULL,
@@ -68,11 +69,13 @@ enum SharedSchema {
         """,
         "CREATE INDEX IF NOT EXISTS ghost_patches_by_id ON ghost_patches (id, queue, seq DESC)",
         "CREATE INDEX IF NOT EXISTS ghost_patches_finished ON ghost_patches (finished_at) WHERE finished_at IS NOT NULL",
+        // The fleet's listing, newest first, and its cursor.
+        "CREATE INDEX IF NOT EXISTS ghost_patches_received ON ghost_patches (received_at DESC, queue, seq)",
         // Intake in one round trip: the counter row's lock orders a queue's patches by commit and makes the
         // duplicate check and the insert one step; a duplicate or conflict leaves the counter as it was.
         """
         CREATE OR REPLACE FUNCTION ghost_enqueue(
-            q text, pid text, hash text, payload bytea, src text, fname text, received timestamptz, node text
+            q text, pid text, hash text, payload bytea, src text, fname text, received timestamptz, node text, prole text
         ) RETURNS TABLE (state text, seq bigint, attempt integer, receipt text, name text)
         LANGUAGE plpgsql AS $$
         #variable_conflict use_column
@@ -100,8 +103,8 @@ enum SharedSchema {
             END IF;
             prev_attempt := COALESCE(prev_attempt, 0);
             UPDATE ghost_counters c SET next_seq = nxt + 1 WHERE c.queue = q;
-            INSERT INTO ghost_patches (queue, seq, id, attempt, content_sha256, body, source, name, received_at, accepted_by)
-                VALUES (q, nxt, pid, prev_attempt + 1, hash, payload, src, fname, received, node);
+            INSERT INTO ghost_patches (queue, seq, id, attempt, role, content_sha256, body, source, name, received_at, accepted_by)
+                VALUES (q, nxt, pid, prev_attempt + 1, prole, hash, payload, src, fname, received, node);
             PERFORM pg_notify('ghost_wake', q);
             RETURN QUERY SELECT 'queued'::text, nxt, prev_attempt + 1, NULL::text, fname;
         END

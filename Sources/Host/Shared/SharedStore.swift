@@ -86,6 +86,7 @@ final class SharedStore: Sendable {
         body: [UInt8],
         source: String,
         name: String,
+        role: String?,
         receivedAt: Date
     ) async throws
         -> Enqueued
@@ -93,7 +94,7 @@ final class SharedStore: Sendable {
         let rows = try await query(
             """
             SELECT state, seq, attempt, receipt, name FROM ghost_enqueue(\(queue), \(id), \(hash), \(ByteBuffer(bytes: body)), \
-            \(source), \(name), \(receivedAt), \(node))
+            \(source), \(name), \(receivedAt), \(node), \(role))
             """
         )
         for try await (state, sequence, attempt, receipt, filed) in rows.decode((String, Int64, Int32, String?, String?).self) {
@@ -187,11 +188,14 @@ final class SharedStore: Sendable {
 
     /// Moves `queue` to `target` (`ghost queue move`): a new fence, so the old owner's next commit is refused.
     /// Throws unless `target` reaches the queue's workspace.
-    func move(queue: String, to target: String) async throws(ApplyError) -> Int64 {
+    func move(queue: String, to target: String, lease: Duration) async throws(ApplyError) -> Int64 {
+        let milliseconds = Int64(lease.components.seconds * 1_000)
         do {
+            // The lease is the target's from now: no other host takes the queue over before the target's next round.
             let rows = try await query(
                 """
-                UPDATE ghost_leases l SET owner = \(target), fence = l.fence + 1, lease_until = now()
+                UPDATE ghost_leases l SET owner = \(target), fence = l.fence + 1,
+                    lease_until = now() + make_interval(secs => \(milliseconds)::float8 / 1000)
                 WHERE l.queue = \(queue) AND EXISTS (
                     SELECT 1 FROM ghost_reach r JOIN ghost_queues q ON q.name = r.queue
                     WHERE r.node = \(target) AND r.queue = l.queue AND r.workspace_id = q.workspace_id)

@@ -86,6 +86,14 @@ struct WorkspaceMarker: Sendable {
         try replace("applied", with: Array("\(applied.sequence) \(applied.fence)\n".utf8) + applied.receipt)
     }
 
+    /// Forgets the applied marker (and the intent records): the queue is new in this database, so what the
+    /// folder remembers belongs to another one.
+    func forgetApplied() throws(ApplyError) {
+        unlink(folder.appendingPathComponent("applied", isDirectory: false).path)
+        intentLog.reset()
+        try Spool.syncFolder(folder)
+    }
+
     private func read(_ name: String) -> [UInt8]? {
         guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name, isDirectory: false).path) else { return nil }
         return Array(data)

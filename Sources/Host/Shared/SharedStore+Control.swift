@@ -1,0 +1,204 @@
+import ApplierAPI
+import Foundation
+import PostgresNIO
+import Transport
+
+/// The operator's calls on the shared store: listing, cancel, retry, and the retention sweep.
+extension SharedStore {
+    /// A page of the fleet's patches, newest first by receipt time: `{"patches": [...], "next_cursor": ...}`.
+    /// The cursor (`pg1:<microseconds>:<queue>:<seq>`) is where the page ended, so a deep page costs what the
+    /// first does.
+    func list(_ query: PatchQuery) async throws(ApplyError) -> JSONValue {
+        if let status = query.status, !PatchListing.statuses.contains(status) {
+            throw ApplyError(.invalidPatch, "status must be one of \(PatchListing.statuses.sorted().joined(separator: ", ")), not '\(status)'")
+        }
+        var after: (micros: Int64, queue: String, seq: Int64)?
+        if let cursor = query.cursor {
+            let parts = cursor.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 4, parts[0] == "pg1", let micros = Int64(parts[1]), let seq = Int64(parts[3]) else {
+                throw ApplyError(.invalidPatch, "the cursor '\(cursor)' is not one this host gave out")
+            }
+            after = (micros, String(parts[2]), seq)
+        }
+        // Queued patches show as queued (the one being applied is not told apart from the database).
+        let status = query.status == "applying" ? "queued" : query.status
+        let sinceMicros = query.since.map { Int64($0.timeIntervalSince1970 * 1_000_000) }
+        var items: [JSONValue] = []
+        var last: (Int64, String, Int64)?
+        do {
+            let rows = try await self.query(
+                """
+                SELECT queue, seq, id, status, source, attempt, role, reason, applied_by,
+                    (extract(epoch FROM received_at) * 1000000)::int8, (extract(epoch FROM finished_at) * 1000000)::int8
+                FROM ghost_patches
+                WHERE (\(query.queue)::text IS NULL OR queue = \(query.queue))
+                    AND (\(status)::text IS NULL OR status = \(status))
+                    AND (\(query.reason)::text IS NULL OR reason = \(query.reason))
+                    AND (\(query.role)::text IS NULL OR role = \(query.role))
+                    AND (\(query.idContains)::text IS NULL OR strpos(id, \(query.idContains)) > 0)
+                    AND (\(sinceMicros)::int8 IS NULL OR finished_at >= to_timestamp(\(sinceMicros)::float8 / 1000000))
+                    AND (\(after?.micros)::int8 IS NULL
+                        OR (received_at, queue, seq) < (to_timestamp(\(after?.micros)::float8 / 1000000), \(after?.queue), \(after?.seq)))
+                ORDER BY received_at DESC, queue DESC, seq DESC
+                LIMIT \(Int64(query.limit))
+                """
+            )
+            for try await (queue, seq, id, state, source, attempt, role, reason, appliedBy, received, finished) in rows.decode(
+                (String, Int64, String, String, String, Int32, String?, String?, String?, Int64, Int64?).self
+            ) {
+                var item: [String: JSONValue] = [
+                    "id": .string(id), "queue": .string(queue), "status": .string(state), "source": .string(source),
+                    "attempt": .number(Double(attempt)), "sequence": .number(Double(seq)),
+                    "received_at": .string(Receipt.timestamp(Date(timeIntervalSince1970: Double(received) / 1_000_000))),
+                ]
+                if let finished { item["finished_at"] = .string(Receipt.timestamp(Date(timeIntervalSince1970: Double(finished) / 1_000_000))) }
+                if let role { item["role"] = .string(role) }
+                if let reason { item["reason"] = .string(reason) }
+                if let appliedBy { item["applied_by"] = .string(appliedBy) }
+                items.append(.object(item))
+                last = (received, queue, seq)
+            }
+        } catch {
+            throw SharedStore.unavailable(error)
+        }
+        let more = items.count == query.limit
+        return [
+            "patches": .array(items),
+            "next_cursor": more ? last.map { JSONValue.string("pg1:\($0.0):\($0.1):\($0.2)") } ?? .null : .null,
+        ]
+    }
+
+    /// The latest run of `id`, the default queue first: its queue, sequence, status, body and receipt time.
+    private func latestRun(
+        id: String,
+        defaultQueue: String
+    ) async throws -> (queue: String, seq: Int64, status: String, body: [UInt8], source: String, receivedAt: Date)? {
+        let rows = try await query(
+            """
+            SELECT queue, seq, status, body, source, received_at FROM ghost_patches WHERE id = \(id)
+            ORDER BY (queue = \(defaultQueue)) DESC, seq DESC LIMIT 1
+            """
+        )
+        for try await (queue, seq, status, body, source, receivedAt) in rows.decode((String, Int64, String, ByteBuffer, String, Date).self) {
+            return (queue, seq, status, Array(buffer: body), source, receivedAt)
+        }
+        return nil
+    }
+
+    /// Takes the queued patch `id` out of its queue: failed, reason `cancelled`. Waits for the patch in hand
+    /// (the queue's row lock); `conflict` once the patch is applied, being applied or finished.
+    func cancel(id: String, config: GhostConfig) async throws(ApplyError) -> JSONValue {
+        do {
+            guard let run = try await latestRun(id: id, defaultQueue: config.defaultQueue) else {
+                throw ApplyError(.notFound, "no queue has a patch with id \(id)")
+            }
+            guard run.status == "queued", let queue = config.queue(named: run.queue) else {
+                throw ApplyError(.conflict, "patch \(id) has finished (\(run.status)); only a queued patch can be cancelled")
+            }
+            let options = queue.runOptions(source: Receipt.Source(rawValue: run.source) ?? .http)
+            let receipt = Receipt.cancelled(
+                try? Patch.parse(json: run.body, limits: queue.limits),
+                id: id,
+                options: options,
+                receivedAt: run.receivedAt
+            )
+            let text = String(decoding: receipt.json.serializedBytes, as: UTF8.self)
+            let cancelled = try await client.withConnection { connection in
+                try await self.query("BEGIN", on: connection)
+                do {
+                    // The claim holds this lock while it applies: a cancel never races the patch in hand.
+                    try await self.query("SELECT 1 FROM ghost_queues WHERE name = \(run.queue) FOR UPDATE", on: connection)
+                    let rows = try await self.query(
+                        """
+                        UPDATE ghost_patches SET status = 'failed', reason = 'cancelled', finished_at = now(), receipt = \(text)
+                        WHERE queue = \(run.queue) AND seq = \(run.seq) AND status = 'queued'
+                            AND seq > (SELECT applied_seq FROM ghost_queues WHERE name = \(run.queue))
+                        RETURNING seq
+                        """,
+                        on: connection
+                    )
+                    var done = false
+                    for try await _ in rows.decode(Int64.self) { done = true }
+                    try await self.query("COMMIT", on: connection)
+                    return done
+                } catch {
+                    _ = try? await self.query("ROLLBACK", on: connection)
+                    throw error
+                }
+            }
+            guard cancelled else { throw ApplyError(.conflict, "patch \(id) was applied meanwhile; it cannot be cancelled") }
+            return receipt.json
+        } catch let error as ApplyError {
+            throw error
+        } catch {
+            throw SharedStore.unavailable(error)
+        }
+    }
+
+    /// Queues the failed patch `id` again as its next attempt (`conflict` unless its latest run failed).
+    func retry(id: String, config: GhostConfig) async throws(ApplyError) -> Acceptance {
+        do {
+            guard let run = try await latestRun(id: id, defaultQueue: config.defaultQueue) else {
+                throw ApplyError(.notFound, "no queue has a patch with id \(id)")
+            }
+            guard run.status == "failed" else {
+                throw ApplyError(.conflict, "patch \(id) did not fail (\(run.status)); only a failed patch is retried")
+            }
+            let rows = try await query(
+                """
+                SELECT state, seq, attempt FROM ghost_enqueue(\(run.queue), \(id),
+                    (SELECT content_sha256 FROM ghost_patches WHERE queue = \(run.queue) AND seq = \(run.seq)),
+                    (SELECT body FROM ghost_patches WHERE queue = \(run.queue) AND seq = \(run.seq)),
+                    \(run.source), (SELECT name FROM ghost_patches WHERE queue = \(run.queue) AND seq = \(run.seq)), now(), \(node),
+                    (SELECT role FROM ghost_patches WHERE queue = \(run.queue) AND seq = \(run.seq)))
+                """
+            )
+            for try await (state, seq, attempt) in rows.decode((String, Int64, Int32).self) {
+                guard state == "queued" else { throw ApplyError(.conflict, "patch \(id) was sent again meanwhile (\(state))") }
+                return Acceptance(
+                    patchID: id,
+                    queue: run.queue,
+                    state: .queued,
+                    filepath: "postgres:\(run.queue)/\(seq)",
+                    attempt: Int(attempt),
+                    note: "attempt \(attempt) of \(id)"
+                )
+            }
+            throw ApplyError(.conflict, "patch \(id) could not be queued again")
+        } catch let error as ApplyError {
+            throw error
+        } catch {
+            throw SharedStore.unavailable(error)
+        }
+    }
+
+    /// Deletes finished patches past their queue's retention (`retention.completed`/`failed` given as an age,
+    /// and never inside the dedup window), a thousand rows per statement so no statement holds locks long.
+    /// Returns how many rows went.
+    func sweep(_ queues: [QueueConfig]) async throws -> Int {
+        var removed = 0
+        for queue in queues {
+            for (statuses, keep) in [(["applied", "unchanged"], queue.retention.completed), (["failed"], queue.retention.failed)] {
+                guard case .age(let age) = keep else { continue }
+                let seconds = Double(max(age, queue.retention.dedupWindow).components.seconds)
+                while true {
+                    let rows = try await query(
+                        """
+                        DELETE FROM ghost_patches WHERE ctid = ANY(ARRAY(
+                            SELECT ctid FROM ghost_patches
+                            WHERE queue = \(queue.name) AND status = ANY(\(statuses)) AND finished_at < now() - make_interval(secs => \(seconds))
+                                AND seq <= (SELECT applied_seq FROM ghost_queues WHERE name = \(queue.name))
+                            LIMIT 1000))
+                        RETURNING 1
+                        """
+                    )
+                    var count = 0
+                    for try await _ in rows.decode(Int32.self) { count += 1 }
+                    removed += count
+                    if count < 1000 { break }
+                }
+            }
+        }
+        return removed
+    }
+}

@@ -1,0 +1,235 @@
+import ApplierAPI
+import Appliers
+import Foundation
+import GhostTesting
+import Logging
+import PostgresNIO
+import Supervision
+import Testing
+import Transport
+
+@testable import Host
+
+/// A database of its own for one test, on the cluster `$GHOST_TEST_DATABASE_URL` names (started by
+/// `scripts/with-postgres.sh`, which the README's test command runs under).
+enum TestDatabase {
+    static func make() async throws -> String {
+        guard let base = ProcessInfo.processInfo.environment["GHOST_TEST_DATABASE_URL"], let url = PostgresURL(base) else {
+            throw SetupError(message: "$GHOST_TEST_DATABASE_URL is not set: run the tests as the README says (scripts/with-postgres.sh swift test)")
+        }
+        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24)
+        let store = SharedStore(url: url, node: "setup", lease: .seconds(10), logger: Logger(label: "test"))
+        try await running(store) { try await store.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)")) }
+        let path = base.range(of: "/", options: .backwards)!
+        return base[..<path.lowerBound] + "/" + name
+    }
+
+    /// Runs `body` while the store's pool runs.
+    static func running<T: Sendable>(_ store: SharedStore, _ body: () async throws -> T) async throws -> T {
+        let pool = Task { await store.run() }
+        defer { pool.cancel() }
+        return try await body()
+    }
+}
+
+/// The shared store's intake, claim, fences, cancel and move against a real PostgreSQL.
+struct SharedStoreTests {
+    let logger = Logger(label: "test")
+
+    func patch(_ id: String, token: String? = nil) -> [UInt8] {
+        Array(#"{"id":"\#(id)","role":"ui_patch","target_file":"log.txt","patch":{"pattern":"END","replacement":"\#(token ?? id) END"}}"#.utf8)
+    }
+
+    func enqueue(_ store: SharedStore, _ id: String, token: String? = nil, queue: String = "main") async throws -> SharedStore.Enqueued {
+        let body = patch(id, token: token)
+        return try await store.enqueue(
+            queue: queue,
+            id: id,
+            hash: Digest.sha256(body),
+            body: body,
+            source: "http",
+            name: "\(id).json",
+            role: "ui_patch",
+            receivedAt: Date()
+        )
+    }
+
+    /// A queue `main` whose workspace holds `log.txt` = "END\n", owned by `store`'s node with a fresh fence.
+    func ownedQueue(_ store: SharedStore) async throws -> (SharedExecutor, QueueConfig, WorkspaceMarker) {
+        let root = try makeTempFolder()
+        try write("END\n", to: root + "/log.txt")
+        let config = QueueConfig(
+            name: "main",
+            directory: URL(fileURLWithPath: root + "/spool"),
+            workspace: URL(fileURLWithPath: root),
+            owner: store.node
+        )
+        try await store.prepare(queues: [config])
+        let fence = try #require(try await store.acquire(queue: "main", lease: .seconds(10)))
+        let marker = WorkspaceMarker(workspace: config.workspace, queue: "main")
+        let id = try marker.prepare()
+        #expect(try await store.workspaceID(queue: "main", proposed: id) == id)
+        try await store.registerReach(queue: "main", workspaceID: id)
+        try marker.takeFence(fence)
+        let executor = SharedExecutor(
+            config: config,
+            store: store,
+            workspace: try Workspace(root: root, reserved: [root + "/.ghost-owner"]),
+            marker: marker,
+            runner: PatchRunner(registry: .builtIn()),
+            fence: fence,
+            wakeup: QueueWakeup(),
+            poll: .seconds(1),
+            health: HealthBoard(),
+            logger: logger
+        )
+        return (executor, config, marker)
+    }
+
+    func row(_ store: SharedStore, _ seq: Int64) async throws -> (status: String, receipt: String?) {
+        for try await (status, receipt) in try await store.query("SELECT status, receipt FROM ghost_patches WHERE queue = 'main' AND seq = \(seq)")
+            .decode((String, String?).self)
+        {
+            return (status, receipt)
+        }
+        throw SetupError(message: "no row \(seq)")
+    }
+
+    func appliedSeq(_ store: SharedStore) async throws -> Int64 {
+        for try await value in try await store.query("SELECT applied_seq FROM ghost_queues WHERE name = 'main'").decode(Int64.self) { return value }
+        return -1
+    }
+
+    @Test func intakeOrdersByCommitAndTellsDuplicatesFromConflicts() async throws {
+        let store = SharedStore(url: PostgresURL(try await TestDatabase.make())!, node: "h1", lease: .seconds(10), logger: logger)
+        try await TestDatabase.running(store) {
+            try await store.prepare(queues: [
+                QueueConfig(name: "main", directory: URL(fileURLWithPath: "/tmp/x"), workspace: URL(fileURLWithPath: "/tmp"))
+            ])
+            guard case .queued(1, 1) = try await enqueue(store, "a") else {
+                Issue.record("a is not queued first")
+                return
+            }
+            guard case .queued(2, 1) = try await enqueue(store, "b") else {
+                Issue.record("b is not queued second")
+                return
+            }
+            guard case .duplicate(1, 1, nil, "a.json") = try await enqueue(store, "a") else {
+                Issue.record("a again is not a duplicate")
+                return
+            }
+            guard case .conflict(1) = try await enqueue(store, "a", token: "other") else {
+                Issue.record("a with other content is no conflict")
+                return
+            }
+            guard case .unknownQueue = try await enqueue(store, "c", queue: "nope") else {
+                Issue.record("an unknown queue is taken")
+                return
+            }
+            // A duplicate or a conflict leaves the counter as it was: the next patch is 3.
+            guard case .queued(3, 1) = try await enqueue(store, "c") else {
+                Issue.record("c is not 3")
+                return
+            }
+        }
+    }
+
+    @Test func thePatchesApplyInSequenceOrderOnePerClaim() async throws {
+        let store = SharedStore(url: PostgresURL(try await TestDatabase.make())!, node: "h1", lease: .seconds(10), logger: logger)
+        try await TestDatabase.running(store) {
+            let (executor, config, marker) = try await ownedQueue(store)
+            for id in ["p1", "p2", "p3"] { _ = try await enqueue(store, id) }
+            #expect(try await executor.claim() == .filed)
+            #expect(try await executor.claim() == .filed)
+            #expect(try await executor.claim() == .filed)
+            #expect(try await executor.claim() == .idle)
+            #expect(readText(config.workspace.path + "/log.txt") == "p1 p2 p3 END\n")
+            #expect(try await appliedSeq(store) == 3)
+            #expect(try await row(store, 3).status == "applied")
+            #expect(marker.applied()?.sequence == 3)
+        }
+    }
+
+    @Test func aPatchTheWorkspaceHasBeforeTheDatabaseCommitIsFiledNotAppliedAgain() async throws {
+        let store = SharedStore(url: PostgresURL(try await TestDatabase.make())!, node: "h1", lease: .seconds(10), logger: logger)
+        try await TestDatabase.running(store) {
+            let (executor, config, marker) = try await ownedQueue(store)
+            _ = try await enqueue(store, "p1")
+            // A host applied p1 and wrote the marker, then died before its commit.
+            try write("p1 END\n", to: config.workspace.path + "/log.txt")
+            let receipt = #"{"id":"p1","status":"applied","source":"http","received_at":"2026-12-02T00:00:00Z","message":"from the marker"}"#
+            try marker.markApplied(.init(sequence: 1, fence: 1, receipt: Array(receipt.utf8)))
+            #expect(try await executor.claim() == .filed)
+            #expect(readText(config.workspace.path + "/log.txt") == "p1 END\n")
+            let filed = try await row(store, 1)
+            #expect(filed.status == "applied")
+            #expect(filed.receipt == receipt)
+            #expect(try await appliedSeq(store) == 1)
+        }
+    }
+
+    @Test func anOwnerWhoseFenceWasTakenAppliesNothing() async throws {
+        let url = try await TestDatabase.make()
+        let store = SharedStore(url: PostgresURL(url)!, node: "h1", lease: .seconds(10), logger: logger)
+        let other = SharedStore(url: PostgresURL(url)!, node: "h2", lease: .seconds(10), logger: logger)
+        try await TestDatabase.running(store) {
+            try await TestDatabase.running(other) {
+                let (executor, config, marker) = try await ownedQueue(store)
+                _ = try await enqueue(store, "p1")
+                // The takeover wrote its fence to the workspace; the database has not moved yet.
+                try marker.takeFence(executor.fence + 1)
+                #expect(try await executor.claim() == .lost)
+                #expect(readText(config.workspace.path + "/log.txt") == "END\n")
+                #expect(try await row(store, 1).status == "queued")
+                // The queue moved in the database (h2 reaches the same folder).
+                try marker.takeFence(executor.fence)
+                try await other.registerReach(queue: "main", workspaceID: try #require(marker.workspaceID()))
+                let fence = try await other.move(queue: "main", to: "h2", lease: .seconds(10))
+                #expect(fence == executor.fence + 1)
+                #expect(try await executor.claim() == .lost)
+                #expect(readText(config.workspace.path + "/log.txt") == "END\n")
+                #expect(try await store.renew(["main": executor.fence], lease: .seconds(10)).isEmpty)
+                #expect(try await appliedSeq(store) == 0)
+            }
+        }
+    }
+
+    @Test func aQueueMovesOnlyToAHostThatReachesItsWorkspace() async throws {
+        let store = SharedStore(url: PostgresURL(try await TestDatabase.make())!, node: "h1", lease: .seconds(10), logger: logger)
+        try await TestDatabase.running(store) {
+            _ = try await ownedQueue(store)
+            await #expect {
+                _ = try await store.move(queue: "main", to: "h9", lease: .seconds(10))
+            } throws: { error in
+                (error as? ApplyError)?.reason == .conflict && "\(error)".contains("does not reach")
+            }
+            #expect(try await store.renew(["main": 1], lease: .seconds(10)) == ["main"])
+        }
+    }
+
+    @Test func aCancelledPatchIsSkippedAndACancelAfterItsRunIsAConflict() async throws {
+        let store = SharedStore(url: PostgresURL(try await TestDatabase.make())!, node: "h1", lease: .seconds(10), logger: logger)
+        try await TestDatabase.running(store) {
+            let (executor, config, _) = try await ownedQueue(store)
+            _ = try await enqueue(store, "p1")
+            _ = try await enqueue(store, "p2")
+            let global = GhostConfig(http: .init(), defaultQueue: "main", queues: [config], origin: "test")
+            let receipt = try await store.cancel(id: "p1", config: global)
+            #expect(receipt["reason"]?.stringValue == "cancelled")
+            #expect(try await executor.claim() == .filed)
+            #expect(try await executor.claim() == .filed)
+            #expect(readText(config.workspace.path + "/log.txt") == "p2 END\n")
+            #expect(try await row(store, 1).status == "failed")
+            await #expect {
+                _ = try await store.cancel(id: "p2", config: global)
+            } throws: { error in
+                (error as? ApplyError)?.reason == .conflict
+            }
+            // A failed patch runs again as its next attempt.
+            let again = try await store.retry(id: "p1", config: global)
+            #expect(again.attempt == 2)
+            #expect(try await executor.claim() == .filed)
+            #expect(readText(config.workspace.path + "/log.txt") == "p2 p1 END\n")
+        }
+    }
+}
