@@ -25,7 +25,7 @@ import Testing
         let url: String
 
         /// Writes `NODE.yml`: queue `local` on `ws-h1` (only h1 reaches it), queue `shared` on `shared`.
-        func config(_ node: String) throws -> String {
+        func config(_ node: String, extra: String = "") throws -> String {
             let local = node == "h1" ? "\(folder)/ws-h1" : "\(folder)/unreached-\(node)"
             let text = """
                 node: \(node)
@@ -34,13 +34,18 @@ import Testing
                 queues:
                   local: {dir: spool-\(node)/local, workspace: \(local), owner: h1}
                   shared: {dir: spool-\(node)/shared, workspace: \(folder)/shared, owner: h1}
+                \(extra)
                 """
             try write(text, to: "\(folder)/\(node).yml")
             return "\(folder)/\(node).yml"
         }
 
-        func start(_ node: String) async throws -> ServeProcess {
-            try await ServeProcess.start(folder: folder, arguments: ["--config", try config(node)], environment: ["GHOST_DATABASE_URL": url])
+        func start(_ node: String, extra: String = "") async throws -> ServeProcess {
+            try await ServeProcess.start(
+                folder: folder,
+                arguments: ["--config", try config(node, extra: extra)],
+                environment: ["GHOST_DATABASE_URL": url]
+            )
         }
     }
 
@@ -84,7 +89,12 @@ import Testing
     @Test func anOwnerThatIsDownLeavesItsQueueWaitingAndASharedQueueIsTakenOverAndMoved() async throws {
         let fleet = try await makeFleet()
         var h1 = try await fleet.start("h1")
-        let h2 = try await fleet.start("h2")
+        let receiver = try WebhookReceiver()
+        let secret = "whsec_" + Data("a secret of thirty-two bytes!!!!".utf8).base64EncodedString()
+        let h2 = try await fleet.start(
+            "h2",
+            extra: "alerts: {webhook: {url: \"http://127.0.0.1:\(receiver.port)/hook\", secret: \"\(secret)\"}, interval_s: 0.2}"
+        )
         // Both hosts have seen the shared workspace (h2 registers that it reaches it).
         #expect(
             await eventually(10) {
@@ -102,6 +112,14 @@ import Testing
                 let status = (try? h2.request("GET", "/api/status")).flatMap(json)
                 return status?["status"]?.stringValue == "degraded"
                     && status?["queues"]?["local"]?["waiting"]?.stringValue?.contains("h1 is down") == true
+            }
+        )
+        // h2's alerts say so too.
+        #expect(
+            await eventually(10) {
+                receiver.requests.flatMap { (try? JSONParser.parse($0.body))?["alerts"]?.arrayValue ?? [] }.contains {
+                    $0["kind"]?.stringValue == "component_down" && $0["subject"]?.stringValue == "queue:local"
+                }
             }
         )
         let taken = try h2.request("POST", "/api/queues/shared/patches?wait=10", body: patch("s2"))

@@ -22,6 +22,7 @@ Needs $GHOST_TEST_DATABASE_URL and $GHOST_TEST_PG_DIR (scripts/with-postgres.sh 
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import shutil
@@ -50,13 +51,19 @@ def psql(url, sql):
 
 
 class Host:
+    """A `ghost serve` kept running by a supervisor thread: whenever it dies (the killer's SIGKILL), it is
+    started again at once, on the same port, as systemd would."""
+
     def __init__(self, name, folder, binary, env):
         self.name, self.folder, self.binary, self.env = name, folder, binary, env
         self.port = free_port()
         self.config = os.path.join(folder, f"{name}.yml")
+        self.pidfile = os.path.join(folder, f"{name}.pid")
+        self.frozen = os.path.join(folder, f"{name}.frozen")
         self.process = None
-        self.lock = threading.Lock()
+        self.stopping = False
         self.starts = 0
+        self.supervisor = threading.Thread(target=self.supervise, daemon=True)
 
     def start(self):
         log = open(os.path.join(self.folder, f"{self.name}.log"), "ab")
@@ -64,14 +71,39 @@ class Host:
             [self.binary, "serve", "--config", self.config, "--port", str(self.port), "--log-level", "notice"],
             stdout=log, stderr=log, env=self.env, cwd=self.folder,
         )
+        with open(self.pidfile + ".tmp", "w") as f:
+            f.write(str(self.process.pid))
+        os.rename(self.pidfile + ".tmp", self.pidfile)
         self.starts += 1
 
-    def kill(self):
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
+    def supervise(self):
+        while not self.stopping:
+            self.start()
+            self.process.wait()
 
     def url(self):
         return f"http://127.0.0.1:{self.port}"
+
+
+def killer(folder, names, stop):
+    """A process of its own (the senders' threads do not delay it): SIGKILL a random host every 100-200 ms,
+    leaving a frozen one alone. Counts its kills in folder/kills."""
+    rng = random.Random(7)
+    kills = 0
+    started = time.monotonic()
+    while not stop.is_set():
+        time.sleep(rng.uniform(0.1, 0.2))
+        name = rng.choice(names)
+        if os.path.exists(os.path.join(folder, f"{name}.frozen")):
+            continue
+        try:
+            with open(os.path.join(folder, f"{name}.pid")) as f:
+                os.kill(int(f.read()), signal.SIGKILL)
+            kills += 1
+        except (OSError, ValueError):
+            pass
+    with open(os.path.join(folder, "kills"), "w") as f:
+        f.write(f"{kills} {time.monotonic() - started}")
 
 
 def post(host, queue, body, timeout=5.0):
@@ -131,12 +163,12 @@ def main():
         with open(host.config, "w") as f:
             f.write("\n".join(lines) + "\n")
     for host in hosts.values():
-        host.start()
+        host.supervisor.start()
     time.sleep(1.5)
 
     acknowledged = {queue: set() for queue in queues}
     inbox_files = []
-    counts = {"http_acks": 0, "http_duplicates": 0, "http_retries": 0, "inbox_drops": 0, "kills": 0, "stops": 0, "pg_restarts": 0}
+    counts = {"http_acks": 0, "http_duplicates": 0, "http_retries": 0, "inbox_drops": 0, "kills": 0, "stops": 0, "pg_restarts": 0, "chaos_seconds": 0.0}
     counts_lock = threading.Lock()
     sending = threading.Event()
     sending.set()
@@ -184,32 +216,43 @@ def main():
                     continue
                 raise SystemExit(f"{queue} {pid}: HTTP {status} {answer}")
 
+    def freeze(host):
+        """SIGSTOP past three leases (the server ends its open transaction, its shared queues move), then SIGCONT."""
+        with open(host.frozen, "w"):
+            pass
+        time.sleep(0.3)  # a kill the killer already chose lands first
+        with open(host.pidfile) as f:
+            pid = int(f.read())
+        os.kill(pid, signal.SIGSTOP)
+        count("stops")
+        time.sleep(args.lease * 3.5)
+        os.kill(pid, signal.SIGCONT)
+        os.unlink(host.frozen)
+
     def chaos():
-        rng = random.Random(7)
         started = time.monotonic()
-        stopped_once = False
+        stop = multiprocessing.Event()
+        kill_process = multiprocessing.Process(target=killer, args=(folder, names, stop))
+        kill_process.start()
+        frozen = None
         restarts_at = [started + 4, started + 12]
         while sending.is_set():
-            time.sleep(rng.uniform(0.1, 0.2))
-            victim = hosts[rng.choice(names)]
-            with victim.lock:
-                victim.kill()
-                victim.start()
-            count("kills")
+            time.sleep(0.1)
             now = time.monotonic()
             if restarts_at and now >= restarts_at[0]:
                 restarts_at.pop(0)
                 subprocess.run([os.path.join(ROOT, "scripts/pg-cluster.sh"), "restart", pg_dir], check=True)
                 count("pg_restarts")
-            if not stopped_once and now - started > 6:
-                stopped_once = True
-                sleeper = hosts[names[-1]]
-                with sleeper.lock:
-                    sleeper.process.send_signal(signal.SIGSTOP)
-                    count("stops")
-                    # Past three leases: the server ends its open transaction, its shared queues move.
-                    time.sleep(args.lease * 3.5)
-                    sleeper.process.send_signal(signal.SIGCONT)
+            if frozen is None and now - started > 6:
+                frozen = threading.Thread(target=freeze, args=(hosts[names[-1]],))
+                frozen.start()
+        stop.set()
+        kill_process.join()
+        with open(os.path.join(folder, "kills")) as f:
+            kills, seconds = f.read().split()
+        counts["kills"], counts["chaos_seconds"] = int(kills), float(seconds)
+        if frozen is not None:
+            frozen.join()
         # Every planned fault happens even when the patches were all sent first.
         for _ in restarts_at:
             subprocess.run([os.path.join(ROOT, "scripts/pg-cluster.sh"), "restart", pg_dir], check=True)
@@ -243,12 +286,14 @@ def main():
             break
         time.sleep(0.5)
     for host in hosts.values():
+        host.stopping = True
         host.process.send_signal(signal.SIGTERM)
     for host in hosts.values():
         try:
             host.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            host.kill()
+            host.process.kill()
+        host.supervisor.join()
 
     failures = []
     rows = psql(db_url, "SELECT queue, seq, id, status FROM ghost_patches ORDER BY queue, seq")
@@ -299,7 +344,11 @@ def main():
         f"  acknowledged {acked} (HTTP {counts['http_acks']} + duplicate answers {counts['http_duplicates']}, inbox {counts['inbox_drops']}); "
         f"HTTP retries {counts['http_retries']}"
     )
-    print(f"  SIGKILLs {counts['kills']}, SIGSTOPs {counts['stops']}, PostgreSQL crash restarts {counts['pg_restarts']}")
+    every = counts["chaos_seconds"] / max(counts["kills"], 1) * 1000
+    print(
+        f"  SIGKILLs {counts['kills']} (one every {every:.0f} ms), SIGSTOPs {counts['stops']}, "
+        f"PostgreSQL crash restarts {counts['pg_restarts']}"
+    )
     print(f"  applied {total_applied} in files, {len(rows)} rows; applied twice {duplicates_in_files}; pending 0 required")
     print(f"  queues applied by more than one host (takeovers): {', '.join(moved) or 'none'}; fences used across queues: {fences}")
     if failures:

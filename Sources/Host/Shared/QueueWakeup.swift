@@ -12,6 +12,16 @@ final class QueueWakeup: Sendable {
     }
 
     private let state = Mutex(State())
+    private let stopped = Atomic<Bool>(false)
+
+    /// Whether the executor was told to stop (``stop()``).
+    var isStopped: Bool { stopped.load(ordering: .acquiring) }
+
+    /// Tells the executor to stop once the patch in hand is filed, and wakes it.
+    func stop() {
+        stopped.store(true, ordering: .releasing)
+        signal()
+    }
 
     /// Wakes the executor (or marks the next wait as already woken).
     func signal() {

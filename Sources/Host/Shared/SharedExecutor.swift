@@ -43,7 +43,8 @@ struct SharedExecutor: Sendable {
         case infrastructure(String)
     }
 
-    /// Applies patches until the task is cancelled or the queue is taken by another host.
+    /// Applies patches until told to stop (``QueueWakeup/stop()``: the patch in hand is filed first) or until
+    /// the queue is taken by another host.
     func run() async {
         await health.set(component, .up)
         do {
@@ -53,7 +54,7 @@ struct SharedExecutor: Sendable {
         }
         var failures = 0
         var backoff = Duration.milliseconds(100)
-        while !Task.isCancelled {
+        while !wakeup.isStopped {
             let step: Step
             do {
                 step = try await claim()
@@ -63,7 +64,7 @@ struct SharedExecutor: Sendable {
                     metadata: ["queue": "\(config.name)", "error": "\(SharedStore.unavailable(error).message)"]
                 )
                 await health.set(component, .degraded, error: SharedStore.unavailable(error).message)
-                try? await Task.sleep(for: backoff)
+                await wakeup.wait(timeout: backoff)
                 backoff = min(backoff * 2, .seconds(5))
                 continue
             }
@@ -86,7 +87,7 @@ struct SharedExecutor: Sendable {
                     await pause(reason: "the head failed \(failures) times in a row on this host's infrastructure: \(message)")
                     failures = 0
                 }
-                try? await Task.sleep(for: backoff)
+                await wakeup.wait(timeout: backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }
         }

@@ -26,6 +26,7 @@ public struct SharedHost: PatchIntake {
     let logger: Logger
     let io: NIOThreadPool
     let intakes: [String: QueueIntake]
+    let batcher: IntakeBatcher
 
     /// A host of the fleet `config.store` names; nothing connects before ``run(stdin:onListening:)``.
     public init(config: GhostConfig, registry: ApplierRegistry, logger: Logger) throws(ApplyError) {
@@ -40,6 +41,7 @@ public struct SharedHost: PatchIntake {
         io.start()
         let runner = PatchRunner(registry: registry)
         store = SharedStore(url: url, node: config.nodeName, lease: settings.lease, logger: logger)
+        batcher = IntakeBatcher(store: store)
         var intakes: [String: QueueIntake] = [:]
         for queue in config.queues {
             let spool = Spool(directory: queue.directory)
@@ -80,7 +82,10 @@ public struct SharedHost: PatchIntake {
                 }
             }
         }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: store.client)]
+        // A SIGHUP (systemctl reload) is logged and ignored: reloading is not offered on a shared store.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: await HangupListener(logger: logger, reload: nil)), .init(service: store.client),
+        ]
         services.append(
             .init(
                 service: SupervisedService(name: SharedOwnership.componentName, health: health, logger: logger, cancelledOnShutdown: true) {
@@ -138,6 +143,16 @@ public struct SharedHost: PatchIntake {
                 )
             )
         }
+        if config.alerts.isEnabled {
+            let monitor = AlertMonitor(settings: config.alerts, health: health, queues: QueueDirectory(config: config, queues: [:]), logger: logger)
+            services.append(
+                .init(
+                    service: SupervisedService(name: AlertMonitor.componentName, health: health, logger: logger, cancelledOnShutdown: true) {
+                        try await monitor.run(component: AlertMonitor.componentName)
+                    }
+                )
+            )
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
@@ -165,15 +180,17 @@ public struct SharedHost: PatchIntake {
         }
         let enqueued: SharedStore.Enqueued
         do {
-            enqueued = try await store.enqueue(
+            enqueued = try await batcher.enqueue(
                 queue: name,
-                id: checked.patch.id,
-                hash: checked.hash,
-                body: delivery.body,
-                source: checked.source.rawValue,
-                name: checked.name,
-                role: checked.patch.roleLabel,
-                receivedAt: delivery.receivedAt
+                SharedStore.IntakeItem(
+                    id: checked.patch.id,
+                    hash: checked.hash,
+                    body: delivery.body,
+                    source: checked.source.rawValue,
+                    name: checked.name,
+                    role: checked.patch.roleLabel,
+                    receivedAt: delivery.receivedAt
+                )
             )
         } catch {
             // Nothing was queued: HTTP answers 503, an inbox file stays for the next try.
@@ -285,6 +302,11 @@ public struct SharedHost: PatchIntake {
         let acceptance = try await store.retry(id: id, config: config)
         ownership.wake(acceptance.queue)
         return acceptance
+    }
+
+    /// Not offered on a shared store yet, saying so.
+    public func revert(id: String) async throws(ApplyError) -> Acceptance {
+        throw ApplyError(.unavailable, "revert is not offered on a shared store yet (docs/many-hosts.md); queue the inverse patch instead")
     }
 
     /// Every role this host applies.

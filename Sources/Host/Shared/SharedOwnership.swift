@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import Supervision
+import Synchronization
 import Transport
 
 /// Which queues this host applies, decided with the database: every third of a lease it renews the leases
@@ -21,8 +22,9 @@ actor SharedOwnership {
     let reserved: [String]
     let health: HealthBoard
     let logger: Logger
-    /// One per configured queue: how intake and `NOTIFY` wake its executor.
-    nonisolated let wakeups: [String: QueueWakeup]
+    /// The wake-up of each queue this host applies: how intake and `NOTIFY` wake its executor, and how it is
+    /// told to stop.
+    nonisolated let wakeups = Mutex<[String: QueueWakeup]>([:])
     /// The queues this host applies now: their fence and executor.
     private var held: [String: (fence: Int64, task: Task<Void, Never>)] = [:]
     /// Queues this host may not own: its workspace is not the one the database knows.
@@ -54,16 +56,18 @@ actor SharedOwnership {
         self.reserved = reserved
         self.health = health
         self.logger = logger
-        wakeups = Dictionary(uniqueKeysWithValues: config.queues.map { ($0.name, QueueWakeup()) })
     }
 
     /// Wakes the executor of `queue` if this host runs it.
-    nonisolated func wake(_ queue: String) { wakeups[queue]?.signal() }
+    nonisolated func wake(_ queue: String) { wakeups.withLock { $0[queue] }?.signal() }
 
-    /// The loop; on cancellation (shutdown) every executor ends after the patch in hand.
+    /// Stops the executor of `queue` after the patch in hand.
+    private func stopExecutor(_ queue: String) { wakeups.withLock { $0.removeValue(forKey: queue) }?.stop() }
+
+    /// The loop; on cancellation (shutdown) every executor ends after the patch in hand, and the loop returns
+    /// once they have (the database pool stops only then).
     func run() async throws {
         await health.set(Self.componentName, .up)
-        defer { for (_, entry) in held { entry.task.cancel() } }
         while !Task.isCancelled {
             do {
                 try await tick()
@@ -73,9 +77,12 @@ actor SharedOwnership {
                 logger.warning("cannot renew or take leases", metadata: ["error": "\(message)"])
                 await health.set(Self.componentName, .degraded, error: message)
             }
-            try await Task.sleep(for: settings.lease / 3)
+            try? await Task.sleep(for: settings.lease / 3)
         }
-        for (_, entry) in held { await entry.task.value }
+        for (queue, entry) in held {
+            stopExecutor(queue)
+            await entry.task.value
+        }
     }
 
     /// One round: heartbeat, renewals, takes.
@@ -89,12 +96,27 @@ actor SharedOwnership {
         let kept = try await store.renew(held.mapValues(\.fence), lease: settings.lease)
         for (queue, entry) in held where !kept.contains(queue) {
             logger.notice("lost the lease of a queue (moved or taken over); its executor stops", metadata: ["queue": "\(queue)"])
-            entry.task.cancel()
+            stopExecutor(queue)
             held[queue] = nil
             await health.set("executor:\(queue)", .stopped)
         }
         for queue in config.queues where held[queue.name] == nil && !refused.contains(queue.name) {
             try await consider(queue)
+        }
+        // What every host's status and alerts say of the fleet's queues.
+        for state in try await store.queueStates() where config.queue(named: state.queue) != nil {
+            let component = "queue:\(state.queue)"
+            if !state.alive && state.depth > 0 {
+                await health.set(
+                    component,
+                    .degraded,
+                    error: "its owner \(state.owner) is down: \(state.depth) acknowledged patches wait in the database"
+                )
+            } else if state.paused, let reason = state.pauseReason {
+                await health.set(component, .degraded, error: "paused: \(reason)")
+            } else {
+                await health.set(component, .up)
+            }
         }
     }
 
@@ -130,6 +152,8 @@ actor SharedOwnership {
                 aliases: queue.aliases,
                 reserved: reserved + [queue.workspace.appendingPathComponent(WorkspaceMarker.folderName).standardizedFileURL.path]
             )
+            let wakeup = QueueWakeup()
+            wakeups.withLock { $0[queue.name] = wakeup }
             let executor = SharedExecutor(
                 config: queue,
                 store: store,
@@ -137,7 +161,7 @@ actor SharedOwnership {
                 marker: marker,
                 runner: runner,
                 fence: fence,
-                wakeup: wakeups[queue.name]!,
+                wakeup: wakeup,
                 poll: settings.poll,
                 health: health,
                 logger: logger

@@ -68,19 +68,34 @@ extension SharedStore {
         ]
     }
 
-    /// The latest run of `id`, the default queue first: its queue, sequence, status, body and receipt time.
-    private func latestRun(
-        id: String,
-        defaultQueue: String
-    ) async throws -> (queue: String, seq: Int64, status: String, body: [UInt8], source: String, receivedAt: Date)? {
+    /// The latest run of `id`, the default queue first.
+    private struct Run {
+        var queue: String
+        var seq: Int64
+        var status: String
+        var item: IntakeItem
+    }
+
+    private func latestRun(id: String, defaultQueue: String) async throws -> Run? {
         let rows = try await query(
             """
-            SELECT queue, seq, status, body, source, received_at FROM ghost_patches WHERE id = \(id)
+            SELECT queue, seq, status, body, source, received_at, content_sha256, name, role FROM ghost_patches WHERE id = \(id)
             ORDER BY (queue = \(defaultQueue)) DESC, seq DESC LIMIT 1
             """
         )
-        for try await (queue, seq, status, body, source, receivedAt) in rows.decode((String, Int64, String, ByteBuffer, String, Date).self) {
-            return (queue, seq, status, Array(buffer: body), source, receivedAt)
+        for try await (queue, seq, status, body, source, receivedAt, hash, name, role) in rows.decode(
+            (String, Int64, String, ByteBuffer, String, Date, String, String, String?).self
+        ) {
+            let item = IntakeItem(
+                id: id,
+                hash: hash,
+                body: Array(buffer: body),
+                source: source,
+                name: name,
+                role: role ?? "block",
+                receivedAt: receivedAt
+            )
+            return Run(queue: queue, seq: seq, status: status, item: item)
         }
         return nil
     }
@@ -95,12 +110,12 @@ extension SharedStore {
             guard run.status == "queued", let queue = config.queue(named: run.queue) else {
                 throw ApplyError(.conflict, "patch \(id) has finished (\(run.status)); only a queued patch can be cancelled")
             }
-            let options = queue.runOptions(source: Receipt.Source(rawValue: run.source) ?? .http)
+            let options = queue.runOptions(source: Receipt.Source(rawValue: run.item.source) ?? .http)
             let receipt = Receipt.cancelled(
-                try? Patch.parse(json: run.body, limits: queue.limits),
+                try? Patch.parse(json: run.item.body, limits: queue.limits),
                 id: id,
                 options: options,
-                receivedAt: run.receivedAt
+                receivedAt: run.item.receivedAt
             )
             let text = String(decoding: receipt.json.serializedBytes, as: UTF8.self)
             let cancelled = try await client.withConnection { connection in
@@ -144,27 +159,19 @@ extension SharedStore {
             guard run.status == "failed" else {
                 throw ApplyError(.conflict, "patch \(id) did not fail (\(run.status)); only a failed patch is retried")
             }
-            let rows = try await query(
-                """
-                SELECT state, seq, attempt FROM ghost_enqueue(\(run.queue), \(id),
-                    (SELECT content_sha256 FROM ghost_patches WHERE queue = \(run.queue) AND seq = \(run.seq)),
-                    (SELECT body FROM ghost_patches WHERE queue = \(run.queue) AND seq = \(run.seq)),
-                    \(run.source), (SELECT name FROM ghost_patches WHERE queue = \(run.queue) AND seq = \(run.seq)), now(), \(node),
-                    (SELECT role FROM ghost_patches WHERE queue = \(run.queue) AND seq = \(run.seq)))
-                """
-            )
-            for try await (state, seq, attempt) in rows.decode((String, Int64, Int32).self) {
-                guard state == "queued" else { throw ApplyError(.conflict, "patch \(id) was sent again meanwhile (\(state))") }
-                return Acceptance(
-                    patchID: id,
-                    queue: run.queue,
-                    state: .queued,
-                    filepath: "postgres:\(run.queue)/\(seq)",
-                    attempt: Int(attempt),
-                    note: "attempt \(attempt) of \(id)"
-                )
+            var item = run.item
+            item.receivedAt = Date()
+            guard case .queued(let seq, let attempt) = try await enqueue(queue: run.queue, [item]).first else {
+                throw ApplyError(.conflict, "patch \(id) was sent again meanwhile")
             }
-            throw ApplyError(.conflict, "patch \(id) could not be queued again")
+            return Acceptance(
+                patchID: id,
+                queue: run.queue,
+                state: .queued,
+                filepath: "postgres:\(run.queue)/\(seq)",
+                attempt: attempt,
+                note: "attempt \(attempt) of \(id)"
+            )
         } catch let error as ApplyError {
             throw error
         } catch {

@@ -69,4 +69,18 @@ extension SharedStore {
     func setPaused(_ paused: Bool, queue: String) async throws {
         try await query("UPDATE ghost_queues SET paused = \(paused), pause_reason = NULL WHERE name = \(queue)")
     }
+
+    /// Each queue's owner, whether its lease is alive, how many patches wait, and whether it is paused (and
+    /// why, when the infrastructure paused it).
+    func queueStates() async throws -> [(queue: String, owner: String, alive: Bool, depth: Int64, paused: Bool, pauseReason: String?)] {
+        let rows = try await query(
+            """
+            SELECT q.name, l.owner, l.lease_until > now(), c.next_seq - 1 - q.applied_seq, q.paused, q.pause_reason
+            FROM ghost_queues q JOIN ghost_counters c ON c.queue = q.name JOIN ghost_leases l ON l.queue = q.name
+            """
+        )
+        var states: [(queue: String, owner: String, alive: Bool, depth: Int64, paused: Bool, pauseReason: String?)] = []
+        for try await state in rows.decode((String, String, Bool, Int64, Bool, String?).self) { states.append(state) }
+        return states
+    }
 }

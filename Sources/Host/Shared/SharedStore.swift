@@ -77,35 +77,40 @@ final class SharedStore: Sendable {
         case unknownQueue
     }
 
-    /// Queues a patch in one round trip (``SharedSchema``'s `ghost_enqueue`); it is acknowledged once this
-    /// returns: the row is committed.
-    func enqueue(
-        queue: String,
-        id: String,
-        hash: String,
-        body: [UInt8],
-        source: String,
-        name: String,
-        role: String?,
-        receivedAt: Date
-    ) async throws
-        -> Enqueued
-    {
+    /// A delivery, checked and ready to be queued.
+    struct IntakeItem: Sendable {
+        var id: String
+        /// The SHA-256 of its canonical JSON.
+        var hash: String
+        var body: [UInt8]
+        var source: String
+        var name: String
+        var role: String
+        var receivedAt: Date
+    }
+
+    /// Queues patches of one queue in one round trip (``SharedSchema``'s `ghost_enqueue`), in the order
+    /// given; each is acknowledged once this returns: the rows are committed.
+    func enqueue(queue: String, _ items: [IntakeItem]) async throws -> [Enqueued] {
         let rows = try await query(
             """
-            SELECT state, seq, attempt, receipt, name FROM ghost_enqueue(\(queue), \(id), \(hash), \(ByteBuffer(bytes: body)), \
-            \(source), \(name), \(receivedAt), \(node), \(role))
+            SELECT idx, state, seq, attempt, receipt, name FROM ghost_enqueue(\(queue), \(items.map(\.id)), \(items.map(\.hash)),
+                \(items.map { ByteBuffer(bytes: $0.body) }), \(items.map(\.source)), \(items.map(\.name)), \(items.map(\.receivedAt)),
+                \(node), \(items.map(\.role)))
             """
         )
-        for try await (state, sequence, attempt, receipt, filed) in rows.decode((String, Int64, Int32, String?, String?).self) {
-            switch state {
-            case "queued": return .queued(sequence: sequence, attempt: Int(attempt))
-            case "duplicate": return .duplicate(sequence: sequence, attempt: Int(attempt), receipt: receipt, name: filed ?? "")
-            case "conflict": return .conflict(sequence: sequence)
-            default: return .unknownQueue
-            }
+        var results = [Enqueued](repeating: .unknownQueue, count: items.count)
+        for try await (index, state, sequence, attempt, receipt, filed) in rows.decode((Int32, String, Int64, Int32, String?, String?).self) {
+            guard index >= 1, Int(index) <= items.count else { continue }
+            results[Int(index) - 1] =
+                switch state {
+                case "queued": .queued(sequence: sequence, attempt: Int(attempt))
+                case "duplicate": .duplicate(sequence: sequence, attempt: Int(attempt), receipt: receipt, name: filed ?? "")
+                case "conflict": .conflict(sequence: sequence)
+                default: .unknownQueue
+                }
         }
-        return .unknownQueue
+        return results
     }
 
     // MARK: Ownership

@@ -42,8 +42,7 @@ struct SharedStoreTests {
 
     func enqueue(_ store: SharedStore, _ id: String, token: String? = nil, queue: String = "main") async throws -> SharedStore.Enqueued {
         let body = patch(id, token: token)
-        return try await store.enqueue(
-            queue: queue,
+        let item = SharedStore.IntakeItem(
             id: id,
             hash: Digest.sha256(body),
             body: body,
@@ -52,6 +51,7 @@ struct SharedStoreTests {
             role: "ui_patch",
             receivedAt: Date()
         )
+        return try await store.enqueue(queue: queue, [item])[0]
     }
 
     /// A queue `main` whose workspace holds `log.txt` = "END\n", owned by `store`'s node with a fresh fence.
@@ -230,6 +230,30 @@ struct SharedStoreTests {
             #expect(again.attempt == 2)
             #expect(try await executor.claim() == .filed)
             #expect(readText(config.workspace.path + "/log.txt") == "p2 p1 END\n")
+        }
+    }
+
+    @Test func retentionDeletesFinishedRowsPastTheirAgeAndNeverInsideTheDedupWindow() async throws {
+        let store = SharedStore(url: PostgresURL(try await TestDatabase.make())!, node: "h1", lease: .seconds(10), logger: logger)
+        try await TestDatabase.running(store) {
+            let (executor, config, _) = try await ownedQueue(store)
+            for id in ["old", "recent", "waiting"] { _ = try await enqueue(store, id) }
+            #expect(try await executor.claim() == .filed)
+            #expect(try await executor.claim() == .filed)
+            try await store.query("UPDATE ghost_patches SET finished_at = now() - interval '3 days' WHERE id = 'old'")
+            try await store.query("UPDATE ghost_patches SET finished_at = now() - interval '12 hours' WHERE id = 'recent'")
+            var kept = config
+            kept.retention = RetentionPolicy(completed: .age(.seconds(3_600)), dedupWindow: .seconds(86_400))
+            #expect(try await store.sweep([kept]) == 1)
+            var ids: [String] = []
+            for try await id in try await store.query("SELECT id FROM ghost_patches ORDER BY seq").decode(String.self) { ids.append(id) }
+            // "recent" is past its hour but inside the day-long dedup window; "waiting" has not run.
+            #expect(ids == ["recent", "waiting"])
+            // The id is forgotten with its row: sent again, it is a new patch.
+            guard case .queued(4, 1) = try await enqueue(store, "old") else {
+                Issue.record("a forgotten id is not new")
+                return
+            }
         }
     }
 }
