@@ -17,12 +17,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from dashboard_test import ROOT, TOKEN, browser, click, click_row, free_port, step  # noqa: E402
+from dashboard_test import ROOT, TOKEN, Host, browser, click, click_row, free_port, step  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-import json  # noqa: E402
-import urllib.request  # noqa: E402
 
 
 class FleetHost:
@@ -50,13 +48,8 @@ class FleetHost:
                 time.sleep(0.1)
         raise RuntimeError(f"{node} did not start: " + (folder / f"{node}.log").read_text())
 
-    def api(self, method, path, body=None):
-        data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
-        request = urllib.request.Request(self.url + path, data=data, method=method)
-        request.add_header("Authorization", "Bearer " + TOKEN)
-        request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, timeout=15) as response:
-            return json.loads(response.read() or b"{}")
+    # The same authenticated JSON call as the single-host test's.
+    api = Host.api
 
     def stop(self):
         self.process.terminate()

@@ -168,6 +168,7 @@ def main():
 
     acknowledged = {queue: set() for queue in queues}
     inbox_files = []
+    sender_errors = []
     counts = {"http_acks": 0, "http_duplicates": 0, "http_retries": 0, "inbox_drops": 0, "kills": 0, "stops": 0, "pg_restarts": 0, "chaos_seconds": 0.0}
     counts_lock = threading.Lock()
     sending = threading.Event()
@@ -214,7 +215,9 @@ def main():
                     count("http_retries")
                     time.sleep(0.05)
                     continue
-                raise SystemExit(f"{queue} {pid}: HTTP {status} {answer}")
+                # A thread's exception would be lost: the checks below fail on it instead.
+                sender_errors.append(f"{queue} {pid}: HTTP {status} {answer}")
+                return
 
     def freeze(host):
         """SIGSTOP past three leases (the server ends its open transaction, its shared queues move), then SIGCONT."""
@@ -325,8 +328,12 @@ def main():
         if applied_seq.get(queue) != last:
             failures.append(f"{queue}: applied_seq {applied_seq.get(queue)} != last patch {last}")
         total_applied += len(tokens)
+    for error in sender_errors:
+        failures.append(f"a sender stopped: {error}")
+    if sum(len(s) for s in acknowledged.values()) != args.queues * args.patches:
+        failures.append(f"{sum(len(s) for s in acknowledged.values())} acknowledged, {args.queues * args.patches} sent")
     if left_in_inboxes:
-        failures.append(f"{len(left_in_inboxes)} inbox files were never taken")
+        failures.append(f"{len(left_in_inboxes)} inbox files were not taken within two minutes: {left_in_inboxes[:5]}")
     # A queue applied by more than one host changed hands: a takeover (or a restart under a new fence).
     owners = psql(db_url, "SELECT queue, count(DISTINCT applied_by), count(DISTINCT fence) FROM ghost_patches GROUP BY queue")
     moved = sorted(queue for queue, hosts_count, _ in owners if int(hosts_count) > 1)

@@ -11,7 +11,9 @@ extension ConfigParser {
             throw (settings["url_env"] ?? postgres).error("$\(variable) is not set (the PostgreSQL URL, postgres://user:password@host:port/database)")
         }
         guard PostgresURL(url) != nil else {
-            throw (settings["url_env"] ?? postgres).error("$\(variable) is not a postgres://user:password@host:port/database URL")
+            throw (settings["url_env"] ?? postgres).error(
+                "$\(variable) is not a postgres://user:password@host:port/database URL (sslmode: disable, allow, prefer, require, verify-ca or verify-full)"
+            )
         }
         var store = SharedStoreSettings(url: url, urlEnvironmentVariable: variable)
         if let lease = settings["lease_s"] { store.lease = .seconds(try lease.int(in: 2...3_600)) }

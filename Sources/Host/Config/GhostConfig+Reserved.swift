@@ -13,6 +13,8 @@ extension GhostConfig {
         if origin.hasPrefix("/") { paths.append(origin) }
         paths.append(currentDirectory.appendingPathComponent("ghost.yml").standardizedFileURL.path)
         paths += queues.map { $0.workspace.appendingPathComponent(".git").standardizedFileURL.path }
+        // A shared store's queue markers (docs/many-hosts.md), in every workspace: nested ones included.
+        paths += queues.map { $0.workspace.appendingPathComponent(".ghost-owner").standardizedFileURL.path }
         // A plugin's argv names its program and often a script: relative ones run in the workspace. The
         // script's folder is reserved too, since interpreters load code beside it (Python puts it first on
         // sys.path, so a patch's `plugins/json.py` would replace the `json` module; a shell script may source

@@ -92,43 +92,10 @@ public struct GhostHost: PatchIntake {
             await fleet.start(components(of: queue))
         }
         services.append(.init(service: fleet))
-        var httpSettings = config.http
-        httpSettings.defaultQueue = config.defaultQueue
-        let http = HTTPTransport(settings: httpSettings, intake: self, health: health, logger: logger, onListening: announce)
-        services.append(
-            .init(
-                service: SupervisedService(name: HTTPTransport.componentName, health: health, logger: logger, isFatal: { $0 is ListenError }) {
-                    [self] in
-                    await awaitSuspectsSettled()
-                    guard !Task.isCancelled && !Task.isShuttingDownGracefully else { return }
-                    try await http.run()
-                }
-            )
-        )
-        if stdin {
-            let transport = StdinTransport(queue: config.defaultQueue, intake: self, health: health, logger: logger)
-            services.append(
-                .init(
-                    service: SupervisedService(name: StdinTransport.componentName, health: health, logger: logger, cancelledOnShutdown: true) {
-                        [self] in
-                        await awaitSuspectsSettled()
-                        guard !Task.isCancelled else { return }
-                        try await transport.run()
-                    },
-                    successTerminationBehavior: .ignore
-                )
-            )
-        }
-        if config.alerts.isEnabled {
-            let monitor = AlertMonitor(settings: config.alerts, health: health, queues: directory, logger: logger)
-            services.append(
-                .init(
-                    service: SupervisedService(name: AlertMonitor.componentName, health: health, logger: logger, cancelledOnShutdown: true) {
-                        try await monitor.run(component: AlertMonitor.componentName)
-                    }
-                )
-            )
-        }
+        let gate: @Sendable () async -> Void = { [self] in await awaitSuspectsSettled() }
+        services.append(TransportServices.http(config, intake: self, health: health, logger: logger, onListening: announce, gate: gate))
+        if stdin { services.append(TransportServices.stdin(config, intake: self, health: health, logger: logger, gate: gate)) }
+        if let alerts = TransportServices.alerts(config, health: health, queues: directory, logger: logger) { services.append(alerts) }
         // Last, so that it hears of shutdown first.
         if let notifier { services.append(.init(service: notifier)) }
         let group = ServiceGroup(

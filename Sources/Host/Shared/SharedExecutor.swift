@@ -22,6 +22,9 @@ struct SharedExecutor: Sendable {
     let fence: Int64
     let wakeup: QueueWakeup
     let poll: Duration
+    /// How long the server lets a claim's transaction sit idle while the patch runs (its longest step and a
+    /// lease): past it, the server ends the session, so a frozen host does not hold the queue forever.
+    let claimTimeout: Duration
     let health: HealthBoard
     let logger: Logger
 
@@ -47,11 +50,6 @@ struct SharedExecutor: Sendable {
     /// the queue is taken by another host.
     func run() async {
         await health.set(component, .up)
-        do {
-            try await recoverIntents()
-        } catch {
-            logger.error("cannot recover the queue's interrupted patch", metadata: ["queue": "\(config.name)", "error": "\(error)"])
-        }
         var failures = 0
         var backoff = Duration.milliseconds(100)
         while !wakeup.isStopped {
@@ -105,7 +103,7 @@ struct SharedExecutor: Sendable {
 
     /// One claim, in one transaction.
     func claim() async throws -> Step {
-        try await store.client.withConnection { connection in
+        try await store.claims.withConnection { connection in
             try await store.query("BEGIN", on: connection)
             do {
                 let (step, commit) = try await claim(on: connection)
@@ -125,10 +123,14 @@ struct SharedExecutor: Sendable {
         // the lock, the head could predate a commit that moved the queue on.
         var applied: Int64?
         var paused = false
-        for try await (sequence, isPaused) in try await store.query(
-            "SELECT applied_seq, paused FROM ghost_queues WHERE name = \(name) FOR UPDATE SKIP LOCKED",
+        let idle = String(Int64(claimTimeout.components.seconds) * 1_000)
+        for try await (sequence, isPaused, _) in try await store.query(
+            """
+            SELECT applied_seq, paused, set_config('idle_in_transaction_session_timeout', \(idle), true)
+            FROM ghost_queues WHERE name = \(name) FOR UPDATE SKIP LOCKED
+            """,
             on: connection
-        ).decode((Int64, Bool).self) {
+        ).decode((Int64, Bool, String).self) {
             applied = sequence
             paused = isPaused
         }
@@ -160,29 +162,39 @@ struct SharedExecutor: Sendable {
                 )
             }
         }
-        guard let owner, owner.0 == store.node, owner.1 == fence else { return (.lost, false) }
+        guard let owner, owner.0 == store.node, owner.1 == fence, (try? marker.checkFence(fence)) != nil else { return (.lost, false) }
+        // Under the queue's lock: the patch a host was applying when it stopped (this one, or the owner before
+        // it) is settled before anything else, so its outcome is in the marker when the head is read below.
+        try await recoverInterrupted(on: connection)
         guard !paused, let head else { return (.idle, false) }
-        // Taken out of the queue before it ran (a cancel): the queue moves past it.
-        if head.status != "queued" {
-            return (try await finish(head.sequence, receipt: nil, on: connection) ? .filed : .lost, true)
-        }
-        let receipt: [UInt8]
+        let receipt: [UInt8]?
         if let done = marker.applied(), done.sequence >= head.sequence {
-            // Applied to the workspace before the host (this one, or the owner before it) could commit.
+            // Applied to the workspace before the host (this one, or the owner before it) could commit; checked
+            // before a cancel, which may have been recorded after the apply whose commit was lost.
             logger.notice(
                 "the workspace already has this patch; filing its receipt without applying it again",
                 metadata: ["queue": "\(name)", "id": "\(head.id)", "sequence": "\(head.sequence)"]
             )
             receipt = done.sequence == head.sequence ? done.receipt : Self.appliedEarlier(head, queue: name)
+        } else if head.status != "queued" {
+            // Taken out of the queue before it ran (a cancel): the queue moves past it.
+            receipt = nil
         } else {
             let ran = await apply(head)
-            if ran.reason == .unavailable { return (.lost, false) }
+            // Fenced off while it ran: nothing was written, and nothing is recorded.
+            guard (try? marker.checkFence(fence)) != nil else { return (.lost, false) }
             if ran.reason == .ioError { return (.infrastructure(ran.message ?? "io_error"), false) }
             receipt = ran.json.serializedBytes
-            try marker.markApplied(WorkspaceMarker.Applied(sequence: head.sequence, fence: fence, receipt: receipt))
+            do {
+                try marker.markApplied(WorkspaceMarker.Applied(sequence: head.sequence, fence: fence, receipt: receipt!))
+            } catch {
+                // The intent log keeps the patch's records: the next claim settles them before anything else.
+                return (.infrastructure("cannot write the queue marker: \(error.message)"), false)
+            }
             marker.intentLog.reset()
         }
-        return (try await finish(head.sequence, receipt: receipt, on: connection) ? .filed : .lost, true)
+        let finished = try await finish(head.sequence, receipt: receipt, on: connection)
+        return finished ? (.filed, true) : (.lost, false)
     }
 
     /// Runs the head on the workspace, its commit guarded by this host's fence.
@@ -199,13 +211,6 @@ struct SharedExecutor: Sendable {
         let (marker, fence) = (marker, fence)
         var intent = IntentContext(log: marker.intentLog, sequence: UInt64(head.sequence), id: head.id)
         intent.commitGuard = { () throws(ApplyError) in try marker.checkFence(fence) }
-        do {
-            try marker.checkFence(fence)
-        } catch {
-            var lost = Receipt(for: patch, options: options, receivedAt: head.receivedAt)
-            lost.fail(with: error)
-            return lost
-        }
         return await runner.run(patch, in: workspace, options: options, receivedAt: head.receivedAt, intent: intent)
     }
 
@@ -258,37 +263,37 @@ struct SharedExecutor: Sendable {
         return receipt.json.serializedBytes
     }
 
-    /// At the start of ownership: settles the patch the previous owner was applying when it stopped (from the
-    /// intent log on the workspace's storage), and records its outcome in the marker before anything else.
-    func recoverIntents() async throws {
+    /// Settles the patch a host was applying when it stopped, from the intent log on the workspace's storage
+    /// (see ``IntentRecovery``), and records its outcome in the marker before the log is emptied. Runs under
+    /// the queue's lock, at every claim (an empty log costs one read).
+    func recoverInterrupted(on connection: PostgresConnection) async throws {
         let records = try marker.intentLog.records()
         guard !records.isEmpty else { return }
         let done = marker.applied()?.sequence ?? 0
-        let open = records.filter { Int64($0.sequence) > done }
-        for record in records where Int64(record.sequence) <= done {
-            for file in record.files { workspace.removeLeftovers(of: file.path) }
-        }
-        if let first = open.first {
-            let mine = open.filter { $0.sequence == first.sequence }
+        if let first = records.first(where: { Int64($0.sequence) > done }) {
+            let mine = records.filter { $0.sequence == first.sequence }
+            // Read first: nothing in the workspace changes before the outcome can be recorded.
+            var found: (Patch, Receipt.Source, Date)?
+            for try await (body, source, receivedAt) in try await store.query(
+                "SELECT body, source, received_at FROM ghost_patches WHERE queue = \(config.name) AND seq = \(Int64(first.sequence))",
+                on: connection
+            ).decode((ByteBuffer, String, Date).self) {
+                found = (try Patch.parse(json: Array(buffer: body), limits: config.limits), Receipt.Source(rawValue: source) ?? .http, receivedAt)
+            }
             let outcome = IntentRecovery.recover(mine, in: workspace)
             logger.warning(
                 "recovered the patch the queue's last owner was applying when it stopped",
                 metadata: ["queue": "\(config.name)", "id": "\(first.id)", "outcome": "\(outcome)"]
             )
-            if outcome != .requeue {
-                let rows = try await store.query(
-                    "SELECT body, source, received_at FROM ghost_patches WHERE queue = \(config.name) AND seq = \(Int64(first.sequence))"
+            if outcome != .requeue, let (patch, source, receivedAt) = found {
+                let receipt = Receipt.recovered(outcome, for: patch, options: config.runOptions(source: source), receivedAt: receivedAt)
+                try marker.markApplied(
+                    WorkspaceMarker.Applied(sequence: Int64(first.sequence), fence: fence, receipt: receipt.json.serializedBytes)
                 )
-                for try await (body, source, receivedAt) in rows.decode((ByteBuffer, String, Date).self) {
-                    let source = Receipt.Source(rawValue: source) ?? .http
-                    let options = config.runOptions(source: source)
-                    let patch = try Patch.parse(json: Array(buffer: body), limits: config.limits)
-                    let receipt = Receipt.recovered(outcome, for: patch, options: options, receivedAt: receivedAt)
-                    try marker.markApplied(
-                        WorkspaceMarker.Applied(sequence: Int64(first.sequence), fence: fence, receipt: receipt.json.serializedBytes)
-                    )
-                }
             }
+        }
+        for record in records where Int64(record.sequence) <= done {
+            for file in record.files { workspace.removeLeftovers(of: file.path) }
         }
         marker.intentLog.reset()
     }

@@ -40,7 +40,7 @@ public struct SharedHost: PatchIntake {
         io = NIOThreadPool(numberOfThreads: 4)
         io.start()
         let runner = PatchRunner(registry: registry)
-        store = SharedStore(url: url, node: config.nodeName, lease: settings.lease, logger: logger)
+        store = SharedStore(url: url, node: config.nodeName, lease: settings.lease, claimConnections: config.queues.count + 1, logger: logger)
         batcher = IntakeBatcher(store: store)
         var intakes: [String: QueueIntake] = [:]
         for queue in config.queues {
@@ -84,7 +84,7 @@ public struct SharedHost: PatchIntake {
         }
         // A SIGHUP (systemctl reload) is logged and ignored: reloading is not offered on a shared store.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: await HangupListener(logger: logger, reload: nil)), .init(service: store.client),
+            .init(service: await HangupListener(logger: logger, reload: nil)), .init(service: store.client), .init(service: store.claims),
         ]
         services.append(
             .init(
@@ -118,41 +118,14 @@ public struct SharedHost: PatchIntake {
                 )
             )
         }
-        var httpSettings = config.http
-        httpSettings.defaultQueue = config.defaultQueue
         let announce: @Sendable (String, Int) async -> Void = { [ownership] host, port in
             await ownership.listening(on: "\(host):\(port)")
             await onListening(host, port)
         }
-        let http = HTTPTransport(settings: httpSettings, intake: self, health: health, logger: logger, onListening: announce)
-        services.append(
-            .init(
-                service: SupervisedService(name: HTTPTransport.componentName, health: health, logger: logger, isFatal: { $0 is ListenError }) {
-                    try await http.run()
-                }
-            )
-        )
-        if stdin {
-            let transport = StdinTransport(queue: config.defaultQueue, intake: self, health: health, logger: logger)
-            services.append(
-                .init(
-                    service: SupervisedService(name: StdinTransport.componentName, health: health, logger: logger, cancelledOnShutdown: true) {
-                        try await transport.run()
-                    },
-                    successTerminationBehavior: .ignore
-                )
-            )
-        }
-        if config.alerts.isEnabled {
-            let monitor = AlertMonitor(settings: config.alerts, health: health, queues: QueueDirectory(config: config, queues: [:]), logger: logger)
-            services.append(
-                .init(
-                    service: SupervisedService(name: AlertMonitor.componentName, health: health, logger: logger, cancelledOnShutdown: true) {
-                        try await monitor.run(component: AlertMonitor.componentName)
-                    }
-                )
-            )
-        }
+        services.append(TransportServices.http(config, intake: self, health: health, logger: logger, onListening: announce))
+        if stdin { services.append(TransportServices.stdin(config, intake: self, health: health, logger: logger)) }
+        let directory = QueueDirectory(config: config, queues: [:])
+        if let alerts = TransportServices.alerts(config, health: health, queues: directory, logger: logger) { services.append(alerts) }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
@@ -220,7 +193,8 @@ public struct SharedHost: PatchIntake {
             let error = ApplyError(.idConflict, "id \(checked.patch.id) was queued before (postgres:\(name)/\(sequence)) with other content")
             throw await intake.refuse(delivery, QueueIntake.Refusal(document: checked.document, error: error)).error
         case .unknownQueue:
-            throw ApplyError(.unknownQueue, "the shared store has no queue '\(name)' yet")
+            // Configured here, not yet in the database (this host is still preparing it): try again shortly.
+            throw ApplyError(.unavailable, "the shared store has no queue '\(name)' yet; try again shortly")
         }
         if let inboxFile = delivery.inboxFile, unlink(inboxFile.path) != 0, errno != ENOENT {
             logger.warning("cannot remove a taken inbox file", metadata: ["file": "\(inboxFile.path)", "errno": "\(errno)"])

@@ -87,12 +87,7 @@ actor SharedOwnership {
 
     /// One round: heartbeat, renewals, takes.
     func tick() async throws {
-        try await store.heartbeat(startedAt: startedAt, address: address)
-        if ContinuousClock.now - sweptAt > .seconds(60) {
-            sweptAt = ContinuousClock.now
-            let removed = try await store.sweep(config.queues)
-            if removed > 0 { logger.info("retention removed finished patches from the shared store", metadata: ["rows": "\(removed)"]) }
-        }
+        // Renewals first: nothing else this round may make a lease run out.
         let kept = try await store.renew(held.mapValues(\.fence), lease: settings.lease)
         for (queue, entry) in held where !kept.contains(queue) {
             logger.notice("lost the lease of a queue (moved or taken over); its executor stops", metadata: ["queue": "\(queue)"])
@@ -102,6 +97,12 @@ actor SharedOwnership {
         }
         for queue in config.queues where held[queue.name] == nil && !refused.contains(queue.name) {
             try await consider(queue)
+        }
+        try await store.heartbeat(startedAt: startedAt, address: address)
+        if ContinuousClock.now - sweptAt > .seconds(60) {
+            sweptAt = ContinuousClock.now
+            let removed = try await store.sweep(config.queues)
+            if removed > 0 { logger.info("retention removed finished patches from the shared store", metadata: ["rows": "\(removed)"]) }
         }
         // What every host's status and alerts say of the fleet's queues.
         for state in try await store.queueStates() where config.queue(named: state.queue) != nil {
@@ -150,7 +151,7 @@ actor SharedOwnership {
             let workspace = try Workspace(
                 root: queue.workspace.path,
                 aliases: queue.aliases,
-                reserved: reserved + [queue.workspace.appendingPathComponent(WorkspaceMarker.folderName).standardizedFileURL.path]
+                reserved: reserved
             )
             let wakeup = QueueWakeup()
             wakeups.withLock { $0[queue.name] = wakeup }
@@ -163,18 +164,42 @@ actor SharedOwnership {
                 fence: fence,
                 wakeup: wakeup,
                 poll: settings.poll,
+                claimTimeout: claimTimeout(queue),
                 health: health,
                 logger: logger
             )
             logger.notice("applying queue", metadata: ["queue": "\(queue.name)", "fence": "\(fence)"])
-            held[queue.name] = (fence, Task { await executor.run() })
+            held[queue.name] = (
+                fence,
+                Task {
+                    await executor.run()
+                    await self.ended(queue.name, fence: fence)
+                }
+            )
         } catch let error as ApplyError {
-            // Let the lease run out so that a host that reaches the workspace takes the queue.
+            // Let the lease run out so that a host that reaches the workspace takes the queue. Another workspace
+            // than the database's is refused for good; anything else (an I/O error) is tried again next round.
             logger.error("cannot own queue", metadata: ["queue": "\(queue.name)", "error": "\(error.message)"])
             await health.set("executor:\(queue.name)", .degraded, error: error.message)
-            refused.insert(queue.name)
+            if error.reason == .conflict { refused.insert(queue.name) }
             _ = try? await store.query("UPDATE ghost_leases SET lease_until = now() WHERE queue = \(queue.name) AND fence = \(fence)")
         }
+    }
+
+    /// An executor ended on its own (another host took the queue, or its fence is gone from the workspace):
+    /// the queue is no longer held, so the next round renews nothing for it and may take it again.
+    private func ended(_ queue: String, fence: Int64) {
+        guard held[queue]?.fence == fence else { return }
+        held[queue] = nil
+        _ = wakeups.withLock { $0.removeValue(forKey: queue) }
+    }
+
+    /// How long a claim of `queue` may keep its transaction open: three leases, plus the longest a step of it
+    /// may run (its shell timeout, the slowest plugin's).
+    private func claimTimeout(_ queue: QueueConfig) -> Duration {
+        let shell = queue.shell.enabled ? queue.shell.timeout : .zero
+        let plugins = config.roles.map(\.timeout).max() ?? .zero
+        return settings.lease * 3 + shell + plugins
     }
 
     /// Listens for `ghost_wake` notifications (one per committed patch) and wakes the queue's executor;

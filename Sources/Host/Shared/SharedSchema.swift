@@ -4,8 +4,13 @@ enum SharedSchema {
     /// The advisory lock key hosts take while they create the schema.
     static let migrationLock: Int64 = 0x6768_6f73_7452_756e
 
+    /// The schema's version, kept in `ghost_meta`: a host whose version is there already runs no DDL at all
+    /// (`CREATE INDEX IF NOT EXISTS` alone would lock `ghost_patches` against every write while it waits).
+    static let version = 1
+
     /// The statements, in order; each is idempotent.
     static let statements: [String] = [
+        "CREATE TABLE IF NOT EXISTS ghost_meta (version integer NOT NULL)",
         """
         CREATE TABLE IF NOT EXISTS ghost_queues (
             name text PRIMARY KEY,

@@ -181,14 +181,15 @@ extension SharedStore {
 
     /// Deletes finished patches past their queue's retention (`retention.completed`/`failed` given as an age,
     /// and never inside the dedup window), a thousand rows per statement so no statement holds locks long.
-    /// Returns how many rows went.
+    /// At most ten batches per queue and status each call, so a backlog never holds up the lease round that
+    /// calls it. Returns how many rows went.
     func sweep(_ queues: [QueueConfig]) async throws -> Int {
         var removed = 0
         for queue in queues {
             for (statuses, keep) in [(["applied", "unchanged"], queue.retention.completed), (["failed"], queue.retention.failed)] {
                 guard case .age(let age) = keep else { continue }
                 let seconds = Double(max(age, queue.retention.dedupWindow).components.seconds)
-                while true {
+                for _ in 0..<10 {
                     let rows = try await query(
                         """
                         DELETE FROM ghost_patches WHERE ctid = ANY(ARRAY(

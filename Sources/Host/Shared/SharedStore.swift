@@ -7,29 +7,38 @@ import Synchronization
 /// The shared store's database calls (PostgreSQL through postgres-nio's pooled client). Every call counts
 /// its round trips, so the cost per patch can be measured (`ghost_db_round_trips_total`).
 final class SharedStore: Sendable {
+    /// Intake, leases, reads: short statements.
     let client: PostgresClient
+    /// The executors' claims, each holding a connection for a whole patch: a pool of their own, so a host
+    /// applying many long patches still renews its leases and takes patches.
+    let claims: PostgresClient
     /// This host's name in the fleet.
     let node: String
     let logger: Logger
     private let trips = Atomic<Int>(0)
 
     /// A store on `url`; ``run()`` must run for as long as it is used.
-    init(url: PostgresURL, node: String, lease: Duration, logger: Logger) {
+    init(url: PostgresURL, node: String, lease: Duration, claimConnections: Int = 4, logger: Logger) {
         // A session left open in a transaction by a host that stopped (SIGSTOP, a hung disk) holds its queue's
         // row lock: the server ends it after three leases, so a takeover is not blocked forever.
         let idle = Int(lease.components.seconds) * 3_000
-        client = PostgresClient(
-            configuration: url.clientConfiguration(startup: [
-                ("idle_in_transaction_session_timeout", String(idle)), ("application_name", "ghost:\(node)"),
-            ]),
+        let startup = [("idle_in_transaction_session_timeout", String(idle)), ("application_name", "ghost:\(node)")]
+        client = PostgresClient(configuration: url.clientConfiguration(startup: startup, connections: 16), backgroundLogger: logger)
+        claims = PostgresClient(
+            configuration: url.clientConfiguration(startup: startup, connections: max(claimConnections, 2)),
             backgroundLogger: logger
         )
         self.node = node
         self.logger = logger
     }
 
-    /// Runs the connection pool until the task is cancelled.
-    func run() async { await client.run() }
+    /// Runs both connection pools until the task is cancelled.
+    func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            group.addTask { await self.claims.run() }
+        }
+    }
 
     /// Database round trips so far.
     var roundTrips: Int { trips.load(ordering: .relaxed) }
@@ -42,29 +51,39 @@ final class SharedStore: Sendable {
         return try await client.query(query, logger: logger)
     }
 
-    /// Creates the schema (once, whichever host comes first) and the rows of `queues`: a queue's first owner
-    /// is its configured `owner`, else this host.
+    /// Creates the schema (once, whichever host comes first, and again only for a new ``SharedSchema/version``)
+    /// and the rows of `queues`: a queue's first owner is its configured `owner`, else this host.
     func prepare(queues: [QueueConfig]) async throws {
-        try await client.withConnection { connection in
-            try await self.query("BEGIN", on: connection)
-            do {
-                try await self.query("SELECT pg_advisory_xact_lock(\(SharedSchema.migrationLock))", on: connection)
-                for statement in SharedSchema.statements { try await self.query(PostgresQuery(unsafeSQL: statement), on: connection) }
-                for queue in queues {
-                    let owner = queue.owner ?? node
-                    try await self.query("INSERT INTO ghost_queues (name) VALUES (\(queue.name)) ON CONFLICT DO NOTHING", on: connection)
-                    try await self.query("INSERT INTO ghost_counters (queue) VALUES (\(queue.name)) ON CONFLICT DO NOTHING", on: connection)
-                    try await self.query(
-                        "INSERT INTO ghost_leases (queue, owner) VALUES (\(queue.name), \(owner)) ON CONFLICT DO NOTHING",
-                        on: connection
-                    )
+        if try await schemaVersion() != SharedSchema.version {
+            try await client.withConnection { connection in
+                try await self.query("BEGIN", on: connection)
+                do {
+                    try await self.query("SELECT pg_advisory_xact_lock(\(SharedSchema.migrationLock))", on: connection)
+                    for statement in SharedSchema.statements { try await self.query(PostgresQuery(unsafeSQL: statement), on: connection) }
+                    try await self.query("DELETE FROM ghost_meta", on: connection)
+                    try await self.query("INSERT INTO ghost_meta (version) VALUES (\(SharedSchema.version))", on: connection)
+                    try await self.query("COMMIT", on: connection)
+                } catch {
+                    _ = try? await self.query("ROLLBACK", on: connection)
+                    throw error
                 }
-                try await self.query("COMMIT", on: connection)
-            } catch {
-                _ = try? await self.query("ROLLBACK", on: connection)
-                throw error
             }
         }
+        let names = queues.map(\.name)
+        let owners = queues.map { $0.owner ?? node }
+        try await query("INSERT INTO ghost_queues (name) SELECT unnest(\(names)::text[]) ON CONFLICT DO NOTHING")
+        try await query("INSERT INTO ghost_counters (queue) SELECT unnest(\(names)::text[]) ON CONFLICT DO NOTHING")
+        try await query(
+            "INSERT INTO ghost_leases (queue, owner) SELECT * FROM unnest(\(names)::text[], \(owners)::text[]) ON CONFLICT DO NOTHING"
+        )
+    }
+
+    /// The schema version the database has; 0 before the first host created it.
+    private func schemaVersion() async throws -> Int {
+        let exists = try await query("SELECT to_regclass('ghost_meta') IS NOT NULL")
+        for try await present in exists.decode(Bool.self) where !present { return 0 }
+        for try await version in try await query("SELECT COALESCE(max(version), 0) FROM ghost_meta").decode(Int32.self) { return Int(version) }
+        return 0
     }
 
     // MARK: Intake
@@ -165,6 +184,8 @@ final class SharedStore: Sendable {
     /// The id of the queue's workspace the database knows, set to `proposed` when it has none yet (the first
     /// owner's); returns the id that stands.
     func workspaceID(queue: String, proposed: String) async throws -> String {
+        // Read first: an update would wait for a claim holding the queue's row lock (a whole patch).
+        if let known = try await knownWorkspaceID(queue: queue) { return known }
         let rows = try await query(
             """
             UPDATE ghost_queues SET workspace_id = COALESCE(workspace_id, \(proposed)) WHERE name = \(queue) RETURNING workspace_id

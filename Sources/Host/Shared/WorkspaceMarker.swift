@@ -102,7 +102,8 @@ struct WorkspaceMarker: Sendable {
     /// Writes `name` whole: a new file, fsynced, renamed over the old one, the folder fsynced.
     private func replace(_ name: String, with bytes: [UInt8]) throws(ApplyError) {
         let target = folder.appendingPathComponent(name, isDirectory: false)
-        let temporary = folder.appendingPathComponent(".\(name).\(getpid()).tmp", isDirectory: false)
+        // Unique across hosts on shared storage (a container's pid is often 1).
+        let temporary = folder.appendingPathComponent(".\(name).\(UUID().uuidString).tmp", isDirectory: false)
         unlink(temporary.path)
         try Spool.writeNewFile(bytes, at: temporary, label: "the queue marker \(name)")
         guard rename(temporary.path, target.path) == 0 else {

@@ -211,12 +211,15 @@ final class Transaction {
     /// Announces that a step is about to run, with the files as they are on disk now.
     func beginStep(_ command: String, idempotent: Bool) throws(ApplyError) {
         guard let intent else { return }
+        try intent.commitGuard?()
         rerunnable = rerunnable && idempotent
         stepBegun = true
         try announce(.step, intent, staged: [:], step: command)
     }
 
     private func journaledFlush(final: Bool, _ intent: IntentContext) async throws(ApplyError) {
+        // Before anything is written, the intent log included: a fenced-off owner leaves the new owner's alone.
+        try intent.commitGuard?()
         let pending = order.filter { entries[$0].map { $0.staged != $0.onDisk } ?? false }
         guard !pending.isEmpty else {
             // Steps ran since the last record: the patch is done, and a crash from here on must not undo it.
@@ -353,6 +356,15 @@ final class Transaction {
     @discardableResult
     func rollback() -> [String] {
         var failures: [String] = []
+        // Fenced off (another host took the queue): its recovery settles the files from the intent log, and a
+        // restore from here could write over what it has applied since.
+        if let guardCommit = intent?.commitGuard {
+            do throws(ApplyError) {
+                try guardCommit()
+            } catch {
+                return ["not restored: \(error.message)"]
+            }
+        }
         let changedOnDisk = entries.values.contains { $0.onDisk != $0.original }
         if let intent, announced, changedOnDisk || stepBegun {
             // A crash during the restore must finish it, not roll the patch forward. With nothing changed and

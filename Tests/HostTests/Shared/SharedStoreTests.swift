@@ -74,12 +74,18 @@ struct SharedStoreTests {
         let executor = SharedExecutor(
             config: config,
             store: store,
-            workspace: try Workspace(root: root, reserved: [root + "/.ghost-owner"]),
+            // The host's own reserved paths, as `ghost serve` computes them (the marker folder among them).
+            workspace: try Workspace(
+                root: root,
+                reserved: GhostConfig(http: .init(), defaultQueue: "main", queues: [config], origin: "test")
+                    .reservedPaths(currentDirectory: URL(fileURLWithPath: root))
+            ),
             marker: marker,
             runner: PatchRunner(registry: .builtIn()),
             fence: fence,
             wakeup: QueueWakeup(),
             poll: .seconds(1),
+            claimTimeout: .seconds(30),
             health: HealthBoard(),
             logger: logger
         )
@@ -254,6 +260,58 @@ struct SharedStoreTests {
                 Issue.record("a forgotten id is not new")
                 return
             }
+        }
+    }
+
+    @Test func aMarkerThatCannotBeWrittenStopsTheQueueAndTheNextClaimSettlesThePatchOnce() async throws {
+        let store = SharedStore(url: PostgresURL(try await TestDatabase.make())!, node: "h1", lease: .seconds(10), logger: logger)
+        try await TestDatabase.running(store) {
+            let (executor, config, marker) = try await ownedQueue(store)
+            _ = try await enqueue(store, "p1")
+            _ = try await enqueue(store, "p2")
+            // The marker cannot be replaced (a folder in its place): the patch is applied, its marker is not.
+            try FileManager.default.createDirectory(atPath: marker.folder.path + "/applied/blocked", withIntermediateDirectories: true)
+            guard case .infrastructure(let message) = try await executor.claim() else {
+                Issue.record("a marker that cannot be written is not an infrastructure failure")
+                return
+            }
+            #expect(message.contains("marker"))
+            #expect(readText(config.workspace.path + "/log.txt") == "p1 END\n")
+            #expect(try await row(store, 1).status == "queued")
+            #expect(try await appliedSeq(store) == 0)
+            // Fixed: the next claim rolls the patch forward from its intent records (already done), files it,
+            // and does not apply it again; the one after applies p2.
+            try FileManager.default.removeItem(atPath: marker.folder.path + "/applied")
+            #expect(try await executor.claim() == .filed)
+            #expect(readText(config.workspace.path + "/log.txt") == "p1 END\n")
+            #expect(try await row(store, 1).status == "applied")
+            #expect(try await row(store, 1).receipt?.contains("recovered") == true)
+            #expect(try await executor.claim() == .filed)
+            #expect(readText(config.workspace.path + "/log.txt") == "p1 p2 END\n")
+        }
+    }
+
+    @Test func aPatchMayNotWriteTheQueueMarker() async throws {
+        let store = SharedStore(url: PostgresURL(try await TestDatabase.make())!, node: "h1", lease: .seconds(10), logger: logger)
+        try await TestDatabase.running(store) {
+            let (executor, config, marker) = try await ownedQueue(store)
+            let body = Array(#"{"id":"evil","role":"write","target_file":".ghost-owner/main/applied","patch":{"contents":"999 1\n{}"}}"#.utf8)
+            let item = SharedStore.IntakeItem(
+                id: "evil",
+                hash: Digest.sha256(body),
+                body: body,
+                source: "http",
+                name: "evil.json",
+                role: "write",
+                receivedAt: Date()
+            )
+            _ = try await store.enqueue(queue: "main", [item])
+            #expect(try await executor.claim() == .filed)
+            let filed = try await row(store, 1)
+            #expect(filed.status == "failed")
+            #expect(filed.receipt?.contains("path_reserved") == true)
+            #expect(marker.applied()?.sequence == 1)
+            #expect(readText(config.workspace.path + "/log.txt") == "END\n")
         }
     }
 }
