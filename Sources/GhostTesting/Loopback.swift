@@ -2,7 +2,9 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
-private let streamSocket = Int32(SOCK_STREAM.rawValue)
+// Close-on-exec from the start: a flag set after socket() leaves a moment in which a child another test
+// spawns inherits it.
+private let streamSocket = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
 #elseif canImport(Darwin)
 import Darwin
 private let streamSocket = SOCK_STREAM

@@ -5,8 +5,9 @@ import Testing
 @testable import GhostCLI
 
 /// What a supervisor sees of `ghost serve` at start and under signals: a version, a clear failure when it
-/// cannot run, and no death on SIGHUP.
-@Suite struct ServeStartupTests {
+/// cannot run, and no death on SIGHUP. One at a time: two of them hold a port while a host they start
+/// runs, and a host one of them starts must not be running while the other lets its port go.
+@Suite(.serialized) struct ServeStartupTests {
     @Test func versionAndTheVersionCommandPrintTheVersion() async throws {
         for arguments in [["--version"], ["version"]] {
             let result = try await GhostProcess.run(arguments)
