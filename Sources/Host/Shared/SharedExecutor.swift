@@ -136,14 +136,15 @@ struct SharedExecutor: Sendable {
         }
         guard let applied else { return (.idle, false) }
         var owner: (String, Int64)?
-        var head: Head?
+        var heads: [Head] = []
         let rows = try await store.query(
             """
             SELECT l.owner, l.fence, p.seq, p.id, p.body, p.source, p.received_at, p.status
             FROM ghost_leases l LEFT JOIN LATERAL (
                 SELECT seq, id, body, source, received_at, status FROM ghost_patches
-                WHERE queue = l.queue AND seq > \(applied) ORDER BY seq LIMIT 1) p ON true
+                WHERE queue = l.queue AND seq > \(applied) ORDER BY seq LIMIT \(Int64(Self.maxBatch))) p ON true
             WHERE l.queue = \(name)
+            ORDER BY p.seq
             """,
             on: connection
         )
@@ -152,22 +153,24 @@ struct SharedExecutor: Sendable {
         ) {
             owner = (leaseOwner, leaseFence)
             if let sequence, let id, let body, let receivedAt, let status {
-                head = Head(
-                    sequence: sequence,
-                    id: id,
-                    body: Array(buffer: body),
-                    source: source.flatMap(Receipt.Source.init(rawValue:)) ?? .http,
-                    receivedAt: receivedAt,
-                    status: status
+                heads.append(
+                    Head(
+                        sequence: sequence,
+                        id: id,
+                        body: Array(buffer: body),
+                        source: source.flatMap(Receipt.Source.init(rawValue:)) ?? .http,
+                        receivedAt: receivedAt,
+                        status: status
+                    )
                 )
             }
         }
         guard let owner, owner.0 == store.node, owner.1 == fence, (try? marker.checkFence(fence)) != nil else { return (.lost, false) }
-        // Under the queue's lock: the patch a host was applying when it stopped (this one, or the owner before
-        // it) is settled before anything else, so its outcome is in the marker when the head is read below.
+        // Under the queue's lock: the patches a host was applying when it stopped (this one, or the owner before
+        // it) are settled before anything else, so their outcome is in the marker when the head is looked at.
         try await recoverInterrupted(on: connection)
-        guard !paused, let head else { return (.idle, false) }
-        let receipt: [UInt8]?
+        guard !paused, let head = heads.first else { return (.idle, false) }
+        let filed: [(sequence: Int64, receipt: [UInt8]?)]
         if let done = marker.applied(), done.sequence >= head.sequence {
             // Applied to the workspace before the host (this one, or the owner before it) could commit; checked
             // before a cancel, which may have been recorded after the apply whose commit was lost.
@@ -175,65 +178,108 @@ struct SharedExecutor: Sendable {
                 "the workspace already has this patch; filing its receipt without applying it again",
                 metadata: ["queue": "\(name)", "id": "\(head.id)", "sequence": "\(head.sequence)"]
             )
-            receipt = done.sequence == head.sequence ? done.receipt : Self.appliedEarlier(head, queue: name)
+            filed = [(head.sequence, done.receipts[head.sequence] ?? Self.appliedEarlier(head, queue: name))]
         } else if head.status != "queued" {
             // Taken out of the queue before it ran (a cancel): the queue moves past it.
-            receipt = nil
+            filed = [(head.sequence, nil)]
         } else {
-            let ran = await apply(head)
+            let ran = await apply(heads)
             // Fenced off while it ran: nothing was written, and nothing is recorded.
             guard (try? marker.checkFence(fence)) != nil else { return (.lost, false) }
-            if ran.reason == .ioError { return (.infrastructure(ran.message ?? "io_error"), false) }
-            receipt = ran.json.serializedBytes
+            if let failed = ran.first(where: { $0.receipt.reason == .ioError }) {
+                return (.infrastructure(failed.receipt.message ?? "io_error"), false)
+            }
+            let receipts = ran.map { (sequence: $0.head.sequence, receipt: $0.receipt.json.serializedBytes) }
             do {
-                try marker.markApplied(WorkspaceMarker.Applied(sequence: head.sequence, fence: fence, receipt: receipt!))
+                try marker.markApplied(
+                    WorkspaceMarker.Applied(
+                        sequence: receipts[receipts.count - 1].sequence,
+                        fence: fence,
+                        receipts: Dictionary(uniqueKeysWithValues: receipts.map { ($0.sequence, $0.receipt) })
+                    )
+                )
             } catch {
-                // The intent log keeps the patch's records: the next claim settles them before anything else.
+                // The intent log keeps the patches' records: the next claim settles them before anything else.
                 return (.infrastructure("cannot write the queue marker: \(error.message)"), false)
             }
             marker.intentLog.reset()
+            filed = receipts.map { ($0.sequence, $0.receipt) }
         }
-        let finished = try await finish(head.sequence, receipt: receipt, on: connection)
+        let finished = try await finish(filed, on: connection)
         return finished ? (.filed, true) : (.lost, false)
     }
 
-    /// Runs the head on the workspace, its commit guarded by this host's fence.
-    private func apply(_ head: Head) async -> Receipt {
-        let options = config.runOptions(source: head.source)
+    /// The most patches one claim applies together (content-only ones, as on one host).
+    static let maxBatch = 32
+
+    /// Runs the head on the workspace and, when it only edits files, the queued content-only patches right
+    /// behind it, as one transaction (``PatchRunner``'s batch), its commits guarded by this host's fence.
+    private func apply(_ heads: [Head]) async -> [(head: Head, receipt: Receipt)] {
+        let first = heads[0]
+        let options = config.runOptions(source: first.source)
         let patch: Patch
         do {
-            patch = try Patch.parse(json: head.body, limits: config.limits)
+            patch = try Patch.parse(json: first.body, limits: config.limits)
         } catch {
-            var rejected = Receipt.rejected(document: nil, error: error, options: options, receivedAt: head.receivedAt)
-            rejected.id = head.id
-            return rejected
+            var rejected = Receipt.rejected(document: nil, error: error, options: options, receivedAt: first.receivedAt)
+            rejected.id = first.id
+            return [(first, rejected)]
+        }
+        var members: [(head: Head, patch: Patch)] = [(first, patch)]
+        if runner.isContentOnly(patch) {
+            for head in heads.dropFirst() {
+                guard head.status == "queued", let next = try? Patch.parse(json: head.body, limits: config.limits), runner.isContentOnly(next) else {
+                    break
+                }
+                members.append((head, next))
+            }
         }
         let (marker, fence) = (marker, fence)
-        var intent = IntentContext(log: marker.intentLog, sequence: UInt64(head.sequence), id: head.id)
+        var intent = IntentContext(log: marker.intentLog, sequence: UInt64(first.sequence), id: first.id)
         intent.commitGuard = { () throws(ApplyError) in try marker.checkFence(fence) }
-        return await runner.run(patch, in: workspace, options: options, receivedAt: head.receivedAt, intent: intent)
+        if members.count == 1 {
+            return [(first, await runner.run(patch, in: workspace, options: options, receivedAt: first.receivedAt, intent: intent))]
+        }
+        let batch = members.map { member in
+            PatchRunner.BatchMember(
+                patch: member.patch,
+                sequence: UInt64(member.head.sequence),
+                options: config.runOptions(source: member.head.source),
+                receivedAt: member.head.receivedAt
+            )
+        }
+        let receipts = await runner.run(batch, in: workspace, intent: intent)
+        return Array(zip(members.map(\.head), receipts))
     }
 
-    /// Records the head's receipt (none: it was cancelled before) and advances the queue, where the lease
-    /// still has this host's fence. Returns false when it does not: another host took the queue.
-    private func finish(_ sequence: Int64, receipt: [UInt8]?, on connection: PostgresConnection) async throws -> Bool {
+    /// Records the receipts (none: a patch cancelled before it ran) and advances the queue to the last of
+    /// them, where the lease still has this host's fence. Returns false when it does not: another host took
+    /// the queue.
+    private func finish(_ entries: [(sequence: Int64, receipt: [UInt8]?)], on connection: PostgresConnection) async throws -> Bool {
         let name = config.name
-        var status: String?
-        var reason: String?
-        if let receipt, let json = try? JSONParser.parse(receipt) {
-            status = json["status"]?.stringValue
-            reason = json["reason"]?.stringValue
+        var sequences: [Int64] = []
+        var statuses: [String] = []
+        var reasons: [String] = []
+        var texts: [String] = []
+        for (sequence, receipt) in entries {
+            let json = receipt.flatMap { try? JSONParser.parse($0) }
+            sequences.append(sequence)
+            // An empty text keeps what the row has (a cancelled patch's receipt).
+            statuses.append(json?["status"]?.stringValue ?? "")
+            reasons.append(json?["reason"]?.stringValue ?? "")
+            texts.append(receipt.map { String(decoding: $0, as: UTF8.self) } ?? "")
         }
-        let text = receipt.map { String(decoding: $0, as: UTF8.self) }
         let rows = try await store.query(
             """
-            WITH done AS (
-                UPDATE ghost_patches SET status = COALESCE(\(status), status), reason = COALESCE(\(reason), reason),
-                    finished_at = COALESCE(finished_at, now()), applied_by = \(store.node), fence = \(fence),
-                    receipt = COALESCE(\(text), receipt)
-                WHERE queue = \(name) AND seq = \(sequence) RETURNING seq)
-            UPDATE ghost_queues SET applied_seq = \(sequence)
-            WHERE name = \(name) AND EXISTS (SELECT 1 FROM done)
+            WITH r AS (SELECT * FROM unnest(\(sequences)::int8[], \(statuses)::text[], \(reasons)::text[], \(texts)::text[])
+                    AS r(seq, status, reason, receipt)),
+                done AS (
+                    UPDATE ghost_patches p SET status = COALESCE(NULLIF(r.status, ''), p.status),
+                        reason = COALESCE(NULLIF(r.reason, ''), p.reason), finished_at = COALESCE(p.finished_at, now()),
+                        applied_by = \(store.node), fence = \(fence), receipt = COALESCE(NULLIF(r.receipt, ''), p.receipt)
+                    FROM r WHERE p.queue = \(name) AND p.seq = r.seq RETURNING p.seq)
+            UPDATE ghost_queues SET applied_seq = \(sequences[sequences.count - 1])
+            WHERE name = \(name) AND (SELECT count(*) FROM done) = \(Int64(sequences.count))
                 AND EXISTS (SELECT 1 FROM ghost_leases WHERE queue = \(name) AND owner = \(store.node) AND fence = \(fence))
             RETURNING applied_seq
             """,
@@ -263,34 +309,55 @@ struct SharedExecutor: Sendable {
         return receipt.json.serializedBytes
     }
 
-    /// Settles the patch a host was applying when it stopped, from the intent log on the workspace's storage
-    /// (see ``IntentRecovery``), and records its outcome in the marker before the log is emptied. Runs under
-    /// the queue's lock, at every claim (an empty log costs one read).
+    /// Settles the patches a host was applying when it stopped, from the intent log on the workspace's storage
+    /// (see ``IntentRecovery``; a batch too large for one commit is several transactions, in order), and
+    /// records their outcomes in the marker before the log is emptied. Runs under the queue's lock, at every
+    /// claim (an empty log costs one read).
     func recoverInterrupted(on connection: PostgresConnection) async throws {
         let records = try marker.intentLog.records()
         guard !records.isEmpty else { return }
         let done = marker.applied()?.sequence ?? 0
-        if let first = records.first(where: { Int64($0.sequence) > done }) {
-            let mine = records.filter { $0.sequence == first.sequence }
-            // Read first: nothing in the workspace changes before the outcome can be recorded.
-            var found: (Patch, Receipt.Source, Date)?
-            for try await (body, source, receivedAt) in try await store.query(
-                "SELECT body, source, received_at FROM ghost_patches WHERE queue = \(config.name) AND seq = \(Int64(first.sequence))",
+        let transactions = Dictionary(grouping: records.filter { Int64($0.sequence) > done }, by: \.sequence).sorted { $0.key < $1.key }
+        // Read first: nothing in the workspace changes before the outcomes can be recorded.
+        var wanted: [Int64] = []
+        for (sequence, records) in transactions {
+            wanted += records.last?.members.map { $0.map { Int64($0.sequence) } } ?? [Int64(sequence)]
+        }
+        var patches: [Int64: (patch: Patch, source: Receipt.Source, receivedAt: Date)] = [:]
+        if !wanted.isEmpty {
+            for try await (sequence, body, source, receivedAt) in try await store.query(
+                "SELECT seq, body, source, received_at FROM ghost_patches WHERE queue = \(config.name) AND seq = ANY(\(wanted)::int8[])",
                 on: connection
-            ).decode((ByteBuffer, String, Date).self) {
-                found = (try Patch.parse(json: Array(buffer: body), limits: config.limits), Receipt.Source(rawValue: source) ?? .http, receivedAt)
-            }
-            let outcome = IntentRecovery.recover(mine, in: workspace)
-            logger.warning(
-                "recovered the patch the queue's last owner was applying when it stopped",
-                metadata: ["queue": "\(config.name)", "id": "\(first.id)", "outcome": "\(outcome)"]
-            )
-            if outcome != .requeue, let (patch, source, receivedAt) = found {
-                let receipt = Receipt.recovered(outcome, for: patch, options: config.runOptions(source: source), receivedAt: receivedAt)
-                try marker.markApplied(
-                    WorkspaceMarker.Applied(sequence: Int64(first.sequence), fence: fence, receipt: receipt.json.serializedBytes)
+            ).decode((Int64, ByteBuffer, String, Date).self) {
+                patches[sequence] = (
+                    try Patch.parse(json: Array(buffer: body), limits: config.limits), Receipt.Source(rawValue: source) ?? .http, receivedAt
                 )
             }
+        }
+        var receipts: [Int64: [UInt8]] = [:]
+        for (sequence, records) in transactions {
+            let outcome = IntentRecovery.recover(records, in: workspace)
+            logger.warning(
+                "recovered patches the queue's last owner was applying when it stopped",
+                metadata: ["queue": "\(config.name)", "first": "\(records[0].id)", "outcome": "\(outcome)"]
+            )
+            let outcomes =
+                records.last?.members.map { members in
+                    members.map { (Int64($0.sequence), IntentRecovery.outcome(of: $0, inBatch: outcome)) }
+                } ?? [(Int64(sequence), outcome)]
+            for (member, settled) in outcomes where settled != .requeue {
+                guard let found = patches[member] else { continue }
+                let receipt = Receipt.recovered(
+                    settled,
+                    for: found.patch,
+                    options: config.runOptions(source: found.source),
+                    receivedAt: found.receivedAt
+                )
+                receipts[member] = receipt.json.serializedBytes
+            }
+        }
+        if let last = receipts.keys.max() {
+            try marker.markApplied(WorkspaceMarker.Applied(sequence: last, fence: fence, receipts: receipts))
         }
         for record in records where Int64(record.sequence) <= done {
             for file in record.files { workspace.removeLeftovers(of: file.path) }

@@ -24,12 +24,25 @@ struct WorkspaceMarker: Sendable {
     /// The folder in every workspace that holds the markers: reserved, no patch may name it.
     static let folderName = ".ghost-owner"
 
-    /// The last patch applied to the workspace.
+    /// The last patches applied to the workspace together (one claim's batch, or one patch).
     struct Applied: Sendable, Equatable {
+        /// The last of them.
         var sequence: Int64
         var fence: Int64
-        /// Its receipt's JSON.
-        var receipt: [UInt8]
+        /// Each one's receipt (its JSON), by sequence.
+        var receipts: [Int64: [UInt8]]
+
+        /// One patch's.
+        init(sequence: Int64, fence: Int64, receipt: [UInt8]) {
+            self.init(sequence: sequence, fence: fence, receipts: [sequence: receipt])
+        }
+
+        /// A batch's.
+        init(sequence: Int64, fence: Int64, receipts: [Int64: [UInt8]]) {
+            self.sequence = sequence
+            self.fence = fence
+            self.receipts = receipts
+        }
     }
 
     /// The intent log of the queue's transactions.
@@ -73,17 +86,35 @@ struct WorkspaceMarker: Sendable {
         }
     }
 
-    /// The last applied patch, if any.
+    /// The last applied patches, if any. The file is `LAST FENCE\n`, then per patch `SEQ BYTES\n` and its
+    /// receipt's bytes.
     func applied() -> Applied? {
-        guard let bytes = read("applied"), let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
-        let fields = String(decoding: bytes[..<newline], as: UTF8.self).split(separator: " ")
-        guard fields.count == 2, let sequence = Int64(fields[0]), let fence = Int64(fields[1]) else { return nil }
-        return Applied(sequence: sequence, fence: fence, receipt: Array(bytes[(newline + 1)...]))
+        guard let bytes = read("applied") else { return nil }
+        var rest = bytes[...]
+        func line() -> [Substring]? {
+            guard let newline = rest.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+            defer { rest = rest[(newline + 1)...] }
+            return String(decoding: rest[..<newline], as: UTF8.self).split(separator: " ")
+        }
+        guard let header = line(), header.count == 2, let last = Int64(header[0]), let fence = Int64(header[1]) else { return nil }
+        var receipts: [Int64: [UInt8]] = [:]
+        while !rest.isEmpty {
+            guard let entry = line(), entry.count == 2, let sequence = Int64(entry[0]), let count = Int(entry[1]), count <= rest.count else {
+                return nil
+            }
+            receipts[sequence] = Array(rest.prefix(count))
+            rest = rest.dropFirst(count)
+        }
+        return Applied(sequence: last, fence: fence, receipts: receipts)
     }
 
-    /// Records the patch just applied, durably (before the database hears of it).
+    /// Records the patches just applied, durably (before the database hears of them).
     func markApplied(_ applied: Applied) throws(ApplyError) {
-        try replace("applied", with: Array("\(applied.sequence) \(applied.fence)\n".utf8) + applied.receipt)
+        var bytes = Array("\(applied.sequence) \(applied.fence)\n".utf8)
+        for (sequence, receipt) in applied.receipts.sorted(by: { $0.key < $1.key }) {
+            bytes += Array("\(sequence) \(receipt.count)\n".utf8) + receipt
+        }
+        try replace("applied", with: bytes)
     }
 
     /// Forgets the applied marker (and the intent records): the queue is new in this database, so what the

@@ -140,19 +140,27 @@ struct SharedStoreTests {
         }
     }
 
-    @Test func thePatchesApplyInSequenceOrderOnePerClaim() async throws {
+    @Test func queuedContentPatchesApplyInSequenceOrderInOneClaim() async throws {
         let store = SharedStore(url: PostgresURL(try await TestDatabase.make())!, node: "h1", lease: .seconds(10), logger: logger)
         try await TestDatabase.running(store) {
             let (executor, config, marker) = try await ownedQueue(store)
             for id in ["p1", "p2", "p3"] { _ = try await enqueue(store, id) }
-            #expect(try await executor.claim() == .filed)
-            #expect(try await executor.claim() == .filed)
+            // p2 fails on its own (its pattern matches nothing) and changes nothing; the others go on.
+            let body = Array(#"{"id":"p4","role":"ui_patch","target_file":"log.txt","patch":{"pattern":"NOPE","replacement":"x"}}"#.utf8)
+            _ = try await store.enqueue(
+                queue: "main",
+                [.init(id: "p4", hash: Digest.sha256(body), body: body, source: "http", name: "p4.json", role: "ui_patch", receivedAt: Date())]
+            )
+            _ = try await enqueue(store, "p5")
             #expect(try await executor.claim() == .filed)
             #expect(try await executor.claim() == .idle)
-            #expect(readText(config.workspace.path + "/log.txt") == "p1 p2 p3 END\n")
-            #expect(try await appliedSeq(store) == 3)
+            #expect(readText(config.workspace.path + "/log.txt") == "p1 p2 p3 p5 END\n")
+            #expect(try await appliedSeq(store) == 5)
             #expect(try await row(store, 3).status == "applied")
-            #expect(marker.applied()?.sequence == 3)
+            #expect(try await row(store, 4).status == "failed")
+            #expect(try await row(store, 4).receipt?.contains("no_match") == true)
+            #expect(marker.applied()?.sequence == 5)
+            #expect(marker.applied()?.receipts.count == 5)
         }
     }
 
@@ -243,9 +251,9 @@ struct SharedStoreTests {
         let store = SharedStore(url: PostgresURL(try await TestDatabase.make())!, node: "h1", lease: .seconds(10), logger: logger)
         try await TestDatabase.running(store) {
             let (executor, config, _) = try await ownedQueue(store)
-            for id in ["old", "recent", "waiting"] { _ = try await enqueue(store, id) }
+            for id in ["old", "recent"] { _ = try await enqueue(store, id) }
             #expect(try await executor.claim() == .filed)
-            #expect(try await executor.claim() == .filed)
+            _ = try await enqueue(store, "waiting")
             try await store.query("UPDATE ghost_patches SET finished_at = now() - interval '3 days' WHERE id = 'old'")
             try await store.query("UPDATE ghost_patches SET finished_at = now() - interval '12 hours' WHERE id = 'recent'")
             var kept = config
@@ -269,25 +277,30 @@ struct SharedStoreTests {
             let (executor, config, marker) = try await ownedQueue(store)
             _ = try await enqueue(store, "p1")
             _ = try await enqueue(store, "p2")
-            // The marker cannot be replaced (a folder in its place): the patch is applied, its marker is not.
+            // The marker cannot be replaced (a folder in its place): the batch is applied, its marker is not.
             try FileManager.default.createDirectory(atPath: marker.folder.path + "/applied/blocked", withIntermediateDirectories: true)
             guard case .infrastructure(let message) = try await executor.claim() else {
                 Issue.record("a marker that cannot be written is not an infrastructure failure")
                 return
             }
             #expect(message.contains("marker"))
-            #expect(readText(config.workspace.path + "/log.txt") == "p1 END\n")
+            #expect(readText(config.workspace.path + "/log.txt") == "p1 p2 END\n")
             #expect(try await row(store, 1).status == "queued")
             #expect(try await appliedSeq(store) == 0)
-            // Fixed: the next claim rolls the patch forward from its intent records (already done), files it,
-            // and does not apply it again; the one after applies p2.
+            // Fixed: the next claim rolls the batch forward from its intent records (already done) and files
+            // each patch from the marker it then writes, without applying either again.
             try FileManager.default.removeItem(atPath: marker.folder.path + "/applied")
             #expect(try await executor.claim() == .filed)
-            #expect(readText(config.workspace.path + "/log.txt") == "p1 END\n")
-            #expect(try await row(store, 1).status == "applied")
-            #expect(try await row(store, 1).receipt?.contains("recovered") == true)
             #expect(try await executor.claim() == .filed)
+            #expect(try await executor.claim() == .idle)
             #expect(readText(config.workspace.path + "/log.txt") == "p1 p2 END\n")
+            for sequence: Int64 in [1, 2] {
+                #expect(try await row(store, sequence).status == "applied")
+                #expect(try await row(store, sequence).receipt?.contains("recovered") == true)
+            }
+            _ = try await enqueue(store, "p3")
+            #expect(try await executor.claim() == .filed)
+            #expect(readText(config.workspace.path + "/log.txt") == "p1 p2 p3 END\n")
         }
     }
 
