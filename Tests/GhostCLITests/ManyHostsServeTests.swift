@@ -82,6 +82,12 @@ import Testing
         try write(patch("p2"), to: "\(fleet.folder)/spool-h2/local/p2.json")
         #expect(await eventually(15) { readText("\(fleet.folder)/ws-h1/log.txt") == "p1 p2 END\n" })
         #expect(await eventually(5) { !FileManager.default.fileExists(atPath: "\(fleet.folder)/spool-h2/local/p2.json") })
+        // h2, which does not reach the workspace, reverts p2: h1 applies revert-p2 from the recorded before-images.
+        let revert = try h2.request("POST", "/api/patches/p2/revert")
+        #expect(revert.status == 202)
+        #expect(json(revert)?["result"]?["patch_id"]?.stringValue == "revert-p2")
+        #expect(await eventually(15) { readText("\(fleet.folder)/ws-h1/log.txt") == "p1 END\n" })
+        #expect(try h2.request("POST", "/api/patches/p2/revert").status == 409)
         _ = await h1.stop()
         _ = await h2.stop()
     }

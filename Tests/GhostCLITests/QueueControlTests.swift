@@ -142,6 +142,30 @@ import Testing
         #expect(await host.stop() == 0)
     }
 
+    /// A patch leaves the queued ones when it finishes and joins the history at the next checkpoint, which a
+    /// busy queue puts off: the first page is read after one, so a finished patch never drops out of the list
+    /// (the dashboard's live list reads it once per change and would lose the patch until the next change).
+    @Test func aFinishedPatchIsListedAtOnceWhileTheNextOneRuns() async throws {
+        let folder = try makeTempFolder("control")
+        try write("a\n", to: folder + "/src/App.tsx")
+        try write(
+            "queues:\n  default:\n    dir: patches\n    workspace: .\n    shell: {allow: [\"^sleep [0-9]$\"], timeout_s: 10}\n",
+            to: folder + "/ghost.yml"
+        )
+        let host = try await ServeProcess.start(folder: folder)
+        // Paused while both are queued, so the second is waiting when the first finishes.
+        #expect(try host.request("POST", "/api/queues/default/pause").status == 200)
+        #expect(try host.request("POST", "/api/patches", body: regexPatch(id: "quick")).status == 202)
+        #expect(try host.request("POST", "/api/patches", body: #"{"id": "slow", "role": "shell", "patch": "sleep 6"}"#).status == 202)
+        #expect(try host.request("POST", "/api/queues/default/resume").status == 200)
+        _ = try await host.awaitStatus("quick", "applied")
+        let page = json(try host.request("GET", "/api/patches"))?["patches"]?.arrayValue ?? []
+        let statuses = Dictionary(uniqueKeysWithValues: page.compactMap { item in item["id"]?.stringValue.map { ($0, item["status"]) } })
+        #expect(statuses["quick"] == "applied", "\(page)")
+        // Still running unless the machine is very slow: then both are simply in the history.
+        #expect(statuses["slow"] == "applying" || statuses["slow"] == "applied", "\(page)")
+        #expect(await host.stop() == 0)
+    }
     /// A page in the user's browser cannot pause, cancel or retry (403), and with a token nobody without it can (401).
     @Test func aWebPageCannotActOnPatches() async throws {
         let folder = try makeTempFolder("control")

@@ -35,6 +35,9 @@ struct Checkpointer {
     /// Patches filed since the last checkpoint.
     var filedCount: Int { filed.count }
 
+    /// Whether history rows wait for the next checkpoint.
+    var holdsRows: Bool { !rows.isEmpty }
+
     /// Whether the intent log holds records of no unfinished patch: it can be emptied.
     var intentLogIsSettled: Bool { unfiledIntents.isEmpty }
 

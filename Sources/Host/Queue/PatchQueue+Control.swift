@@ -121,6 +121,13 @@ extension PatchQueue {
         }
     }
 
+    /// Records what finished so far into the history (a checkpoint, when rows wait for one or one is under
+    /// way), for the first page of a listing: a patch leaves the unfinished ones when it finishes and joins
+    /// the history only at the checkpoint after, which a busy queue puts off.
+    func recordFinishedSoFar() async {
+        if checkpointing || checkpoints.holdsRows { await checkpoint() }
+    }
+
     /// The queue's unfinished patches (queued, then the one in hand), for the first page of a listing.
     func unfinishedSummaries(limit: Int) -> [JSONValue] {
         var items: [JSONValue] = []

@@ -91,6 +91,7 @@ extension GhostHost {
         var listing = try PatchListing(query, queues: names)
         for name in names {
             guard let queue = await directory.queue(named: name), let filter = listing.filter(for: name) else { continue }
+            if query.cursor == nil { await queue.recordFinishedSoFar() }
             if listing.includesUnfinished { listing.add(unfinished: await queue.unfinishedSummaries(limit: query.limit), from: name) }
             listing.add(try await queue.history(filter), from: name)
         }

@@ -103,17 +103,7 @@ struct SharedExecutor: Sendable {
 
     /// One claim, in one transaction.
     func claim() async throws -> Step {
-        try await store.claims.withConnection { connection in
-            try await store.query("BEGIN", on: connection)
-            do {
-                let (step, commit) = try await claim(on: connection)
-                try await store.query(commit ? "COMMIT" : "ROLLBACK", on: connection)
-                return step
-            } catch {
-                _ = try? await store.query("ROLLBACK", on: connection)
-                throw error
-            }
-        }
+        try await store.transaction(on: store.claims) { connection in try await claim(on: connection) }
     }
 
     /// The claim's statements; returns what happened and whether to commit.
@@ -170,7 +160,7 @@ struct SharedExecutor: Sendable {
         // it) are settled before anything else, so their outcome is in the marker when the head is looked at.
         try await recoverInterrupted(on: connection)
         guard !paused, let head = heads.first else { return (.idle, false) }
-        let filed: [(sequence: Int64, receipt: [UInt8]?)]
+        let filed: [Filed]
         if let done = marker.applied(), done.sequence >= head.sequence {
             // Applied to the workspace before the host (this one, or the owner before it) could commit; checked
             // before a cancel, which may have been recorded after the apply whose commit was lost.
@@ -178,10 +168,11 @@ struct SharedExecutor: Sendable {
                 "the workspace already has this patch; filing its receipt without applying it again",
                 metadata: ["queue": "\(name)", "id": "\(head.id)", "sequence": "\(head.sequence)"]
             )
-            filed = [(head.sequence, done.receipts[head.sequence] ?? Self.appliedEarlier(head, queue: name))]
+            // Its before-images were not kept past the apply: its revert is refused, as after a crash on one host.
+            filed = [Filed(sequence: head.sequence, receipt: done.receipts[head.sequence] ?? Self.appliedEarlier(head, queue: name))]
         } else if head.status != "queued" {
             // Taken out of the queue before it ran (a cancel): the queue moves past it.
-            filed = [(head.sequence, nil)]
+            filed = [Filed(sequence: head.sequence, receipt: nil)]
         } else {
             let ran = await apply(heads)
             // Fenced off while it ran: nothing was written, and nothing is recorded.
@@ -203,7 +194,13 @@ struct SharedExecutor: Sendable {
                 return (.infrastructure("cannot write the queue marker: \(error.message)"), false)
             }
             marker.intentLog.reset()
-            filed = receipts.map { ($0.sequence, $0.receipt) }
+            filed = zip(receipts, ran).map { entry, run in
+                Filed(
+                    sequence: entry.sequence,
+                    receipt: entry.receipt,
+                    beforeImages: run.receipt.status == .applied ? run.receipt.beforeImages?.encoded : nil
+                )
+            }
         }
         let finished = try await finish(filed, on: connection)
         return finished ? (.filed, true) : (.lost, false)
@@ -252,31 +249,42 @@ struct SharedExecutor: Sendable {
         return Array(zip(members.map(\.head), receipts))
     }
 
-    /// Records the receipts (none: a patch cancelled before it ran) and advances the queue to the last of
-    /// them, where the lease still has this host's fence. Returns false when it does not: another host took
-    /// the queue.
-    private func finish(_ entries: [(sequence: Int64, receipt: [UInt8]?)], on connection: PostgresConnection) async throws -> Bool {
+    /// What a claim records of one patch.
+    private struct Filed {
+        var sequence: Int64
+        /// Its receipt; `nil` keeps the row's (a patch cancelled before it ran).
+        var receipt: [UInt8]?
+        /// What the files it changed were before it (encoded ``BeforeImages``), for its revert.
+        var beforeImages: [UInt8]?
+    }
+
+    /// Records the receipts and advances the queue to the last of them, where the lease still has this
+    /// host's fence. Returns false when it does not: another host took the queue.
+    private func finish(_ entries: [Filed], on connection: PostgresConnection) async throws -> Bool {
         let name = config.name
         var sequences: [Int64] = []
         var statuses: [String] = []
         var reasons: [String] = []
         var texts: [String] = []
-        for (sequence, receipt) in entries {
-            let json = receipt.flatMap { try? JSONParser.parse($0) }
-            sequences.append(sequence)
-            // An empty text keeps what the row has (a cancelled patch's receipt).
+        var images: [ByteBuffer] = []
+        for entry in entries {
+            let json = entry.receipt.flatMap { try? JSONParser.parse($0) }
+            sequences.append(entry.sequence)
+            // An empty text keeps what the row has (a cancelled patch's receipt); empty images are none.
             statuses.append(json?["status"]?.stringValue ?? "")
             reasons.append(json?["reason"]?.stringValue ?? "")
-            texts.append(receipt.map { String(decoding: $0, as: UTF8.self) } ?? "")
+            texts.append(entry.receipt.map { String(decoding: $0, as: UTF8.self) } ?? "")
+            images.append(ByteBuffer(bytes: entry.beforeImages ?? []))
         }
         let rows = try await store.query(
             """
-            WITH r AS (SELECT * FROM unnest(\(sequences)::int8[], \(statuses)::text[], \(reasons)::text[], \(texts)::text[])
-                    AS r(seq, status, reason, receipt)),
+            WITH r AS (SELECT * FROM unnest(\(sequences)::int8[], \(statuses)::text[], \(reasons)::text[], \(texts)::text[],
+                        \(images)::bytea[]) AS r(seq, status, reason, receipt, images)),
                 done AS (
                     UPDATE ghost_patches p SET status = COALESCE(NULLIF(r.status, ''), p.status),
                         reason = COALESCE(NULLIF(r.reason, ''), p.reason), finished_at = COALESCE(p.finished_at, now()),
-                        applied_by = \(store.node), fence = \(fence), receipt = COALESCE(NULLIF(r.receipt, ''), p.receipt)
+                        applied_by = \(store.node), fence = \(fence), receipt = COALESCE(NULLIF(r.receipt, ''), p.receipt),
+                        before_images = NULLIF(r.images, ''::bytea)
                     FROM r WHERE p.queue = \(name) AND p.seq = r.seq RETURNING p.seq)
             UPDATE ghost_queues SET applied_seq = \(sequences[sequences.count - 1])
             WHERE name = \(name) AND (SELECT count(*) FROM done) = \(Int64(sequences.count))
@@ -296,7 +304,7 @@ struct SharedExecutor: Sendable {
             metadata: ["queue": "\(config.name)", "reason": "\(reason)"]
         )
         await health.set(component, .degraded, error: "paused: \(reason)")
-        _ = try? await store.query("UPDATE ghost_queues SET paused = true, pause_reason = \(reason) WHERE name = \(config.name)")
+        _ = try? await store.write("UPDATE ghost_queues SET paused = true, pause_reason = \(reason) WHERE name = \(config.name)")
     }
 
     /// A receipt for a head the marker shows as applied under an earlier sequence than its own: only a

@@ -74,6 +74,12 @@ public struct SharedHost: PatchIntake {
             while true {
                 do {
                     try await store.prepare(queues: config.queues)
+                    for setting in try await store.unsafeDurabilitySettings() {
+                        logger.warning(
+                            "the shared store may lose acknowledged patches in a database crash",
+                            metadata: ["setting": "\(setting)", "fix": "turn it on for the role ghost connects as (docs/many-hosts.md)"]
+                        )
+                    }
                     return
                 } catch {
                     logger.warning("cannot prepare the shared store yet; retrying", metadata: ["error": "\(SharedStore.unavailable(error).message)"])
@@ -278,9 +284,11 @@ public struct SharedHost: PatchIntake {
         return acceptance
     }
 
-    /// Not offered on a shared store yet, saying so.
+    /// Queues the revert of an applied patch (`revert-<id>`, in its queue; see `SharedStore+Revert.swift`).
     public func revert(id: String) async throws(ApplyError) -> Acceptance {
-        throw ApplyError(.unavailable, "revert is not offered on a shared store yet (docs/many-hosts.md); queue the inverse patch instead")
+        let acceptance = try await store.revert(id: id, config: config)
+        ownership.wake(acceptance.queue)
+        return acceptance
     }
 
     /// Every role this host applies.

@@ -182,7 +182,7 @@ actor SharedOwnership {
             logger.error("cannot own queue", metadata: ["queue": "\(queue.name)", "error": "\(error.message)"])
             await health.set("executor:\(queue.name)", .degraded, error: error.message)
             if error.reason == .conflict { refused.insert(queue.name) }
-            _ = try? await store.query("UPDATE ghost_leases SET lease_until = now() WHERE queue = \(queue.name) AND fence = \(fence)")
+            _ = try? await store.write("UPDATE ghost_leases SET lease_until = now() WHERE queue = \(queue.name) AND fence = \(fence)")
         }
     }
 

@@ -4,9 +4,10 @@ enum SharedSchema {
     /// The advisory lock key hosts take while they create the schema.
     static let migrationLock: Int64 = 0x6768_6f73_7452_756e
 
-    /// The schema's version, kept in `ghost_meta`: a host whose version is there already runs no DDL at all
-    /// (`CREATE INDEX IF NOT EXISTS` alone would lock `ghost_patches` against every write while it waits).
-    static let version = 1
+    /// The schema's version, kept in `ghost_meta`: a host whose version (or a newer one) is there already
+    /// runs no DDL at all (`CREATE INDEX IF NOT EXISTS` alone would lock `ghost_patches` against every write
+    /// while it waits). Version 2 added `before_images` (revert) and `ghost_enqueue`'s `after_seqs`.
+    static let version = 2
 
     /// The statements, in order; each is idempotent.
     static let statements: [String] = [
@@ -72,6 +73,8 @@ enum SharedSchema {
             PRIMARY KEY (queue, seq)
         ) WITH (autovacuum_vacuum_scale_factor = 0.05, autovacuum_analyze_scale_factor = 0.02)
         """,
+        // What an applied patch's files were before it (``BeforeImages``, encoded), for its revert.
+        "ALTER TABLE ghost_patches ADD COLUMN IF NOT EXISTS before_images bytea",
         "CREATE INDEX IF NOT EXISTS ghost_patches_by_id ON ghost_patches (id, queue, seq DESC)",
         "CREATE INDEX IF NOT EXISTS ghost_patches_finished ON ghost_patches (finished_at) WHERE finished_at IS NOT NULL",
         // The fleet's listing, newest first, and its cursor.
@@ -79,10 +82,12 @@ enum SharedSchema {
         // Intake of a batch in one round trip: the counter row's lock orders a queue's patches by commit and
         // makes each duplicate check and insert one step; a duplicate or conflict takes no sequence number.
         // A patch earlier in the same batch counts as sent before (the same id twice is a duplicate).
+        // `after_seqs[i]`, when given, queues a new attempt of `pids[i]` even though its latest run did not
+        // fail, provided that run is still the one at that sequence (a revert run again after an undo).
         """
         CREATE OR REPLACE FUNCTION ghost_enqueue(
             q text, pids text[], hashes text[], payloads bytea[], srcs text[], fnames text[], receiveds timestamptz[],
-            node text, proles text[]
+            node text, proles text[], after_seqs bigint[]
         ) RETURNS TABLE (idx integer, state text, seq bigint, attempt integer, receipt text, name text)
         LANGUAGE plpgsql AS $$
         #variable_conflict use_column
@@ -107,7 +112,7 @@ enum SharedSchema {
                 SELECT p.seq, p.content_sha256, p.status, p.attempt, p.receipt, p.name
                     INTO prev_seq, prev_hash, prev_status, prev_attempt, prev_receipt, prev_name
                     FROM ghost_patches p WHERE p.id = pids[i] AND p.queue = q ORDER BY p.seq DESC LIMIT 1;
-                IF FOUND AND prev_status <> 'failed' THEN
+                IF FOUND AND prev_status <> 'failed' AND after_seqs[i] IS DISTINCT FROM prev_seq THEN
                     idx := i;
                     state := CASE WHEN prev_hash = hashes[i] THEN 'duplicate' ELSE 'conflict' END;
                     seq := prev_seq;
@@ -136,6 +141,14 @@ enum SharedSchema {
             END IF;
         END
         $$
+        """,
+        // Version 1's call, for hosts not upgraded yet.
+        """
+        CREATE OR REPLACE FUNCTION ghost_enqueue(
+            q text, pids text[], hashes text[], payloads bytea[], srcs text[], fnames text[], receiveds timestamptz[],
+            node text, proles text[]
+        ) RETURNS TABLE (idx integer, state text, seq bigint, attempt integer, receipt text, name text)
+        LANGUAGE sql AS $$ SELECT * FROM ghost_enqueue(q, pids, hashes, payloads, srcs, fnames, receiveds, node, proles, NULL::bigint[]) $$
         """,
     ]
 }

@@ -3,7 +3,8 @@ import Foundation
 import PostgresNIO
 import Transport
 
-/// The operator's calls on the shared store: listing, cancel, retry, and the retention sweep.
+/// The operator's calls on the shared store: listing, cancel, retry, and the retention sweep (revert is in
+/// `SharedStore+Revert.swift`).
 extension SharedStore {
     /// A page of the fleet's patches, newest first by receipt time: `{"patches": [...], "next_cursor": ...}`.
     /// The cursor (`pg1:<microseconds>:<queue>:<seq>`) is where the page ended, so a deep page costs what the
@@ -68,15 +69,16 @@ extension SharedStore {
         ]
     }
 
-    /// The latest run of `id`, the default queue first.
-    private struct Run {
+    /// A patch's run: its row.
+    struct Run {
         var queue: String
         var seq: Int64
         var status: String
         var item: IntakeItem
     }
 
-    private func latestRun(id: String, defaultQueue: String) async throws -> Run? {
+    /// The latest run of `id`, the default queue first.
+    func latestRun(id: String, defaultQueue: String) async throws -> Run? {
         let rows = try await query(
             """
             SELECT queue, seq, status, body, source, received_at, content_sha256, name, role FROM ghost_patches WHERE id = \(id)
@@ -118,28 +120,19 @@ extension SharedStore {
                 receivedAt: run.item.receivedAt
             )
             let text = String(decoding: receipt.json.serializedBytes, as: UTF8.self)
-            let cancelled = try await client.withConnection { connection in
-                try await self.query("BEGIN", on: connection)
-                do {
-                    // The claim holds this lock while it applies: a cancel never races the patch in hand.
-                    try await self.query("SELECT 1 FROM ghost_queues WHERE name = \(run.queue) FOR UPDATE", on: connection)
-                    let rows = try await self.query(
-                        """
-                        UPDATE ghost_patches SET status = 'failed', reason = 'cancelled', finished_at = now(), receipt = \(text)
-                        WHERE queue = \(run.queue) AND seq = \(run.seq) AND status = 'queued'
-                            AND seq > (SELECT applied_seq FROM ghost_queues WHERE name = \(run.queue))
-                        RETURNING seq
-                        """,
-                        on: connection
-                    )
-                    var done = false
-                    for try await _ in rows.decode(Int64.self) { done = true }
-                    try await self.query("COMMIT", on: connection)
-                    return done
-                } catch {
-                    _ = try? await self.query("ROLLBACK", on: connection)
-                    throw error
-                }
+            let cancelled = try await transaction { connection in
+                // The claim holds this lock while it applies: a cancel never races the patch in hand.
+                try await self.query("SELECT 1 FROM ghost_queues WHERE name = \(run.queue) FOR UPDATE", on: connection)
+                let rows = try await self.query(
+                    """
+                    UPDATE ghost_patches SET status = 'failed', reason = 'cancelled', finished_at = now(), receipt = \(text)
+                    WHERE queue = \(run.queue) AND seq = \(run.seq) AND status = 'queued'
+                        AND seq > (SELECT applied_seq FROM ghost_queues WHERE name = \(run.queue))
+                    RETURNING seq
+                    """,
+                    on: connection
+                )
+                return (try await Self.first(Int64.self)(rows) != nil, true)
             }
             guard cancelled else { throw ApplyError(.conflict, "patch \(id) was applied meanwhile; it cannot be cancelled") }
             return receipt.json
@@ -179,29 +172,39 @@ extension SharedStore {
         }
     }
 
-    /// Deletes finished patches past their queue's retention (`retention.completed`/`failed` given as an age,
-    /// and never inside the dedup window), a thousand rows per statement so no statement holds locks long.
+    /// Deletes finished patches past their queue's retention (`retention.completed`/`failed`: older than an
+    /// age, or past the newest N of their kind in their queue; never inside the dedup window), a thousand rows
+    /// per statement so no statement holds locks long.
     /// At most ten batches per queue and status each call, so a backlog never holds up the lease round that
     /// calls it. Returns how many rows went.
     func sweep(_ queues: [QueueConfig]) async throws -> Int {
         var removed = 0
         for queue in queues {
             for (statuses, keep) in [(["applied", "unchanged"], queue.retention.completed), (["failed"], queue.retention.failed)] {
-                guard case .age(let age) = keep else { continue }
-                let seconds = Double(max(age, queue.retention.dedupWindow).components.seconds)
+                let (seconds, newest): (Double, Int64?)
+                switch keep {
+                case .forever: continue
+                case .age(let age): (seconds, newest) = (Double(max(age, queue.retention.dedupWindow).components.seconds), nil)
+                case .count(let count): (seconds, newest) = (Double(queue.retention.dedupWindow.components.seconds), Int64(count))
+                }
                 for _ in 0..<10 {
-                    let rows = try await query(
+                    let count = try await write(
                         """
                         DELETE FROM ghost_patches WHERE ctid = ANY(ARRAY(
                             SELECT ctid FROM ghost_patches
                             WHERE queue = \(queue.name) AND status = ANY(\(statuses)) AND finished_at < now() - make_interval(secs => \(seconds))
                                 AND seq <= (SELECT applied_seq FROM ghost_queues WHERE name = \(queue.name))
+                                AND (\(newest)::int8 IS NULL OR seq <= (
+                                    SELECT seq FROM ghost_patches WHERE queue = \(queue.name) AND status = ANY(\(statuses))
+                                    ORDER BY seq DESC OFFSET COALESCE(\(newest)::int8, 0) LIMIT 1))
                             LIMIT 1000))
                         RETURNING 1
                         """
-                    )
-                    var count = 0
-                    for try await _ in rows.decode(Int32.self) { count += 1 }
+                    ) { rows in
+                        var count = 0
+                        for try await _ in rows.decode(Int32.self) { count += 1 }
+                        return count
+                    }
                     removed += count
                     if count < 1000 { break }
                 }

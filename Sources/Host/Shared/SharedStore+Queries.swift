@@ -67,7 +67,7 @@ extension SharedStore {
 
     /// Pauses or resumes `queue` for every host.
     func setPaused(_ paused: Bool, queue: String) async throws {
-        try await query("UPDATE ghost_queues SET paused = \(paused), pause_reason = NULL WHERE name = \(queue)")
+        try await write("UPDATE ghost_queues SET paused = \(paused), pause_reason = NULL WHERE name = \(queue)")
     }
 
     /// Each queue's owner, whether its lease is alive, how many patches wait, and whether it is paused (and

@@ -51,31 +51,78 @@ final class SharedStore: Sendable {
         return try await client.query(query, logger: logger)
     }
 
+    /// Runs `body` in a transaction on one connection of `pool` (the intake pool by default), committed when
+    /// `body` says so and rolled back otherwise or when it throws; returns once the COMMIT has answered.
+    ///
+    /// Every write that a caller acknowledges goes through here: PostgreSQL sends a lone statement's rows and
+    /// its CommandComplete before it commits that statement's implicit transaction (at the protocol's Sync),
+    /// and postgres-nio hands the rows over then, so a server crash (or a failing commit) in between would
+    /// lose a write already answered. An explicit COMMIT answers only after the commit is durable.
+    func transaction<T: Sendable>(
+        on pool: PostgresClient? = nil,
+        _ body: (PostgresConnection) async throws -> (value: T, commit: Bool)
+    ) async throws -> T {
+        try await (pool ?? client).withConnection { connection in
+            try await self.query("BEGIN", on: connection)
+            do {
+                let (value, commit) = try await body(connection)
+                try await self.query(commit ? "COMMIT" : "ROLLBACK", on: connection)
+                return value
+            } catch {
+                _ = try? await self.query("ROLLBACK", on: connection)
+                throw error
+            }
+        }
+    }
+
+    /// Runs one writing statement in a transaction of its own; `read` takes its rows before the commit, and
+    /// what it returns is returned once the commit has answered (see ``transaction(on:_:)``).
+    @discardableResult
+    func write<T: Sendable>(_ statement: PostgresQuery, read: (PostgresRowSequence) async throws -> T) async throws -> T {
+        try await transaction { connection in
+            (try await read(try await self.query(statement, on: connection)), true)
+        }
+    }
+
+    /// Runs one writing statement whose rows nobody reads, in a transaction of its own.
+    func write(_ statement: PostgresQuery) async throws {
+        try await write(statement) { _ in }
+    }
+
     /// Creates the schema (once, whichever host comes first, and again only for a new ``SharedSchema/version``)
     /// and the rows of `queues`: a queue's first owner is its configured `owner`, else this host.
     func prepare(queues: [QueueConfig]) async throws {
-        if try await schemaVersion() != SharedSchema.version {
-            try await client.withConnection { connection in
-                try await self.query("BEGIN", on: connection)
-                do {
-                    try await self.query("SELECT pg_advisory_xact_lock(\(SharedSchema.migrationLock))", on: connection)
-                    for statement in SharedSchema.statements { try await self.query(PostgresQuery(unsafeSQL: statement), on: connection) }
-                    try await self.query("DELETE FROM ghost_meta", on: connection)
-                    try await self.query("INSERT INTO ghost_meta (version) VALUES (\(SharedSchema.version))", on: connection)
-                    try await self.query("COMMIT", on: connection)
-                } catch {
-                    _ = try? await self.query("ROLLBACK", on: connection)
-                    throw error
-                }
+        if try await schemaVersion() < SharedSchema.version {
+            try await transaction { connection in
+                try await self.query("SELECT pg_advisory_xact_lock(\(SharedSchema.migrationLock))", on: connection)
+                for statement in SharedSchema.statements { try await self.query(PostgresQuery(unsafeSQL: statement), on: connection) }
+                try await self.query("DELETE FROM ghost_meta", on: connection)
+                try await self.query("INSERT INTO ghost_meta (version) VALUES (\(SharedSchema.version))", on: connection)
+                return ((), true)
             }
         }
         let names = queues.map(\.name)
         let owners = queues.map { $0.owner ?? node }
-        try await query("INSERT INTO ghost_queues (name) SELECT unnest(\(names)::text[]) ON CONFLICT DO NOTHING")
-        try await query("INSERT INTO ghost_counters (queue) SELECT unnest(\(names)::text[]) ON CONFLICT DO NOTHING")
-        try await query(
-            "INSERT INTO ghost_leases (queue, owner) SELECT * FROM unnest(\(names)::text[], \(owners)::text[]) ON CONFLICT DO NOTHING"
+        try await transaction { connection in
+            try await self.query("INSERT INTO ghost_queues (name) SELECT unnest(\(names)::text[]) ON CONFLICT DO NOTHING", on: connection)
+            try await self.query("INSERT INTO ghost_counters (queue) SELECT unnest(\(names)::text[]) ON CONFLICT DO NOTHING", on: connection)
+            try await self.query(
+                "INSERT INTO ghost_leases (queue, owner) SELECT * FROM unnest(\(names)::text[], \(owners)::text[]) ON CONFLICT DO NOTHING",
+                on: connection
+            )
+            return ((), true)
+        }
+    }
+
+    /// The server settings, as this host's sessions see them, under which a committed patch is not durable
+    /// when the server crashes (`fsync = off`, `synchronous_commit = off`), as `name = value`.
+    func unsafeDurabilitySettings() async throws -> [String] {
+        let rows = try await query(
+            "SELECT name, setting FROM pg_settings WHERE (name = 'fsync' AND setting = 'off') OR (name = 'synchronous_commit' AND setting = 'off')"
         )
+        var unsafe: [String] = []
+        for try await (name, setting) in rows.decode((String, String).self) { unsafe.append("\(name) = \(setting)") }
+        return unsafe
     }
 
     /// The schema version the database has; 0 before the first host created it.
@@ -106,37 +153,41 @@ final class SharedStore: Sendable {
         var name: String
         var role: String
         var receivedAt: Date
+        /// A sequence number: queue a new attempt even though the id's latest run did not fail, provided that
+        /// run is the one at this sequence (a revert run again after an undo). 0: the usual duplicate check.
+        var newAttemptAfter: Int64 = 0
     }
 
     /// Queues patches of one queue in one round trip (``SharedSchema``'s `ghost_enqueue`), in the order
     /// given; each is acknowledged once this returns: the rows are committed.
     func enqueue(queue: String, _ items: [IntakeItem]) async throws -> [Enqueued] {
-        let rows = try await query(
+        try await write(
             """
             SELECT idx, state, seq, attempt, receipt, name FROM ghost_enqueue(\(queue), \(items.map(\.id)), \(items.map(\.hash)),
                 \(items.map { ByteBuffer(bytes: $0.body) }), \(items.map(\.source)), \(items.map(\.name)), \(items.map(\.receivedAt)),
-                \(node), \(items.map(\.role)))
+                \(node), \(items.map(\.role)), \(items.map(\.newAttemptAfter))::int8[])
             """
-        )
-        var results = [Enqueued](repeating: .unknownQueue, count: items.count)
-        for try await (index, state, sequence, attempt, receipt, filed) in rows.decode((Int32, String, Int64, Int32, String?, String?).self) {
-            guard index >= 1, Int(index) <= items.count else { continue }
-            results[Int(index) - 1] =
-                switch state {
-                case "queued": .queued(sequence: sequence, attempt: Int(attempt))
-                case "duplicate": .duplicate(sequence: sequence, attempt: Int(attempt), receipt: receipt, name: filed ?? "")
-                case "conflict": .conflict(sequence: sequence)
-                default: .unknownQueue
-                }
+        ) { rows in
+            var results = [Enqueued](repeating: .unknownQueue, count: items.count)
+            for try await (index, state, sequence, attempt, receipt, filed) in rows.decode((Int32, String, Int64, Int32, String?, String?).self) {
+                guard index >= 1, Int(index) <= items.count else { continue }
+                results[Int(index) - 1] =
+                    switch state {
+                    case "queued": .queued(sequence: sequence, attempt: Int(attempt))
+                    case "duplicate": .duplicate(sequence: sequence, attempt: Int(attempt), receipt: receipt, name: filed ?? "")
+                    case "conflict": .conflict(sequence: sequence)
+                    default: .unknownQueue
+                    }
+            }
+            return results
         }
-        return results
     }
 
     // MARK: Ownership
 
     /// Records that this host is alive (for the fleet's status page).
     func heartbeat(startedAt: Date, address: String?) async throws {
-        try await query(
+        try await write(
             """
             INSERT INTO ghost_nodes (name, seen_at, started_at, address) VALUES (\(node), now(), \(startedAt), \(address))
             ON CONFLICT (name) DO UPDATE SET seen_at = now(), started_at = EXCLUDED.started_at, address = EXCLUDED.address
@@ -150,24 +201,25 @@ final class SharedStore: Sendable {
         let queues = Array(held.keys)
         let fences = queues.map { held[$0]! }
         let milliseconds = Int64(lease.components.seconds * 1_000)
-        let rows = try await query(
+        return try await write(
             """
             UPDATE ghost_leases l SET lease_until = now() + make_interval(secs => \(milliseconds)::float8 / 1000)
             FROM unnest(\(queues)::text[], \(fences)::int8[]) AS r(queue, fence)
             WHERE l.queue = r.queue AND l.fence = r.fence AND l.owner = \(node)
             RETURNING l.queue
             """
-        )
-        var kept: Set<String> = []
-        for try await queue in rows.decode(String.self) { kept.insert(queue) }
-        return kept
+        ) { rows in
+            var kept: Set<String> = []
+            for try await queue in rows.decode(String.self) { kept.insert(queue) }
+            return kept
+        }
     }
 
     /// Takes the lease of `queue` with a new fence when this host owns it (a restart) or its owner's lease has
     /// run out and this host reaches the queue's workspace (a takeover). Returns the fence, or `nil`.
     func acquire(queue: String, lease: Duration) async throws -> Int64? {
         let milliseconds = Int64(lease.components.seconds * 1_000)
-        let rows = try await query(
+        return try await write(
             """
             UPDATE ghost_leases l SET owner = \(node), fence = l.fence + 1,
                 lease_until = now() + make_interval(secs => \(milliseconds)::float8 / 1000)
@@ -175,10 +227,9 @@ final class SharedStore: Sendable {
                 SELECT 1 FROM ghost_reach r JOIN ghost_queues q ON q.name = r.queue
                 WHERE r.node = \(node) AND r.queue = l.queue AND r.workspace_id = q.workspace_id)))
             RETURNING l.fence
-            """
+            """,
+            read: Self.first(Int64.self)
         )
-        for try await fence in rows.decode(Int64.self) { return fence }
-        return nil
     }
 
     /// The id of the queue's workspace the database knows, set to `proposed` when it has none yet (the first
@@ -186,18 +237,16 @@ final class SharedStore: Sendable {
     func workspaceID(queue: String, proposed: String) async throws -> String {
         // Read first: an update would wait for a claim holding the queue's row lock (a whole patch).
         if let known = try await knownWorkspaceID(queue: queue) { return known }
-        let rows = try await query(
-            """
-            UPDATE ghost_queues SET workspace_id = COALESCE(workspace_id, \(proposed)) WHERE name = \(queue) RETURNING workspace_id
-            """
+        let stands = try await write(
+            "UPDATE ghost_queues SET workspace_id = COALESCE(workspace_id, \(proposed)) WHERE name = \(queue) RETURNING workspace_id",
+            read: Self.first(String.self)
         )
-        for try await id in rows.decode(String.self) { return id }
-        return proposed
+        return stands ?? proposed
     }
 
     /// Records that this host reaches the workspace `workspaceID` of `queue` (so it may take it over).
     func registerReach(queue: String, workspaceID: String) async throws {
-        try await query(
+        try await write(
             """
             INSERT INTO ghost_reach (node, queue, workspace_id) VALUES (\(node), \(queue), \(workspaceID))
             ON CONFLICT (node, queue) DO UPDATE SET workspace_id = EXCLUDED.workspace_id
@@ -218,7 +267,7 @@ final class SharedStore: Sendable {
         let milliseconds = Int64(lease.components.seconds * 1_000)
         do {
             // The lease is the target's from now: no other host takes the queue over before the target's next round.
-            let rows = try await query(
+            let fence = try await write(
                 """
                 UPDATE ghost_leases l SET owner = \(target), fence = l.fence + 1,
                     lease_until = now() + make_interval(secs => \(milliseconds)::float8 / 1000)
@@ -226,9 +275,10 @@ final class SharedStore: Sendable {
                     SELECT 1 FROM ghost_reach r JOIN ghost_queues q ON q.name = r.queue
                     WHERE r.node = \(target) AND r.queue = l.queue AND r.workspace_id = q.workspace_id)
                 RETURNING l.fence
-                """
+                """,
+                read: Self.first(Int64.self)
             )
-            for try await fence in rows.decode(Int64.self) { return fence }
+            if let fence { return fence }
         } catch {
             throw SharedStore.unavailable(error)
         }
@@ -237,6 +287,14 @@ final class SharedStore: Sendable {
             "\(target) does not reach the workspace of queue \(queue) (or no such queue): a queue moves only to a host that "
                 + "has the same workspace folder (shared storage) and has started with it configured"
         )
+    }
+
+    /// Reads a statement's first row as one value (`nil` when it has none).
+    static func first<T: PostgresDecodable & Sendable>(_ type: T.Type) -> (PostgresRowSequence) async throws -> T? {
+        { rows in
+            for try await value in rows.decode(T.self) { return value }
+            return nil
+        }
     }
 
     /// An error of the database as the host answers it: `unavailable` (HTTP 503), nothing was queued.

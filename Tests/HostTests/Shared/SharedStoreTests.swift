@@ -140,6 +140,90 @@ struct SharedStoreTests {
         }
     }
 
+    /// PostgreSQL sends a statement's rows before an implicit transaction commits (at the protocol's Sync): a
+    /// server that crashes in between, or a commit that fails, would lose a patch already acknowledged. A
+    /// deferred trigger that fails the commit stands in for the crash.
+    @Test func aPatchIsAcknowledgedOnlyOnceItsCommitHasAnswered() async throws {
+        let store = SharedStore(url: PostgresURL(try await TestDatabase.make())!, node: "h1", lease: .seconds(10), logger: logger)
+        try await TestDatabase.running(store) {
+            try await store.prepare(queues: [
+                QueueConfig(name: "main", directory: URL(fileURLWithPath: "/tmp/x"), workspace: URL(fileURLWithPath: "/tmp"))
+            ])
+            try await store.query(
+                """
+                CREATE FUNCTION fail_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.id = 'doomed' THEN RAISE EXCEPTION 'the commit fails'; END IF; RETURN NULL; END $$
+                """
+            )
+            try await store.query(
+                """
+                CREATE CONSTRAINT TRIGGER fail_at_commit AFTER INSERT ON ghost_patches
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fail_commit()
+                """
+            )
+            await #expect(throws: (any Error).self) { try await enqueue(store, "doomed") }
+            var rows = 0
+            for try await count in try await store.query("SELECT count(*) FROM ghost_patches").decode(Int64.self) { rows = Int(count) }
+            #expect(rows == 0)
+            // The counter did not move either: the next patch is 1.
+            guard case .queued(1, 1) = try await enqueue(store, "fine") else {
+                Issue.record("the patch after a failed commit is not 1")
+                return
+            }
+        }
+    }
+
+    /// A database of version 1 (no `before_images`, `ghost_enqueue` without `after_seqs`) is upgraded at the
+    /// next start, its rows kept; a database of a newer version than the host's is left alone.
+    @Test func anOlderSchemaIsUpgradedAndANewerOneLeftAlone() async throws {
+        let store = SharedStore(url: PostgresURL(try await TestDatabase.make())!, node: "h1", lease: .seconds(10), logger: logger)
+        let queues = [QueueConfig(name: "main", directory: URL(fileURLWithPath: "/tmp/x"), workspace: URL(fileURLWithPath: "/tmp"))]
+        func version() async throws -> Int32 {
+            for try await value in try await store.query("SELECT version FROM ghost_meta").decode(Int32.self) { return value }
+            return -1
+        }
+        try await TestDatabase.running(store) {
+            try await store.prepare(queues: queues)
+            _ = try await enqueue(store, "old")
+            try await store.query("DROP FUNCTION ghost_enqueue(text, text[], text[], bytea[], text[], text[], timestamptz[], text, text[])")
+            try await store.query(
+                "DROP FUNCTION ghost_enqueue(text, text[], text[], bytea[], text[], text[], timestamptz[], text, text[], bigint[])"
+            )
+            try await store.query("ALTER TABLE ghost_patches DROP COLUMN before_images")
+            try await store.query("UPDATE ghost_meta SET version = 1")
+            try await store.prepare(queues: queues)
+            #expect(try await version() == Int32(SharedSchema.version))
+            guard case .queued(2, 1) = try await enqueue(store, "new") else {
+                Issue.record("intake does not work after the upgrade")
+                return
+            }
+            guard case .duplicate(1, 1, nil, "old.json") = try await enqueue(store, "old") else {
+                Issue.record("a row from before the upgrade is lost")
+                return
+            }
+            try await store.query("UPDATE ghost_meta SET version = 99")
+            try await store.prepare(queues: queues)
+            #expect(try await version() == 99)
+        }
+    }
+
+    /// With `synchronous_commit = off` a commit answers before its WAL is on disk: the host says so at start.
+    @Test func aServerThatCommitsAsynchronouslyIsNamed() async throws {
+        let url = try await TestDatabase.make()
+        let store = SharedStore(url: PostgresURL(url)!, node: "h1", lease: .seconds(10), logger: logger)
+        try await TestDatabase.running(store) {
+            let unsafe = try await store.unsafeDurabilitySettings()
+            #expect(unsafe == [])
+            let database = String(url[url.range(of: "/", options: .backwards)!.upperBound...])
+            try await store.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(database) SET synchronous_commit = off"))
+        }
+        let fresh = SharedStore(url: PostgresURL(url)!, node: "h1", lease: .seconds(10), logger: logger)
+        try await TestDatabase.running(fresh) {
+            let unsafe = try await fresh.unsafeDurabilitySettings()
+            #expect(unsafe == ["synchronous_commit = off"])
+        }
+    }
+
     @Test func queuedContentPatchesApplyInSequenceOrderInOneClaim() async throws {
         let store = SharedStore(url: PostgresURL(try await TestDatabase.make())!, node: "h1", lease: .seconds(10), logger: logger)
         try await TestDatabase.running(store) {
@@ -247,6 +331,71 @@ struct SharedStoreTests {
         }
     }
 
+    /// Revert on the shared store: `revert-<id>` is built from the receipt and the before-images the owner
+    /// recorded with it, applied like any patch, refused while queued or once reverted, run again as a new
+    /// attempt after an undo; a file changed since makes the revert fail with `conflict`, touching nothing.
+    @Test func aRevertPutsTheFilesBackFromTheRecordedBeforeImages() async throws {
+        let store = SharedStore(url: PostgresURL(try await TestDatabase.make())!, node: "h1", lease: .seconds(10), logger: logger)
+        try await TestDatabase.running(store) {
+            let (executor, config, _) = try await ownedQueue(store)
+            let global = GhostConfig(http: .init(), defaultQueue: "main", queues: [config], origin: "test")
+            let log = config.workspace.path + "/log.txt"
+            func refused(_ id: String, _ words: String) async {
+                await #expect {
+                    _ = try await store.revert(id: id, config: global)
+                } throws: { error in
+                    (error as? ApplyError)?.reason == .conflict && (error as? ApplyError)?.message.contains(words) == true
+                }
+            }
+            _ = try await enqueue(store, "p1")
+            #expect(try await executor.claim() == .filed)
+            #expect(readText(log) == "p1 END\n")
+
+            let first = try await store.revert(id: "p1", config: global)
+            #expect(first.patchID == "revert-p1")
+            #expect(first.attempt == 1)
+            await refused("p1", "already queued")
+            #expect(try await executor.claim() == .filed)
+            #expect(readText(log) == "END\n")
+            #expect(try await row(store, 2).status == "applied")
+            await refused("p1", "already reverted")
+
+            // Undone (the revert reverted), then reverted again: attempt 2 of revert-p1.
+            #expect(try await store.revert(id: "revert-p1", config: global).patchID == "revert-revert-p1")
+            #expect(try await executor.claim() == .filed)
+            #expect(readText(log) == "p1 END\n")
+            let again = try await store.revert(id: "p1", config: global)
+            #expect(again.attempt == 2)
+            #expect(try await executor.claim() == .filed)
+            #expect(readText(log) == "END\n")
+
+            // Changed since: queued (this host may not reach the workspace), then refused where it runs.
+            _ = try await enqueue(store, "p2")
+            #expect(try await executor.claim() == .filed)
+            try write("changed\n", to: log)
+            _ = try await store.revert(id: "p2", config: global)
+            #expect(try await executor.claim() == .filed)
+            #expect(readText(log) == "changed\n")
+            let conflict = try await row(store, 6)
+            #expect(conflict.status == "failed")
+            #expect(conflict.receipt?.contains(#""reason":"conflict""#) == true)
+
+            // A patch that failed changed nothing: there is nothing to revert.
+            let body = Array(#"{"id":"bad","role":"ui_patch","target_file":"log.txt","patch":{"pattern":"NOPE","replacement":"x"}}"#.utf8)
+            _ = try await store.enqueue(
+                queue: "main",
+                [.init(id: "bad", hash: Digest.sha256(body), body: body, source: "http", name: "bad.json", role: "ui_patch", receivedAt: Date())]
+            )
+            #expect(try await executor.claim() == .filed)
+            await refused("bad", "nothing of it took effect")
+            await #expect {
+                _ = try await store.revert(id: "nobody", config: global)
+            } throws: { error in
+                (error as? ApplyError)?.reason == .notFound
+            }
+        }
+    }
+
     @Test func retentionDeletesFinishedRowsPastTheirAgeAndNeverInsideTheDedupWindow() async throws {
         let store = SharedStore(url: PostgresURL(try await TestDatabase.make())!, node: "h1", lease: .seconds(10), logger: logger)
         try await TestDatabase.running(store) {
@@ -268,6 +417,29 @@ struct SharedStoreTests {
                 Issue.record("a forgotten id is not new")
                 return
             }
+        }
+    }
+
+    @Test func retentionByCountKeepsTheNewestOfEachKindOutsideTheDedupWindow() async throws {
+        let store = SharedStore(url: PostgresURL(try await TestDatabase.make())!, node: "h1", lease: .seconds(10), logger: logger)
+        try await TestDatabase.running(store) {
+            let (executor, config, _) = try await ownedQueue(store)
+            for id in ["a1", "a2", "a3", "a4", "a5"] { _ = try await enqueue(store, id) }
+            #expect(try await executor.claim() == .filed)
+            // a5 finished inside the dedup window; the others a day ago.
+            try await store.query("UPDATE ghost_patches SET finished_at = now() - interval '2 days' WHERE id <> 'a5'")
+            var kept = config
+            kept.retention = RetentionPolicy(completed: .count(2), dedupWindow: .seconds(86_400))
+            #expect(try await store.sweep([kept]) == 3)
+            var ids: [String] = []
+            for try await id in try await store.query("SELECT id FROM ghost_patches ORDER BY seq").decode(String.self) { ids.append(id) }
+            #expect(ids == ["a4", "a5"])
+            // Inside the dedup window nothing goes, whatever the count.
+            kept.retention = RetentionPolicy(completed: .count(0), dedupWindow: .seconds(86_400))
+            #expect(try await store.sweep([kept]) == 1)
+            ids = []
+            for try await id in try await store.query("SELECT id FROM ghost_patches ORDER BY seq").decode(String.self) { ids.append(id) }
+            #expect(ids == ["a5"])
         }
     }
 
