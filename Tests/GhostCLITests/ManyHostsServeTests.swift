@@ -83,11 +83,16 @@ import Testing
         #expect(await eventually(15) { readText("\(fleet.folder)/ws-h1/log.txt") == "p1 p2 END\n" })
         #expect(await eventually(5) { !FileManager.default.fileExists(atPath: "\(fleet.folder)/spool-h2/local/p2.json") })
         // h2, which does not reach the workspace, reverts p2: h1 applies revert-p2 from the recorded before-images.
+        // (The file changes before the row is committed: the row is what the revert reads.)
+        _ = try await h2.awaitStatus("p2", "applied")
         let revert = try h2.request("POST", "/api/patches/p2/revert")
         #expect(revert.status == 202)
         #expect(json(revert)?["result"]?["patch_id"]?.stringValue == "revert-p2")
-        #expect(await eventually(15) { readText("\(fleet.folder)/ws-h1/log.txt") == "p1 END\n" })
-        #expect(try h2.request("POST", "/api/patches/p2/revert").status == 409)
+        #expect(try await h2.awaitStatus("revert-p2", "applied")?["status"]?.stringValue == "applied")
+        #expect(readText("\(fleet.folder)/ws-h1/log.txt") == "p1 END\n")
+        let twice = try h2.request("POST", "/api/patches/p2/revert")
+        #expect(twice.status == 409)
+        #expect(json(twice)?["result"]?["error"]?["message"]?.stringValue?.contains("already reverted") == true)
         _ = await h1.stop()
         _ = await h2.stop()
     }

@@ -46,6 +46,20 @@ import Testing
         #expect(checkpoints.intentLogIsSettled)
     }
 
+    /// A checkpoint can complete while a patch is being applied (a listing, a cancel or a duplicate asks for
+    /// one): the intent log keeps that patch's records, which a crash mid-apply needs.
+    @Test func aPatchBeingAppliedKeepsTheIntentLogThroughACheckpoint() {
+        var checkpoints = Checkpointer()
+        checkpoints.finished(sequence: 1, filedIn: 1, row: row("p1", sequence: 1))
+        checkpoints.holdIntents(of: 2)
+        let round = checkpoints.begin()!
+        checkpoints.completed(round)
+        #expect(!checkpoints.intentLogIsSettled)
+        checkpoints.finished(sequence: 2, filedIn: 1, row: row("p2", sequence: 2))
+        checkpoints.completed(checkpoints.begin()!)
+        #expect(checkpoints.intentLogIsSettled)
+    }
+
     /// After a write-back error none of the round's patches may reach the history (a later sync would report
     /// success over the lost writes); the inbox files, synced when filed, keep their rows.
     @Test func aFailedSyncKeepsOnlyTheInboxRowsAndTheIntents() {

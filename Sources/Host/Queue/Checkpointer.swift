@@ -50,7 +50,7 @@ struct Checkpointer {
     /// The most receipts filed between two checkpoints while the queue is busy.
     static let maxUnsynced = 256
 
-    /// A patch with records in the intent log: recovery found one at start, or the executor finished one.
+    /// A patch with records in the intent log: recovery found one at start, or the executor took one.
     mutating func holdIntents(of sequence: UInt64) { unfiledIntents.insert(sequence) }
 
     /// A patch finished: its intents stay until its receipt is durable. `filedIn` is its journal

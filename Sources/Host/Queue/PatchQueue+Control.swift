@@ -123,7 +123,8 @@ extension PatchQueue {
 
     /// Records what finished so far into the history (a checkpoint, when rows wait for one or one is under
     /// way), for the first page of a listing: a patch leaves the unfinished ones when it finishes and joins
-    /// the history only at the checkpoint after, which a busy queue puts off.
+    /// the history only at the checkpoint after, which a busy queue puts off. It costs a sync only when
+    /// something finished since the last checkpoint; the dashboard lists at most once a second.
     func recordFinishedSoFar() async {
         if checkpointing || checkpoints.holdsRows { await checkpoint() }
     }

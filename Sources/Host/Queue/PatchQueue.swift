@@ -121,6 +121,9 @@ actor PatchQueue {
         await health.note(component, poisonNote)
         for await _ in wakeups.cancelOnGracefulShutdown() {
             while let (batch, instructions) = await takeBatch() {
+                // Their intent records stay through any checkpoint that completes while they are applied (a
+                // listing, a cancel or a duplicate asks for one), until their receipts are durable.
+                for member in batch { checkpoints.holdIntents(of: member.pending.sequence) }
                 if batch.count > 1 {
                     logger.debug(
                         "applying a batch",

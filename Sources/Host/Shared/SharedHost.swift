@@ -288,6 +288,10 @@ public struct SharedHost: PatchIntake {
     public func revert(id: String) async throws(ApplyError) -> Acceptance {
         let acceptance = try await store.revert(id: id, config: config)
         ownership.wake(acceptance.queue)
+        logger.info(
+            "patch revert queued",
+            metadata: ["queue": "\(acceptance.queue)", "id": "\(acceptance.patchID)", "attempt": "\(acceptance.attempt ?? 1)"]
+        )
         return acceptance
     }
 

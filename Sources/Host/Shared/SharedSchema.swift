@@ -73,8 +73,16 @@ enum SharedSchema {
             PRIMARY KEY (queue, seq)
         ) WITH (autovacuum_vacuum_scale_factor = 0.05, autovacuum_analyze_scale_factor = 0.02)
         """,
-        // What an applied patch's files were before it (``BeforeImages``, encoded), for its revert.
-        "ALTER TABLE ghost_patches ADD COLUMN IF NOT EXISTS before_images bytea",
+        // What an applied patch's files were before it (``BeforeImages``, encoded), for its revert. Looked up
+        // first: `ADD COLUMN IF NOT EXISTS` takes the table's exclusive lock even when the column is there.
+        """
+        DO $$ BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'ghost_patches'::regclass
+                    AND attname = 'before_images' AND NOT attisdropped) THEN
+                ALTER TABLE ghost_patches ADD COLUMN before_images bytea;
+            END IF;
+        END $$
+        """,
         "CREATE INDEX IF NOT EXISTS ghost_patches_by_id ON ghost_patches (id, queue, seq DESC)",
         "CREATE INDEX IF NOT EXISTS ghost_patches_finished ON ghost_patches (finished_at) WHERE finished_at IS NOT NULL",
         // The fleet's listing, newest first, and its cursor.

@@ -181,11 +181,22 @@ extension SharedStore {
         var removed = 0
         for queue in queues {
             for (statuses, keep) in [(["applied", "unchanged"], queue.retention.completed), (["failed"], queue.retention.failed)] {
-                let (seconds, newest): (Double, Int64?)
+                let seconds: Double
+                // The newest sequence a row may have to go: all of them by age; by count, the one past the newest N.
+                var cutoff = Int64.max
                 switch keep {
                 case .forever: continue
-                case .age(let age): (seconds, newest) = (Double(max(age, queue.retention.dedupWindow).components.seconds), nil)
-                case .count(let count): (seconds, newest) = (Double(queue.retention.dedupWindow.components.seconds), Int64(count))
+                case .age(let age): seconds = Double(max(age, queue.retention.dedupWindow).components.seconds)
+                case .count(let count):
+                    seconds = Double(queue.retention.dedupWindow.components.seconds)
+                    let past = try await self.query(
+                        """
+                        SELECT seq FROM ghost_patches WHERE queue = \(queue.name) AND status = ANY(\(statuses))
+                        ORDER BY seq DESC OFFSET \(Int64(count)) LIMIT 1
+                        """
+                    )
+                    guard let sequence = try await Self.first(Int64.self)(past) else { continue }
+                    cutoff = sequence
                 }
                 for _ in 0..<10 {
                     let count = try await write(
@@ -194,9 +205,7 @@ extension SharedStore {
                             SELECT ctid FROM ghost_patches
                             WHERE queue = \(queue.name) AND status = ANY(\(statuses)) AND finished_at < now() - make_interval(secs => \(seconds))
                                 AND seq <= (SELECT applied_seq FROM ghost_queues WHERE name = \(queue.name))
-                                AND (\(newest)::int8 IS NULL OR seq <= (
-                                    SELECT seq FROM ghost_patches WHERE queue = \(queue.name) AND status = ANY(\(statuses))
-                                    ORDER BY seq DESC OFFSET COALESCE(\(newest)::int8, 0) LIMIT 1))
+                                AND seq <= \(cutoff)
                             LIMIT 1000))
                         RETURNING 1
                         """

@@ -39,6 +39,8 @@ extension SharedStore {
                     "the revert of '\(id)' would be a patch of \(body.count) bytes, over limits.max_patch_bytes (\(queue.limits.maxPatchBytes)); it cannot be queued"
                 )
             }
+            // Checked as intake checks any patch (its limits among them) before it is queued.
+            _ = try Patch.parse(json: body, limits: queue.limits)
             let item = IntakeItem(
                 id: revertID,
                 hash: Digest.sha256(body),

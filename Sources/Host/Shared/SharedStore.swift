@@ -95,6 +95,11 @@ final class SharedStore: Sendable {
         if try await schemaVersion() < SharedSchema.version {
             try await transaction { connection in
                 try await self.query("SELECT pg_advisory_xact_lock(\(SharedSchema.migrationLock))", on: connection)
+                // A host that started at the same time may have done it while this one waited for the lock.
+                if try await self.schemaVersion(on: connection) >= SharedSchema.version { return ((), true) }
+                // The DDL waits for claims holding `ghost_patches`, and intake queues behind it meanwhile: it
+                // gives up after two seconds instead, and the caller tries again.
+                try await self.query("SET LOCAL lock_timeout = '2s'", on: connection)
                 for statement in SharedSchema.statements { try await self.query(PostgresQuery(unsafeSQL: statement), on: connection) }
                 try await self.query("DELETE FROM ghost_meta", on: connection)
                 try await self.query("INSERT INTO ghost_meta (version) VALUES (\(SharedSchema.version))", on: connection)
@@ -126,10 +131,11 @@ final class SharedStore: Sendable {
     }
 
     /// The schema version the database has; 0 before the first host created it.
-    private func schemaVersion() async throws -> Int {
-        let exists = try await query("SELECT to_regclass('ghost_meta') IS NOT NULL")
+    private func schemaVersion(on connection: PostgresConnection? = nil) async throws -> Int {
+        let exists = try await query("SELECT to_regclass('ghost_meta') IS NOT NULL", on: connection)
         for try await present in exists.decode(Bool.self) where !present { return 0 }
-        for try await version in try await query("SELECT COALESCE(max(version), 0) FROM ghost_meta").decode(Int32.self) { return Int(version) }
+        let rows = try await query("SELECT COALESCE(max(version), 0) FROM ghost_meta", on: connection)
+        for try await version in rows.decode(Int32.self) { return Int(version) }
         return 0
     }
 

@@ -173,24 +173,41 @@ struct SharedStoreTests {
         }
     }
 
-    /// A database of version 1 (no `before_images`, `ghost_enqueue` without `after_seqs`) is upgraded at the
-    /// next start, its rows kept; a database of a newer version than the host's is left alone.
+    /// A database of version 1 (no `before_images`, version 1's `ghost_enqueue`, from
+    /// `Fixtures/shared-schema/`) is upgraded at the next start with its rows kept, and version 1's call
+    /// still works for hosts not upgraded yet; a database of a newer version than the host's is left alone.
     @Test func anOlderSchemaIsUpgradedAndANewerOneLeftAlone() async throws {
         let store = SharedStore(url: PostgresURL(try await TestDatabase.make())!, node: "h1", lease: .seconds(10), logger: logger)
         let queues = [QueueConfig(name: "main", directory: URL(fileURLWithPath: "/tmp/x"), workspace: URL(fileURLWithPath: "/tmp"))]
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/shared-schema/v1-ghost_enqueue.sql")
+        let versionOne = try String(contentsOf: fixture, encoding: .utf8)
         func version() async throws -> Int32 {
             for try await value in try await store.query("SELECT version FROM ghost_meta").decode(Int32.self) { return value }
             return -1
         }
+        /// Queues `id` the way a version 1 host does: the nine-argument call.
+        func enqueueAsVersionOne(_ id: String) async throws -> String? {
+            let body = ByteBuffer(bytes: patch(id))
+            let rows = try await store.query(
+                """
+                SELECT state FROM ghost_enqueue('main', ARRAY[\(id)], ARRAY[\(Digest.sha256(patch(id)))], ARRAY[\(body)],
+                    ARRAY['http'], ARRAY[\(id + ".json")], ARRAY[now()], 'h0', ARRAY['ui_patch'])
+                """
+            )
+            return try await SharedStore.first(String.self)(rows)
+        }
         try await TestDatabase.running(store) {
             try await store.prepare(queues: queues)
-            _ = try await enqueue(store, "old")
             try await store.query("DROP FUNCTION ghost_enqueue(text, text[], text[], bytea[], text[], text[], timestamptz[], text, text[])")
             try await store.query(
                 "DROP FUNCTION ghost_enqueue(text, text[], text[], bytea[], text[], text[], timestamptz[], text, text[], bigint[])"
             )
+            try await store.query(PostgresQuery(unsafeSQL: versionOne))
             try await store.query("ALTER TABLE ghost_patches DROP COLUMN before_images")
             try await store.query("UPDATE ghost_meta SET version = 1")
+            #expect(try await enqueueAsVersionOne("old") == "queued")
+
             try await store.prepare(queues: queues)
             #expect(try await version() == Int32(SharedSchema.version))
             guard case .queued(2, 1) = try await enqueue(store, "new") else {
@@ -201,6 +218,9 @@ struct SharedStoreTests {
                 Issue.record("a row from before the upgrade is lost")
                 return
             }
+            #expect(try await enqueueAsVersionOne("older") == "queued")
+            #expect(try await enqueueAsVersionOne("new") == "duplicate")
+
             try await store.query("UPDATE ghost_meta SET version = 99")
             try await store.prepare(queues: queues)
             #expect(try await version() == 99)
