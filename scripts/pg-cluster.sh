@@ -13,7 +13,9 @@ if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
     echo "pg-cluster: PostgreSQL's server is not installed (apt-get install postgresql)" >&2
     exit 1
 fi
-as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+dir=$(realpath -m "$dir")
+# From /, which the postgres user can enter (a root-only working folder would make every call complain).
+as_owner() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 case $command in
 start)
     port=${3:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
