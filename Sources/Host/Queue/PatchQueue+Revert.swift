@@ -25,17 +25,7 @@ extension PatchQueue {
         let plan = try RevertPlan.make(for: receipt, images: filer.beforeImages.read(id: id, attempt: entry.attempt))
         let changed = plan.conflicts(current: await currentHashes(of: plan))
         guard changed.isEmpty else { throw plan.conflict(changed) }
-        guard revertID.count <= 200 else {
-            throw ApplyError(.invalidPatch, "the revert's id would be \(revertID.count) characters (revert-<id>); ids are at most 200")
-        }
-        let body = plan.patchBody(id: revertID)
-        guard body.count <= limits.maxPatchBytes else {
-            throw ApplyError(
-                .invalidPatch,
-                "the revert of '\(id)' would be a patch of \(body.count) bytes, over limits.max_patch_bytes (\(limits.maxPatchBytes)); it cannot be queued"
-            )
-        }
-        let patch = try Patch.parse(json: body, limits: limits)
+        let (body, patch) = try plan.queueable(id: revertID, limits: limits)
         try executor.runner.validate(patch)
         return try await queueAgain(
             Resubmission(id: revertID, body: body, hash: Digest.sha256(body), source: .http, attempt: attempt),
@@ -55,10 +45,7 @@ extension PatchQueue {
         if let undone = try store.latest(id: Self.revertID(of: revertID)), undone.status == .applied, undone.finishedAt >= previous.finishedAt {
             return previous.attempt + 1
         }
-        throw ApplyError(
-            .conflict,
-            "'\(id)' is already reverted (\(revertID), attempt \(previous.attempt)); revert \(revertID) to undo that"
-        )
+        throw RevertPlan.alreadyReverted(id, by: revertID, attempt: previous.attempt)
     }
 
     /// The SHA-256 of each file the plan names as it is now (`nil`: absent or unreadable). Off the actor:

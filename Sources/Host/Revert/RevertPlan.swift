@@ -81,6 +81,27 @@ struct RevertPlan: Sendable, Equatable {
         )
     }
 
+    /// The revert as a patch `id` that intake would take under `limits`: its body and the patch parsed from it.
+    /// Refused (`invalid_patch`) when the id or the body is over the limits.
+    func queueable(id: String, limits: PatchLimits) throws(ApplyError) -> (body: [UInt8], patch: Patch) {
+        guard id.count <= 200 else {
+            throw ApplyError(.invalidPatch, "the revert's id would be \(id.count) characters (revert-<id>); ids are at most 200")
+        }
+        let body = patchBody(id: id)
+        guard body.count <= limits.maxPatchBytes else {
+            throw ApplyError(
+                .invalidPatch,
+                "the revert of '\(reverts)' would be a patch of \(body.count) bytes, over limits.max_patch_bytes (\(limits.maxPatchBytes)); it cannot be queued"
+            )
+        }
+        return (body, try Patch.parse(json: body, limits: limits))
+    }
+
+    /// The error of a revert refused because the patch `id` stands reverted by attempt `attempt` of `revertID`.
+    static func alreadyReverted(_ id: String, by revertID: String, attempt: Int) -> ApplyError {
+        ApplyError(.conflict, "'\(id)' is already reverted (\(revertID), attempt \(attempt)); revert \(revertID) to undo that")
+    }
+
     /// The revert as a patch: id `id`, one ``RestoreApplier`` operation carrying the plan.
     func patchBody(id: String) -> [UInt8] {
         let document: JSONValue = [

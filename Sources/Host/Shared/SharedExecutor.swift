@@ -186,7 +186,7 @@ struct SharedExecutor: Sendable {
                     WorkspaceMarker.Applied(
                         sequence: receipts[receipts.count - 1].sequence,
                         fence: fence,
-                        receipts: Dictionary(uniqueKeysWithValues: receipts.map { ($0.sequence, $0.receipt) })
+                        receipts: Dictionary(uniqueKeysWithValues: receipts)
                     )
                 )
             } catch {

@@ -29,18 +29,7 @@ extension SharedStore {
             }
             let after = try await newRevertAttempt(of: id, queue: run.queue, patchFinishedAt: finished.finishedAt)
             let plan = try RevertPlan.make(for: finished.receipt, images: finished.images.flatMap(BeforeImages.init(encoded:)))
-            guard revertID.count <= 200 else {
-                throw ApplyError(.invalidPatch, "the revert's id would be \(revertID.count) characters (revert-<id>); ids are at most 200")
-            }
-            let body = plan.patchBody(id: revertID)
-            guard body.count <= queue.limits.maxPatchBytes else {
-                throw ApplyError(
-                    .invalidPatch,
-                    "the revert of '\(id)' would be a patch of \(body.count) bytes, over limits.max_patch_bytes (\(queue.limits.maxPatchBytes)); it cannot be queued"
-                )
-            }
-            // Checked as intake checks any patch (its limits among them) before it is queued.
-            _ = try Patch.parse(json: body, limits: queue.limits)
+            let body = try plan.queueable(id: revertID, limits: queue.limits).body
             let item = IntakeItem(
                 id: revertID,
                 hash: Digest.sha256(body),
@@ -102,7 +91,7 @@ extension SharedStore {
         {
             return previous.seq
         }
-        throw ApplyError(.conflict, "'\(id)' is already reverted (\(revertID), attempt \(previous.attempt)); revert \(revertID) to undo that")
+        throw RevertPlan.alreadyReverted(id, by: revertID, attempt: previous.attempt)
     }
 
     /// The latest run of `id` in `queue`.

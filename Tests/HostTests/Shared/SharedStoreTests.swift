@@ -101,6 +101,13 @@ struct SharedStoreTests {
         throw SetupError(message: "no row \(seq)")
     }
 
+    /// The ids of every row, in sequence order.
+    func ids(_ store: SharedStore) async throws -> [String] {
+        var ids: [String] = []
+        for try await id in try await store.query("SELECT id FROM ghost_patches ORDER BY seq").decode(String.self) { ids.append(id) }
+        return ids
+    }
+
     func appliedSeq(_ store: SharedStore) async throws -> Int64 {
         for try await value in try await store.query("SELECT applied_seq FROM ghost_queues WHERE name = 'main'").decode(Int64.self) { return value }
         return -1
@@ -428,8 +435,7 @@ struct SharedStoreTests {
             var kept = config
             kept.retention = RetentionPolicy(completed: .age(.seconds(3_600)), dedupWindow: .seconds(86_400))
             #expect(try await store.sweep([kept]) == 1)
-            var ids: [String] = []
-            for try await id in try await store.query("SELECT id FROM ghost_patches ORDER BY seq").decode(String.self) { ids.append(id) }
+            let ids = try await self.ids(store)
             // "recent" is past its hour but inside the day-long dedup window; "waiting" has not run.
             #expect(ids == ["recent", "waiting"])
             // The id is forgotten with its row: sent again, it is a new patch.
@@ -451,14 +457,12 @@ struct SharedStoreTests {
             var kept = config
             kept.retention = RetentionPolicy(completed: .count(2), dedupWindow: .seconds(86_400))
             #expect(try await store.sweep([kept]) == 3)
-            var ids: [String] = []
-            for try await id in try await store.query("SELECT id FROM ghost_patches ORDER BY seq").decode(String.self) { ids.append(id) }
+            var ids = try await self.ids(store)
             #expect(ids == ["a4", "a5"])
             // Inside the dedup window nothing goes, whatever the count.
             kept.retention = RetentionPolicy(completed: .count(0), dedupWindow: .seconds(86_400))
             #expect(try await store.sweep([kept]) == 1)
-            ids = []
-            for try await id in try await store.query("SELECT id FROM ghost_patches ORDER BY seq").decode(String.self) { ids.append(id) }
+            ids = try await self.ids(store)
             #expect(ids == ["a5"])
         }
     }
